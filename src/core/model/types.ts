@@ -1,0 +1,73 @@
+/**
+ * The model's public surface (implemented in this folder, one block per file).
+ *
+ * Weights are named and oriented as Hugging Face's BertFor* state dict everywhere inside
+ * Tabtune: `bert.embeddings.word_embeddings.weight`, `bert.encoder.layer.0.attention.self.query.weight`
+ * ([out, in], y = x·Wᵀ + b), `bert.pooler.dense.weight`, `classifier.weight` [L, H],
+ * `qa_outputs.weight` [2, H]. Loaders (src/core/io) map other layouts onto these names.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { BertConfig } from './config';
+import type { LoadedTensor } from '../io/safetensors';
+
+/** Host-side weights by Hugging Face name. */
+export type WeightMap = Map<string, LoadedTensor>;
+
+export type HeadSpec =
+  | { kind: 'classification'; numLabels: number; labels: string[] }
+  | { kind: 'regression' }
+  | { kind: 'span' };
+
+/** One padded batch. int32 tensors [B, S] unless noted. */
+export interface BertBatch {
+  inputIds: tf.Tensor2D;
+  tokenTypeIds: tf.Tensor2D;
+  attentionMask: tf.Tensor2D;
+  /** Classification: int32 [B]; regression: float32 [B]. */
+  labels?: tf.Tensor1D;
+  /** Span extraction: int32 [B]. */
+  startPositions?: tf.Tensor1D;
+  endPositions?: tf.Tensor1D;
+}
+
+/** The same batch on the host (what the data pipeline produces and the worker transfers). */
+export interface HostBatch {
+  batchSize: number;
+  seqLength: number;
+  inputIds: Int32Array;
+  tokenTypeIds: Int32Array;
+  attentionMask: Int32Array;
+  labels?: Int32Array | Float32Array;
+  startPositions?: Int32Array;
+  endPositions?: Int32Array;
+}
+
+export interface ForwardOptions {
+  /** Dropout on (training) or off (evaluation). */
+  training: boolean;
+  /** Seed for this call's dropout masks (a seeded run is reproducible). */
+  seed?: number;
+}
+
+export interface BertOutputs {
+  sequenceOutput: tf.Tensor3D; // [B, S, H]
+  pooledOutput: tf.Tensor2D; // [B, H]
+  /** Classification [B, L] / regression [B, 1]. */
+  logits?: tf.Tensor2D;
+  /** Span extraction [B, S] each. */
+  startLogits?: tf.Tensor2D;
+  endLogits?: tf.Tensor2D;
+}
+
+export interface BertModel {
+  readonly config: BertConfig;
+  readonly head: HeadSpec;
+  /** Trainable variables by Hugging Face name. */
+  readonly variables: ReadonlyMap<string, tf.Variable>;
+  forward(batch: BertBatch, options: ForwardOptions): BertOutputs;
+  /** Scalar loss of the head (CE, MSE, or (CE(start)+CE(end))/2). Call inside tf.tidy / variableGrads. */
+  loss(batch: BertBatch, options: ForwardOptions): tf.Scalar;
+  /** Copies every variable back to the host, Hugging Face names and orientation. */
+  exportWeights(): Promise<WeightMap>;
+  dispose(): void;
+}
