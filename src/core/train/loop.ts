@@ -1,0 +1,265 @@
+/**
+ * The training loop: epochs of seeded-shuffled batches through the trainer, evaluation every N
+ * steps and at each epoch end, checkpoints, pause / cancel, and a stream of events. Pure core
+ * (tfjs only, no Node or DOM APIs): the CLI, the worker and the tests all run this.
+ *
+ * Determinism: the data order comes from a seeded RNG whose state (and the current epoch's
+ * order) is checkpointed; each micro-batch's dropout seed is mixSeed(seed, microStep). A run
+ * resumed from a checkpoint therefore takes exactly the steps the uninterrupted run takes.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BertModel } from '../model/types';
+import type { EvalResult, StepMetrics } from './types';
+import type { TrainingConfig } from './run-config';
+import { countTrainSteps, optimizerConfigFor } from './run-config';
+import type { EvalOutcome, EvalSet, TrainSet } from './task-types';
+import {
+  checkpointName,
+  serializeCheckpoint,
+  type CheckpointStore,
+  type LoopState,
+  type TrainingCheckpoint,
+} from './checkpoint';
+import { createLoopRng, mixSeed } from './loop-rng';
+import type { PauseControl } from './loop-control';
+import { createLoopTrainer, type LoopTrainer } from './loop-trainer';
+import { restoreWeights } from './loop-weights';
+
+export interface TrainingOptions {
+  model: BertModel;
+  config: TrainingConfig;
+  train: TrainSet;
+  dev?: EvalSet;
+  /** Where checkpoints go (every saveCheckpointsSteps steps and at the end). */
+  store?: CheckpointStore;
+  /** Keep only the newest N checkpoints in the store (0: keep all). Default 2. */
+  keepCheckpoints?: number;
+  /** Continue from here: weights, optimizer state and data position are restored first. */
+  resume?: TrainingCheckpoint;
+  pause?: PauseControl;
+  /** Clock in ms (tests may inject one). Default performance.now / Date.now. */
+  now?: () => number;
+}
+
+export type TrainingPhase = 'epoch' | 'evaluating' | 'checkpoint';
+
+export interface NonFiniteReport {
+  /** The optimizer step that produced it (not applied). */
+  step: number;
+  /** Which value: 'loss' or the first gradient tensor's name. */
+  tensor: string;
+}
+
+export interface TrainingCallbacks {
+  onStep?(metrics: StepMetrics): void;
+  onEval?(result: EvalResult, outcome: EvalOutcome): void;
+  onProgress?(phase: TrainingPhase, done: number, total: number): void;
+  onLog?(message: string, level: 'info' | 'warn'): void;
+  onCheckpoint?(info: { name: string; step: number; epoch: number }): void;
+  onNonFinite?(report: NonFiniteReport): void;
+}
+
+export interface TrainingResult {
+  status: 'completed' | 'cancelled' | 'diverged';
+  /** Position after the last applied optimizer step (a diverged step is not counted). */
+  state: LoopState;
+  numTrainSteps: number;
+  lastEval?: EvalResult;
+  nonFinite?: NonFiniteReport;
+  /**
+   * The last good weights, optimizer state and position, to save or to continue from (for
+   * example with a lower learning rate after a NaN: runTraining({...options, resume, config})).
+   */
+  snapshot(): Promise<TrainingCheckpoint>;
+}
+
+const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+function copyState(s: LoopState): LoopState {
+  return {
+    ...s,
+    epochOrder: s.epochOrder,
+    rngState: [...s.rngState],
+    history: { train: [...s.history.train], eval: [...s.history.eval] },
+  };
+}
+
+export async function runTraining(options: TrainingOptions, callbacks: TrainingCallbacks = {}, signal?: AbortSignal): Promise<TrainingResult> {
+  const { model, config, train, dev, store, pause } = options;
+  const now = options.now ?? defaultNow;
+  const keep = options.keepCheckpoints ?? 2;
+  const log = (m: string, level: 'info' | 'warn' = 'info') => callbacks.onLog?.(m, level);
+
+  const n = train.numFeatures;
+  const counts = countTrainSteps(config, n);
+  const accum = config.gradientAccumulationSteps;
+  const trainer: LoopTrainer = createLoopTrainer(model, optimizerConfigFor(config, n), accum);
+
+  const rng = createLoopRng(config.seed);
+  let state: LoopState;
+  if (options.resume) {
+    const r = options.resume;
+    if (r.state.numTrainFeatures !== n) {
+      trainer.dispose();
+      throw new Error(`the checkpoint was made on ${r.state.numTrainFeatures} training features, this data has ${n}: cannot resume on different data`);
+    }
+    if (r.state.microStep % accum !== 0) {
+      trainer.dispose();
+      throw new Error(`the checkpoint is in the middle of gradient accumulation (micro-batch ${r.state.microStep}, accumulation ${accum})`);
+    }
+    restoreWeights(model, r.weights);
+    trainer.setState(r.optimizer);
+    rng.setState(r.state.rngState);
+    state = copyState(r.state);
+    log(`resumed at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch})`);
+  } else {
+    const epochOrder = rng.permutation(n);
+    state = { step: 0, microStep: 0, epoch: 0, batchInEpoch: 0, epochOrder, rngState: rng.getState(), numTrainFeatures: n, history: { train: [], eval: [] } };
+  }
+  /** State at the last optimizer-step boundary: what a checkpoint or a snapshot holds. */
+  let good = copyState(state);
+  let lastEval: EvalResult | undefined = state.history.eval[state.history.eval.length - 1];
+  let lastCheckpointStep = -1;
+
+  const snapshot = async (): Promise<TrainingCheckpoint> => ({
+    weights: await model.exportWeights(),
+    optimizer: await trainer.getState(),
+    state: copyState(good),
+    config,
+  });
+
+  const evaluate = async (): Promise<void> => {
+    if (!dev) return;
+    callbacks.onProgress?.('evaluating', 0, dev.numFeatures);
+    const outcome = await dev.evaluate(model, {
+      batchSize: config.evalBatchSize,
+      signal,
+      onProgress: (d, t) => callbacks.onProgress?.('evaluating', d, t),
+      liveSpanCount: config.liveSpanCount,
+    });
+    const result: EvalResult = { step: good.step, epoch: epochProgress(good), metrics: outcome.metrics };
+    lastEval = result;
+    good.history.eval.push(result);
+    state.history.eval = good.history.eval;
+    callbacks.onEval?.(result, outcome);
+    log(`eval at step ${result.step}: ${Object.entries(result.metrics).map(([k, v]) => `${k}=${round4(v)}`).join(' ')}`);
+  };
+
+  const epochProgress = (s: LoopState) => s.epoch + s.batchInEpoch / counts.microBatchesPerEpoch;
+
+  const saveCheckpoint = async (): Promise<void> => {
+    if (!store || lastCheckpointStep === good.step) return;
+    callbacks.onProgress?.('checkpoint', 0, 1);
+    const name = checkpointName(good.step);
+    await store.save(name, serializeCheckpoint(await snapshot()));
+    lastCheckpointStep = good.step;
+    if (keep > 0) {
+      const names = await store.list();
+      for (const old of names.slice(0, Math.max(0, names.length - keep))) await store.remove(old);
+    }
+    callbacks.onProgress?.('checkpoint', 1, 1);
+    callbacks.onCheckpoint?.({ name, step: good.step, epoch: good.epoch });
+    log(`checkpoint ${name} saved`);
+  };
+
+  const finish = (status: TrainingResult['status'], nonFinite?: NonFiniteReport): TrainingResult => {
+    trainer.dispose();
+    return { status, state: copyState(good), numTrainSteps: counts.numTrainSteps, lastEval, nonFinite, snapshot: async () => snapshotTaken };
+  };
+  let snapshotTaken: TrainingCheckpoint;
+
+  // Pending asynchronous loss reads, resolved in order.
+  let windowStart = now();
+  let windowExamples = 0;
+  let windowTokens = 0;
+
+  try {
+    while (state.microStep < counts.totalMicroBatches) {
+      if (signal?.aborted) break;
+      if (pause?.paused) {
+        log('paused');
+        await pause.wait(signal);
+        if (signal?.aborted) break;
+        log('resumed');
+        windowStart = now();
+        windowExamples = 0;
+        windowTokens = 0;
+      }
+      const begin = state.batchInEpoch * config.trainBatchSize;
+      const indices = state.epochOrder.slice(begin, begin + config.trainBatchSize);
+      const batch = train.batch(indices);
+      let tokens = 0;
+      for (let i = 0; i < batch.attentionMask.length; i++) tokens += batch.attentionMask[i];
+      windowExamples += batch.batchSize;
+      windowTokens += tokens;
+
+      const readLoss = accum === 1 ? (state.step + 1) % config.lossReadEvery === 0 || state.step + 1 === counts.numTrainSteps : true;
+      const r = await trainer.step(batch, mixSeed(config.seed, state.microStep), readLoss);
+
+      state.microStep++;
+      state.batchInEpoch++;
+      let epochEnded = false;
+      if (state.batchInEpoch >= counts.microBatchesPerEpoch) {
+        state.epoch++;
+        state.batchInEpoch = 0;
+        state.epochOrder = rng.permutation(n);
+        state.rngState = rng.getState();
+        epochEnded = true;
+      }
+      callbacks.onProgress?.('epoch', state.epoch === good.epoch || !epochEnded ? state.batchInEpoch : counts.microBatchesPerEpoch, counts.microBatchesPerEpoch);
+      if (!r.applied) continue;
+
+      if (r.nonFinite) {
+        const report: NonFiniteReport = { step: good.step + 1, tensor: r.nonFinite };
+        log(`step ${report.step}: non-finite value in ${report.tensor}; the step was not applied and training stopped (the last good weights are kept; continue with a lower learning rate)`, 'warn');
+        callbacks.onNonFinite?.(report);
+        snapshotTaken = await snapshot();
+        return finish('diverged', report);
+      }
+
+      state.step++;
+      const t = now();
+      const elapsed = Math.max(1e-6, (t - windowStart) / 1000);
+      const mem = tf.memory();
+      const metrics: StepMetrics = {
+        step: state.step,
+        epoch: epochProgress(state),
+        loss: r.loss,
+        learningRate: r.learningRate,
+        gradNorm: r.gradNorm,
+        examplesPerSec: windowExamples / elapsed,
+        tokensPerSec: windowTokens / elapsed,
+        memoryBytes: mem.numBytes,
+        numTensors: mem.numTensors,
+      };
+      windowStart = t;
+      windowExamples = 0;
+      windowTokens = 0;
+      if (Number.isFinite(r.loss)) state.history.train.push({ step: state.step, loss: r.loss, learning_rate: r.learningRate });
+      good = copyState(state);
+      callbacks.onStep?.(metrics);
+
+      const last = state.microStep >= counts.totalMicroBatches;
+      const evalNow = (config.evalEverySteps > 0 && state.step % config.evalEverySteps === 0) || epochEnded || last;
+      if (evalNow && dev) {
+        await evaluate();
+        windowStart = now();
+      }
+      if (store && ((config.saveCheckpointsSteps > 0 && state.step % config.saveCheckpointsSteps === 0) || last)) {
+        await saveCheckpoint();
+        windowStart = now();
+      }
+    }
+    snapshotTaken = await snapshot();
+    const completed = state.microStep >= counts.totalMicroBatches;
+    if (!completed) log(`cancelled at step ${good.step}`, 'warn');
+    return finish(completed ? 'completed' : 'cancelled');
+  } catch (e) {
+    trainer.dispose();
+    throw e;
+  }
+}
+
+function round4(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(4) : String(v);
+}
