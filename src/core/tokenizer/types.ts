@@ -26,6 +26,12 @@ export interface TokenizerOptions {
   /** Split CJK ideographs into single characters (Google: always). Default true. */
   tokenizeChineseChars?: boolean;
   unkToken?: string;
+  /** Accent stripping (NFD, drop Mn). Default: follows doLowerCase (Hugging Face's strip_accents: null). */
+  stripAccents?: boolean;
+  /** _clean_text: drop NUL, U+FFFD and control characters, whitespace -> ' '. Default true. */
+  cleanText?: boolean;
+  /** Prefix of continuation pieces. Default '##'. */
+  continuingSubwordPrefix?: string;
 }
 
 /** google-research/bert's FullTokenizer (BasicTokenizer + WordpieceTokenizer). */

@@ -1,0 +1,260 @@
+/**
+ * Stage 1, normalization: google-research/bert's BasicTokenizer text preparation
+ *   _clean_text (drop NUL, U+FFFD and control chars; whitespace -> ' '),
+ *   _tokenize_chinese_chars (spaces around CJK ideographs),
+ *   lower() + _run_strip_accents (NFD, drop category Mn) when do_lower_case,
+ * producing normalized UTF-16 code units, each aligned to the [start, end) range of the ORIGINAL
+ * character (a whole surrogate pair for astral characters) it came from. Expanded characters
+ * (Hangul syllables to jamo, 'İ' to 'i' + U+0307) share their source's range; removed characters
+ * (controls, stripped accents) leave no unit, so offsets skip them.
+ */
+import { CJK, CONTROL, NONSPACING_MARK, SPLIT_SPACE, WHITESPACE, charClass } from './chars';
+
+export interface NormalizeOptions {
+  /** _clean_text. Default true. */
+  cleanText: boolean;
+  /** _tokenize_chinese_chars. Default true. */
+  handleChineseChars: boolean;
+  /** lower(). */
+  lowercase: boolean;
+  /** NFD + drop Mn. */
+  stripAccents: boolean;
+}
+
+/** Normalized text: `units[0, length)` with the original range of each unit. Buffers are reused between calls. */
+export interface NormalizedText {
+  units: Uint16Array;
+  origStart: Int32Array;
+  origEnd: Int32Array;
+  length: number;
+}
+
+export interface Normalizer {
+  readonly options: Readonly<NormalizeOptions>;
+  /** Normalizes `text` into `out` (reused and grown) or a fresh buffer. */
+  normalize(text: string, out?: NormalizedText): NormalizedText;
+}
+
+export function createNormalizedText(capacity = 256): NormalizedText {
+  return {
+    units: new Uint16Array(capacity),
+    origStart: new Int32Array(capacity),
+    origEnd: new Int32Array(capacity),
+    length: 0,
+  };
+}
+
+/** The normalized string of a range (for tests and basicTokenize). */
+export function normalizedSlice(n: NormalizedText, start = 0, end = n.length): string {
+  let s = '';
+  const CHUNK = 4096;
+  for (let i = start; i < end; i += CHUNK) {
+    s += String.fromCharCode.apply(null, n.units.subarray(i, Math.min(end, i + CHUNK)) as unknown as number[]);
+  }
+  return s;
+}
+
+function grow(n: NormalizedText, need: number): void {
+  let cap = n.units.length * 2;
+  while (cap < need) cap *= 2;
+  const u = new Uint16Array(cap);
+  u.set(n.units.subarray(0, n.length));
+  const s = new Int32Array(cap);
+  s.set(n.origStart.subarray(0, n.length));
+  const e = new Int32Array(cap);
+  e.set(n.origEnd.subarray(0, n.length));
+  n.units = u;
+  n.origStart = s;
+  n.origEnd = e;
+}
+
+const MN_GLOBAL = /\p{Mn}/gu;
+const CAPITAL_SIGMA = 0x3a3;
+
+export function createNormalizer(options: Partial<NormalizeOptions> = {}): Normalizer {
+  const opts: NormalizeOptions = {
+    cleanText: options.cleanText ?? true,
+    handleChineseChars: options.handleChineseChars ?? true,
+    lowercase: options.lowercase ?? true,
+    stripAccents: options.stripAccents ?? options.lowercase ?? true,
+  };
+  const { cleanText, handleChineseChars, lowercase, stripAccents } = opts;
+  const mapping = lowercase || stripAccents;
+  /** code point -> replacement (null: unchanged). */
+  const cache = new Map<number, string | null>();
+
+  function mapChar(ch: string): string {
+    let s = lowercase ? ch.toLowerCase() : ch;
+    if (stripAccents) {
+      s = s.normalize('NFD');
+      if (s.length > 1 || (charClass(s.codePointAt(0) ?? 0) & NONSPACING_MARK) !== 0) s = s.replace(MN_GLOBAL, '');
+    }
+    return s;
+  }
+
+  function mapped(cp: number): string | null {
+    let r = cache.get(cp);
+    if (r === undefined) {
+      const ch = String.fromCodePoint(cp);
+      const s = mapChar(ch);
+      r = s === ch ? null : s;
+      cache.set(cp, r);
+    }
+    return r;
+  }
+
+  /** Is the code point at i kept by cleaning and part of the same whitespace token (for Final_Sigma)? */
+  function tokenChar(cp: number): 'stop' | 'skip' | 'keep' {
+    const cls = charClass(cp);
+    if (cleanText && (cp === 0 || cp === 0xfffd || (cls & CONTROL) !== 0)) return 'skip';
+    if ((cls & (WHITESPACE | SPLIT_SPACE)) !== 0) return 'stop';
+    if (handleChineseChars && (cls & CJK) !== 0) return 'stop';
+    return 'keep';
+  }
+
+  /**
+   * Python lower-cases each whitespace token as a whole, so 'Σ' becomes final 'ς' by context
+   * (Unicode Final_Sigma). Rebuild the cleaned token around `at` and let toLowerCase decide.
+   */
+  function lowerSigma(text: string, at: number): string {
+    let before = '';
+    for (let j = at - 1, n = 0; j >= 0 && n < 64; n++) {
+      const lo = text.charCodeAt(j);
+      const start = lo >= 0xdc00 && lo <= 0xdfff && j > 0 && (text.charCodeAt(j - 1) & 0xfc00) === 0xd800 ? j - 1 : j;
+      const cp = text.codePointAt(start) ?? 0;
+      const t = tokenChar(cp);
+      if (t === 'stop') break;
+      if (t === 'keep') before = String.fromCodePoint(cp) + before;
+      j = start - 1;
+    }
+    let after = '';
+    for (let j = at + 1, n = 0; j < text.length && n < 64; n++) {
+      const cp = text.codePointAt(j) ?? 0;
+      const t = tokenChar(cp);
+      if (t === 'stop') break;
+      if (t === 'keep') after += String.fromCodePoint(cp);
+      j += cp > 0xffff ? 2 : 1;
+    }
+    const lowered = (before + '\u03a3' + after).toLowerCase();
+    const sigma = lowered.charAt(before.toLowerCase().length);
+    return stripAccents ? mapChar(sigma) : sigma;
+  }
+
+  function normalize(text: string, out: NormalizedText = createNormalizedText(Math.max(16, text.length + 8))): NormalizedText {
+    out.length = 0;
+    if (out.units.length < text.length + 8) grow(out, text.length + 8);
+    let units = out.units;
+    let os = out.origStart;
+    let oe = out.origEnd;
+    let len = 0;
+    const n = text.length;
+    for (let i = 0; i < n; ) {
+      // Room for the worst case of one character: 3 units of CJK spacing or a long expansion.
+      if (len + 32 > units.length) {
+        out.length = len;
+        grow(out, len + 32 + (n - i));
+        units = out.units;
+        os = out.origStart;
+        oe = out.origEnd;
+      }
+      const c = text.charCodeAt(i);
+      if (c < 128) {
+        // ASCII fast path.
+        if (c >= 0x41 && c <= 0x5a) {
+          units[len] = lowercase ? c + 32 : c;
+        } else if (c < 0x20 || c === 0x7f) {
+          if (c === 0x09 || c === 0x0a || c === 0x0d) units[len] = cleanText ? 0x20 : c;
+          else if (cleanText) {
+            i++;
+            continue;
+          } else units[len] = c;
+        } else {
+          units[len] = c;
+        }
+        os[len] = i;
+        oe[len] = i + 1;
+        len++;
+        i++;
+        continue;
+      }
+      let cp = c;
+      let w = 1;
+      if ((c & 0xfc00) === 0xd800 && i + 1 < n) {
+        const d = text.charCodeAt(i + 1);
+        if ((d & 0xfc00) === 0xdc00) {
+          cp = ((c - 0xd800) << 10) + (d - 0xdc00) + 0x10000;
+          w = 2;
+        }
+      }
+      const cls = charClass(cp);
+      const end = i + w;
+      if (cleanText) {
+        if (cp === 0xfffd || (cls & CONTROL) !== 0) {
+          i = end;
+          continue;
+        }
+        if ((cls & WHITESPACE) !== 0) {
+          units[len] = 0x20;
+          os[len] = i;
+          oe[len] = end;
+          len++;
+          i = end;
+          continue;
+        }
+      }
+      if (handleChineseChars && (cls & CJK) !== 0) {
+        units[len] = 0x20;
+        os[len] = i;
+        oe[len] = end;
+        units[len + 1] = c;
+        os[len + 1] = i;
+        oe[len + 1] = end;
+        len += 2;
+        if (w === 2) {
+          units[len] = text.charCodeAt(i + 1);
+          os[len] = i;
+          oe[len] = end;
+          len++;
+        }
+        units[len] = 0x20;
+        os[len] = i;
+        oe[len] = end;
+        len++;
+        i = end;
+        continue;
+      }
+      const r = !mapping ? null : lowercase && cp === CAPITAL_SIGMA ? lowerSigma(text, i) : mapped(cp);
+      if (r === null) {
+        units[len] = c;
+        os[len] = i;
+        oe[len] = end;
+        len++;
+        if (w === 2) {
+          units[len] = text.charCodeAt(i + 1);
+          os[len] = i;
+          oe[len] = end;
+          len++;
+        }
+      } else {
+        if (len + r.length + 1 > units.length) {
+          out.length = len;
+          grow(out, len + r.length + 32 + (n - i));
+          units = out.units;
+          os = out.origStart;
+          oe = out.origEnd;
+        }
+        for (let k = 0; k < r.length; k++) {
+          units[len] = r.charCodeAt(k);
+          os[len] = i;
+          oe[len] = end;
+          len++;
+        }
+      }
+      i = end;
+    }
+    out.length = len;
+    return out;
+  }
+
+  return { options: opts, normalize };
+}
