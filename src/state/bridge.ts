@@ -1,0 +1,295 @@
+/**
+ * The worker bridge: the ONLY code that writes worker events into the store. It creates the
+ * worker, forwards typed commands, restarts the worker if it crashes (re-sending the dropped
+ * files, which are kept as File references), and reads the stored runs (IndexedDB) for the run
+ * list.
+ *
+ * The UI uses the singleton:
+ *   import { getBridge } from '../state/bridge';
+ *   const b = getBridge();
+ *   b.loadFiles(fileList);                 // File[] from a drop or <input type=file>; folder paths kept
+ *   b.setTask('mrpc'); b.updateSettings({ learningRate: 3e-5 });
+ *   b.start('my run'); b.pause(); b.resume(); b.stop(); b.evaluate();
+ *   b.predict({ kind: 'qa', context, question });  // result in store.prediction
+ *   b.exportModel();                       // files in store.exportState
+ *   b.startDemo(); b.resumeRun(id);
+ *   await b.refreshRuns(); await b.renameRun(id, name); await b.deleteRun(id);
+ *   const steps = await b.loadRunSeries(id);   // a stored run's loss curve (compare)
+ *   b.series                               // live curves (series.ts), subscribe for charts
+ */
+import type { TaskName } from '../core/data/types';
+import type { RunStorage } from '../core/io/run-storage';
+import { stepsFromSeries } from '../core/io/run-storage';
+import type { StepMetrics } from '../core/train/types';
+import type { Command, DemoOptions, FileInput, PredictInput } from '../protocol/commands';
+import { isWorkerEvent, postCommand, type MessageTarget } from '../protocol/messages';
+import type { WorkerEvent } from '../protocol/events';
+import type { RunSettings } from '../protocol/settings';
+import { applyEvent } from './apply-event';
+import { createSeriesStore, type SeriesStore } from './series';
+import { studioStore, type StudioStore } from './store';
+
+/** The part of a Worker the bridge uses (a fake in tests). */
+export interface WorkerLike extends MessageTarget {
+  onmessage: ((ev: MessageEvent) => void) | null;
+  onerror: ((ev: ErrorEvent | Event) => void) | null;
+  onmessageerror?: ((ev: MessageEvent) => void) | null;
+  terminate(): void;
+}
+
+export interface BridgeOptions {
+  store: StudioStore;
+  series?: SeriesStore;
+  createWorker: () => WorkerLike;
+  /** null: no persistence (the run list stays empty). */
+  storage: RunStorage | null;
+  /** Called after each event is applied (tests, the e2e hooks). */
+  onEvent?: (ev: WorkerEvent) => void;
+}
+
+export interface StudioBridge {
+  readonly store: StudioStore;
+  readonly series: SeriesStore;
+  loadFiles(files: ReadonlyArray<File | FileInput>): void;
+  removeFile(path: string): void;
+  /** Changes the task (the user's choice wins over detection) and tells the worker. */
+  setTask(task: TaskName): void;
+  updateSettings(patch: Partial<RunSettings>): void;
+  resetSettings(): void;
+  /** Starts a run with the current task and settings. Returns the run id. */
+  start(runName?: string): string;
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  evaluate(): void;
+  /** Returns the request id; the answer lands in store.prediction. */
+  predict(input: PredictInput): number;
+  /** Returns the request id; the files land in store.exportState. */
+  exportModel(): number;
+  resumeRun(runId: string): void;
+  /** Returns the demo run's id. */
+  startDemo(options?: DemoOptions): string;
+  refreshRuns(): Promise<void>;
+  renameRun(id: string, name: string): Promise<void>;
+  deleteRun(id: string): Promise<void>;
+  loadRunSeries(id: string): Promise<StepMetrics[]>;
+  /** Sends a raw command (escape hatch for tests). */
+  send(command: Command): void;
+  dispose(): void;
+}
+
+export function newRunId(now = Date.now()): string {
+  const rand = Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  return `run-${now.toString(36)}-${rand}`;
+}
+
+function toFileInput(f: File | FileInput): FileInput {
+  if (typeof File !== 'undefined' && f instanceof File) {
+    const rel = (f as File & { webkitRelativePath?: string }).webkitRelativePath;
+    return { path: rel && rel.length > 0 ? rel : f.name, data: f };
+  }
+  return f as FileInput;
+}
+
+export function createBridge(options: BridgeOptions): StudioBridge {
+  const { store, storage } = options;
+  const series = options.series ?? createSeriesStore();
+  let worker: WorkerLike;
+  let requestId = 0;
+  let disposed = false;
+  /** Files re-sent to a restarted worker (File references only: transferred buffers are gone). */
+  const kept = new Map<string, FileInput>();
+
+  const log = (level: 'info' | 'warn' | 'error', message: string): void => {
+    applyEvent(store, series, { type: 'log', level, message, time: Date.now() });
+  };
+
+  const refreshSoon = (): void => {
+    void bridge.refreshRuns().catch((e: unknown) => log('warn', `could not read the stored runs: ${(e as Error).message}`));
+  };
+
+  const onEvent = (ev: WorkerEvent): void => {
+    applyEvent(store, series, ev);
+    if (ev.type === 'runStarted' || ev.type === 'checkpoint' || ev.type === 'finished' || (ev.type === 'error' && ev.fatal)) refreshSoon();
+    options.onEvent?.(ev);
+  };
+
+  const boot = (): void => {
+    worker = options.createWorker();
+    worker.onmessage = (m: MessageEvent) => {
+      if (isWorkerEvent(m.data)) onEvent(m.data);
+    };
+    worker.onerror = (e: ErrorEvent | Event) => {
+      if ('preventDefault' in e) e.preventDefault();
+      crashed(e instanceof ErrorEvent || 'message' in e ? String((e as ErrorEvent).message ?? 'unknown error') : 'unknown error');
+    };
+    worker.onmessageerror = () => log('error', 'a message from the worker could not be read');
+  };
+
+  const crashed = (reason: string): void => {
+    if (disposed) return;
+    const s = store.getState();
+    onEvent({
+      type: 'error', fatal: true, message: `The training worker stopped (${reason}). It was restarted; your files are still loaded${s.lastCheckpoint ? ` and the run can resume from step ${s.lastCheckpoint.step}` : ''}.`,
+      code: 'worker-crash', lastCheckpointStep: s.lastCheckpoint?.step ?? null,
+    });
+    store.setState({ status: 'failed', workerReady: false });
+    try {
+      worker.terminate();
+    } catch {
+      // already gone
+    }
+    boot();
+    if (kept.size > 0) postCommand(worker, { type: 'loadFiles', files: [...kept.values()] });
+    const st = store.getState();
+    if (st.task) postCommand(worker, { type: 'configure', task: st.task, settings: st.settings });
+  };
+
+  const send = (command: Command): void => {
+    if (disposed) return;
+    postCommand(worker, command);
+  };
+
+  const configure = (): void => {
+    const s = store.getState();
+    if (s.task) send({ type: 'configure', task: s.task, settings: s.settings });
+  };
+
+  boot();
+
+  const bridge: StudioBridge = {
+    store,
+    series,
+    loadFiles(files) {
+      const inputs = files.map(toFileInput);
+      for (const f of inputs) {
+        if (!(f.data instanceof ArrayBuffer)) kept.set(f.path, f);
+        else kept.delete(f.path);
+      }
+      store.setState({ recognising: true });
+      send({ type: 'loadFiles', files: inputs });
+    },
+    removeFile(path) {
+      kept.delete(path);
+      send({ type: 'removeFile', path });
+    },
+    setTask(task) {
+      store.getState().setTask(task, true);
+      configure();
+    },
+    updateSettings(patch) {
+      store.getState().updateSettings(patch);
+      configure();
+    },
+    resetSettings() {
+      store.getState().resetSettings();
+      configure();
+    },
+    start(runName) {
+      const runId = newRunId();
+      const s = store.getState();
+      configure();
+      series.reset();
+      store.setState({ status: 'preparing', runId, phases: {}, evals: [], finished: null });
+      send({ type: 'start', runId, runName: runName ?? `${s.task ?? 'run'} ${new Date().toLocaleString()}` });
+      return runId;
+    },
+    pause: () => send({ type: 'pause' }),
+    resume: () => send({ type: 'resume' }),
+    stop: () => send({ type: 'stop' }),
+    evaluate: () => send({ type: 'evaluate' }),
+    predict(input) {
+      const id = ++requestId;
+      store.setState({ prediction: { requestId: id, input, status: 'pending', result: null, error: null } });
+      send({ type: 'predict', requestId: id, input });
+      return id;
+    },
+    exportModel() {
+      const id = ++requestId;
+      store.setState({ exportState: { requestId: id, status: 'pending', files: [], zip: null, error: null } });
+      send({ type: 'export', requestId: id });
+      return id;
+    },
+    resumeRun(runId) {
+      series.reset();
+      store.setState({ status: 'preparing', runId, phases: {}, finished: null });
+      send({ type: 'resumeRun', runId });
+    },
+    startDemo(opts) {
+      const runId = newRunId();
+      series.reset();
+      store.setState({ status: 'preparing', runId, phases: {}, evals: [], finished: null });
+      send({ type: 'demo', runId, runName: 'Demo: generated questions', options: opts });
+      return runId;
+    },
+    async refreshRuns() {
+      if (!storage) return;
+      store.setState({ runs: await storage.listRuns() });
+    },
+    async renameRun(id, name) {
+      if (!storage) return;
+      await storage.renameRun(id, name);
+      await bridge.refreshRuns();
+    },
+    async deleteRun(id) {
+      if (!storage) return;
+      await storage.deleteRun(id);
+      store.setState((s) => ({ compareIds: s.compareIds.filter((x) => x !== id) }));
+      await bridge.refreshRuns();
+    },
+    async loadRunSeries(id) {
+      if (!storage) return [];
+      const s = await storage.getSeries(id);
+      return s ? stepsFromSeries(s) : [];
+    },
+    send,
+    dispose() {
+      disposed = true;
+      worker.terminate();
+    },
+  };
+  return bridge;
+}
+
+let singleton: StudioBridge | null = null;
+
+/** The page's bridge: a module worker, IndexedDB storage, the global store. */
+export function getBridge(): StudioBridge {
+  if (singleton) return singleton;
+  singleton = createBridge({
+    store: studioStore,
+    createWorker: () => new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module' }) as unknown as WorkerLike,
+    storage: lazyIdbStorage(),
+  });
+  void (async () => {
+    const st = await loadIdbStorage();
+    if (!st) return;
+    await st.markInterrupted();
+    await singleton?.refreshRuns();
+  })().catch(() => undefined);
+  return singleton;
+}
+
+let idbPromise: Promise<RunStorage | null> | null = null;
+
+function loadIdbStorage(): Promise<RunStorage | null> {
+  idbPromise ??= import('../core/io/run-storage-idb')
+    .then((m) => (typeof indexedDB === 'undefined' ? null : m.createIdbRunStorage()))
+    .catch(() => null);
+  return idbPromise;
+}
+
+/** A RunStorage whose calls wait for the IndexedDB module (keeps idb out of the first paint). */
+function lazyIdbStorage(): RunStorage {
+  const call = <K extends keyof RunStorage>(k: K) =>
+    (async (...args: unknown[]) => {
+      const st = await loadIdbStorage();
+      if (!st) throw new Error('IndexedDB is not available in this browser; runs are not kept');
+      return (st[k] as (...a: unknown[]) => unknown)(...args);
+    }) as RunStorage[K];
+  return {
+    listRuns: call('listRuns'), getRun: call('getRun'), putRun: call('putRun'), updateRun: call('updateRun'), renameRun: call('renameRun'),
+    deleteRun: call('deleteRun'), putSeries: call('putSeries'), getSeries: call('getSeries'), putCheckpoint: call('putCheckpoint'),
+    latestCheckpoint: call('latestCheckpoint'), listCheckpoints: call('listCheckpoints'), markInterrupted: call('markInterrupted'),
+  };
+}
