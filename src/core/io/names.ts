@@ -1,0 +1,104 @@
+/**
+ * Every checkpoint naming scheme mapped onto Tabtune's canonical names, in one place.
+ *
+ * Canonical = Hugging Face BertFor* state dict names with the `bert.` prefix, weights [out, in]:
+ *   bert.embeddings.{word,position,token_type}_embeddings.weight   [V|P|T, H]
+ *   bert.embeddings.LayerNorm.{weight,bias}                        [H]
+ *   bert.encoder.layer.N.attention.self.{query,key,value}.{weight [H, H], bias [H]}
+ *   bert.encoder.layer.N.attention.output.dense.{weight [H, H], bias [H]}, ...output.LayerNorm.*
+ *   bert.encoder.layer.N.intermediate.dense.{weight [I, H], bias [I]}
+ *   bert.encoder.layer.N.output.dense.{weight [H, I], bias [H]}, ...output.LayerNorm.*
+ *   bert.pooler.dense.{weight [H, H], bias [H]}
+ *   classifier.{weight [L, H], bias [L]}, qa_outputs.{weight [2, H], bias [2]}
+ *
+ * Hugging Face names: with or without `bert.` (BertModel saves without), `module.` (DataParallel)
+ * dropped, legacy `LayerNorm.gamma`/`.beta` read as `.weight`/`.bias`.
+ *
+ * Google names (google-research/bert): `/` separators, `layer_N`, `LayerNorm/gamma|beta`, dense
+ * `kernel` stored [in, out]. THE ONLY TRANSPOSES: every Google `.../kernel` is transposed to
+ * [out, in]. run_classifier's `output_weights` [L, H] and run_squad's `cls/squad/output_weights`
+ * [2, H] are already in Hugging Face orientation and are not transposed.
+ *
+ * Skipped with a reason: optimizer slots (`adam_m`, `adam_v`), `global_step`, the pre-training
+ * heads (`cls.*`, `cls/predictions`, `cls/seq_relationship`), buffers (`position_ids`).
+ */
+import type { BertConfig } from '../model/config';
+
+export type NameScheme = 'hf' | 'google';
+
+export type MappedName =
+  | { kind: 'weight'; name: string; transpose: boolean }
+  | { kind: 'skip'; reason: string };
+
+export function mapCheckpointName(stored: string, scheme: NameScheme): MappedName {
+  return scheme === 'google' ? mapGoogle(stored) : mapHf(stored);
+}
+
+function mapHf(stored: string): MappedName {
+  let n = stored.startsWith('module.') ? stored.slice(7) : stored;
+  if (n.startsWith('cls.')) return { kind: 'skip', reason: 'pre-training head' };
+  if (n.endsWith('position_ids')) return { kind: 'skip', reason: 'buffer, not a weight' };
+  if (/^(embeddings|encoder|pooler)\./.test(n)) n = `bert.${n}`;
+  n = n.replace(/LayerNorm\.gamma$/, 'LayerNorm.weight').replace(/LayerNorm\.beta$/, 'LayerNorm.bias');
+  return { kind: 'weight', name: n, transpose: false };
+}
+
+const GOOGLE_EMBEDDINGS = new Set(['word_embeddings', 'position_embeddings', 'token_type_embeddings']);
+
+function mapGoogle(stored: string): MappedName {
+  if (/(^|\/)adam_[mv](_\d+)?$/.test(stored)) return { kind: 'skip', reason: 'optimizer slot' };
+  if (stored === 'global_step' || stored.endsWith('/global_step')) return { kind: 'skip', reason: 'training step counter' };
+  if (stored.startsWith('cls/predictions') || stored.startsWith('cls/seq_relationship')) return { kind: 'skip', reason: 'pre-training head' };
+  if (stored === 'output_weights') return { kind: 'weight', name: 'classifier.weight', transpose: false };
+  if (stored === 'output_bias') return { kind: 'weight', name: 'classifier.bias', transpose: false };
+  if (stored === 'cls/squad/output_weights') return { kind: 'weight', name: 'qa_outputs.weight', transpose: false };
+  if (stored === 'cls/squad/output_bias') return { kind: 'weight', name: 'qa_outputs.bias', transpose: false };
+  const parts = stored.split('/');
+  const last = parts.pop()!;
+  let transpose = false;
+  if (GOOGLE_EMBEDDINGS.has(last)) parts.push(last, 'weight');
+  else if (last === 'kernel') { parts.push('weight'); transpose = true; }
+  else if (last === 'gamma') parts.push('weight');
+  else if (last === 'beta') parts.push('bias');
+  else parts.push(last);
+  const name = parts.map((p) => p.replace(/^layer_(\d+)$/, 'layer.$1')).join('.');
+  return { kind: 'weight', name, transpose };
+}
+
+/** Shapes of every encoder weight (canonical names) the config implies; all are required except the pooler. */
+export function bertWeightShapes(c: BertConfig): Map<string, number[]> {
+  const H = c.hiddenSize;
+  const I = c.intermediateSize;
+  const m = new Map<string, number[]>();
+  m.set('bert.embeddings.word_embeddings.weight', [c.vocabSize, H]);
+  m.set('bert.embeddings.position_embeddings.weight', [c.maxPositionEmbeddings, H]);
+  m.set('bert.embeddings.token_type_embeddings.weight', [c.typeVocabSize, H]);
+  m.set('bert.embeddings.LayerNorm.weight', [H]);
+  m.set('bert.embeddings.LayerNorm.bias', [H]);
+  for (let l = 0; l < c.numHiddenLayers; l++) {
+    const p = `bert.encoder.layer.${l}`;
+    for (const qkv of ['query', 'key', 'value']) {
+      m.set(`${p}.attention.self.${qkv}.weight`, [H, H]);
+      m.set(`${p}.attention.self.${qkv}.bias`, [H]);
+    }
+    m.set(`${p}.attention.output.dense.weight`, [H, H]);
+    m.set(`${p}.attention.output.dense.bias`, [H]);
+    m.set(`${p}.attention.output.LayerNorm.weight`, [H]);
+    m.set(`${p}.attention.output.LayerNorm.bias`, [H]);
+    m.set(`${p}.intermediate.dense.weight`, [I, H]);
+    m.set(`${p}.intermediate.dense.bias`, [I]);
+    m.set(`${p}.output.dense.weight`, [H, I]);
+    m.set(`${p}.output.dense.bias`, [H]);
+    m.set(`${p}.output.LayerNorm.weight`, [H]);
+    m.set(`${p}.output.LayerNorm.bias`, [H]);
+  }
+  m.set('bert.pooler.dense.weight', [H, H]);
+  m.set('bert.pooler.dense.bias', [H]);
+  return m;
+}
+
+/** Weights a checkpoint may lack (the model initialises them): Hugging Face's BertForQuestionAnswering saves no pooler. */
+export const OPTIONAL_WEIGHTS: ReadonlySet<string> = new Set(['bert.pooler.dense.weight', 'bert.pooler.dense.bias']);
+
+/** Head weights: the first dimension is the number of outputs (checked against each other), the second H. */
+export const HEAD_WEIGHTS: ReadonlySet<string> = new Set(['classifier.weight', 'classifier.bias', 'qa_outputs.weight', 'qa_outputs.bias']);
