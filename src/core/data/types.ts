@@ -68,3 +68,26 @@ export interface SquadFeature {
 
 /** Progress of a long phase (reading, tokenizing, featurizing). */
 export type ProgressCallback = (done: number, total: number) => void;
+
+/** What a reader saw: records read, kept, and skipped as bad (each reported through BadRecordPolicy.onSkip). */
+export interface ReadStats {
+  /** Data records seen (header and blank lines not counted). */
+  records: number;
+  /** Records that became examples. */
+  kept: number;
+  /** Bad records skipped (wrong column count, unknown label, malformed question…). */
+  skipped: number;
+  /** The first few skip reasons, for a summary (all of them go to onSkip). */
+  firstErrors: Array<{ message: string; location?: string; code?: string }>;
+}
+
+/** read_squad_examples' counts. `records` counts questions. */
+export interface SquadReadStats extends ReadStats {
+  paragraphs: number;
+  /** Training only: answers that the whitespace-split context cannot reproduce (run_squad skips them with a warning). */
+  unrecoverable: number;
+  /** Questions marked is_impossible (v2 training). */
+  impossible: number;
+  /** SQuAD version: 2 when the file says "v2.0" or any question has is_impossible, else 1. */
+  version: 1 | 2;
+}

@@ -1,0 +1,107 @@
+/**
+ * run_classifier.convert_single_example.
+ *
+ * The convention for sequence pairs:
+ *   tokens:   [CLS] is this jack ##son ##ville ? [SEP] no it is not . [SEP]
+ *   type_ids:   0    0   0    0    0     0     0   0    1  1  1  1  1   1
+ * and for single sequences:
+ *   tokens:   [CLS] the dog is hairy . [SEP]
+ *   type_ids:   0    0   0   0  0    0   0
+ * type_ids (segment_ids) select the learned segment embedding; the [CLS] vector is what the
+ * classifier reads. Padding to max_seq_length: input_ids 0, input_mask 0, segment_ids 0.
+ */
+import { TabtuneError } from '../errors';
+import type { Tokenizer } from '../tokenizer/types';
+import type { ClassifierFeature, InputExample, ProgressCallback } from './types';
+
+export interface ClassifierConvertOptions {
+  maxSeqLength: number;
+  /** Label names in id order; null for regression (label_id = float(label)). */
+  labels: readonly string[] | null;
+}
+
+/**
+ * Truncates a pair in place to at most `maxLength` tokens in total, one token at a time from the
+ * longer sequence: a longer sequence is more likely to have tokens of little information.
+ */
+export function truncateSeqPair<T>(tokensA: T[], tokensB: T[], maxLength: number): void {
+  while (tokensA.length + tokensB.length > maxLength) {
+    if (tokensA.length > tokensB.length) tokensA.pop();
+    else tokensB.pop();
+  }
+}
+
+export function convertExample(example: InputExample, tokenizer: Tokenizer, options: ClassifierConvertOptions): ClassifierFeature {
+  const { maxSeqLength, labels } = options;
+  if (!Number.isInteger(maxSeqLength) || maxSeqLength < 3) {
+    throw new TabtuneError(`max_seq_length ${maxSeqLength} is too small`, { location: 'max_seq_length', expected: 'a whole number >= 3', code: 'option' });
+  }
+  const idsA = tokenizer.encode(example.textA).ids.slice();
+  // run_classifier: `if example.text_b:` (an empty text_b is no text_b) and `if tokens_b:`
+  // (a text_b that tokenizes to nothing gives a single sequence).
+  const idsB = example.textB ? tokenizer.encode(example.textB).ids.slice() : null;
+  const pair = idsB !== null && idsB.length > 0;
+  if (pair) truncateSeqPair(idsA, idsB, maxSeqLength - 3);
+  else if (idsA.length > maxSeqLength - 2) idsA.length = maxSeqLength - 2;
+
+  const inputIds = new Array<number>(maxSeqLength).fill(0);
+  const inputMask = new Array<number>(maxSeqLength).fill(0);
+  const segmentIds = new Array<number>(maxSeqLength).fill(0);
+  let n = 0;
+  inputIds[n++] = tokenizer.clsId;
+  for (const id of idsA) inputIds[n++] = id;
+  inputIds[n++] = tokenizer.sepId;
+  if (pair) {
+    for (const id of idsB) {
+      segmentIds[n] = 1;
+      inputIds[n++] = id;
+    }
+    segmentIds[n] = 1;
+    inputIds[n++] = tokenizer.sepId;
+  }
+  inputMask.fill(1, 0, n);
+
+  return {
+    guid: example.guid,
+    text_a: example.textA,
+    text_b: example.textB ?? null,
+    label: example.label ?? null,
+    input_ids: inputIds,
+    input_mask: inputMask,
+    segment_ids: segmentIds,
+    label_id: labelId(example, labels),
+  };
+}
+
+function labelId(example: InputExample, labels: readonly string[] | null): number {
+  if (example.label === undefined) return 0;
+  if (labels === null) {
+    const v = Number(example.label);
+    if (!Number.isFinite(v)) {
+      throw new TabtuneError(`label '${example.label}' is not a number`, { location: example.guid, expected: 'a regression target', code: 'label' });
+    }
+    return v;
+  }
+  const id = labels.indexOf(example.label);
+  if (id < 0) {
+    throw new TabtuneError(`label '${example.label}' is not in the label list`, { location: example.guid, expected: `one of ${labels.join(', ')}`, code: 'label' });
+  }
+  return id;
+}
+
+/** convertExample over a dataset, reporting progress about every 1% (and at the end). */
+export function convertExamples(
+  examples: readonly InputExample[],
+  tokenizer: Tokenizer,
+  options: ClassifierConvertOptions,
+  onProgress?: ProgressCallback,
+): ClassifierFeature[] {
+  const out: ClassifierFeature[] = new Array(examples.length);
+  const step = Math.max(1, Math.floor(examples.length / 100));
+  for (let i = 0; i < examples.length; i++) {
+    out[i] = convertExample(examples[i], tokenizer, options);
+    if (onProgress && (i + 1) % step === 0) onProgress(i + 1, examples.length);
+  }
+  if (onProgress && examples.length % step !== 0) onProgress(examples.length, examples.length);
+  return out;
+}

@@ -1,0 +1,39 @@
+/**
+ * Every line of every ../shared/fixtures/classifier file: the GLUE reader on the real file, then
+ * convertExample, compared field by field and as the exact JSON line.
+ */
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readShared, sharedPath } from '../../testing/shared';
+import { convertExample } from './classifier-features';
+import { readGlue } from './glue-reader';
+import { sourceFromFile } from './node-source';
+import { pythonJson } from './python-json';
+import { uncasedTokenizer } from './test-tokenizer';
+import type { ClassifierFeature, GlueTask, Split } from './types';
+
+const DATASET_DIR: Record<string, string> = { mrpc: 'MRPC', cola: 'CoLA' };
+const files = readdirSync(sharedPath('fixtures/classifier')).filter((f) => f.endsWith('.jsonl'));
+
+describe('classifier fixtures', () => {
+  it('finds the five fixture files', () => {
+    expect(files.sort()).toEqual(['cola-dev-32.jsonl', 'cola-dev-8.jsonl', 'mrpc-dev-128.jsonl', 'mrpc-dev-24.jsonl', 'mrpc-test-128.jsonl']);
+  });
+
+  for (const file of files) {
+    it(`matches every line of ${file}`, async () => {
+      const [, task, split, len] = /^(\w+)-(\w+)-(\d+)\.jsonl$/.exec(file)!;
+      const lines = readShared('fixtures/classifier', file).split('\n').filter((l) => l !== '');
+      const data = await readGlue(task as GlueTask, sourceFromFile(sharedPath('datasets/glue', DATASET_DIR[task], `${split}.tsv`)), { split: split as Split });
+      expect(data.stats.skipped).toBe(0);
+      expect(lines.length).toBe(200);
+      const tokenizer = uncasedTokenizer();
+      lines.forEach((line, i) => {
+        const expected = JSON.parse(line) as ClassifierFeature;
+        const feature = convertExample(data.examples[i], tokenizer, { maxSeqLength: Number(len), labels: data.labels });
+        expect(feature, `${file} line ${i + 1}`).toEqual(expected);
+        expect(pythonJson(feature), `${file} line ${i + 1} as text`).toBe(line);
+      });
+    });
+  }
+});

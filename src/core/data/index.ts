@@ -1,0 +1,24 @@
+/**
+ * The data pipeline's public surface: readers (GLUE, the user's TSV/CSV, SQuAD), dataset
+ * detection, feature conversion (run_classifier / run_squad semantics) and batching.
+ * Node-only file access lives in ./node-source (not re-exported here).
+ */
+export type * from './types';
+export { sourceFromText, sourceFromBlob, readLines, readAllText, type DataSource, type Line } from './source';
+export { GLUE_TASKS, isGlueTask, glueTaskSpec, splitFromFileName, type GlueTaskSpec } from './glue-tasks';
+export { readGlue, type ClassifierDataset, type GlueReadOptions } from './glue-reader';
+export { readTable, sortLabels, type ColumnMapping, type ColumnRef, type TableDataset, type TableReadOptions } from './table-reader';
+export { readSquad, squadExamplesFromJson, splitContext, type SquadDataset, type SquadReadOptions } from './squad-reader';
+export { convertExample, convertExamples, truncateSeqPair, type ClassifierConvertOptions } from './classifier-features';
+export {
+  convertSquadExamples,
+  forEachSquadFeature,
+  improveAnswerSpan,
+  checkIsMaxContext,
+  docSpans,
+  FIRST_UNIQUE_ID,
+  type SquadConvertOptions,
+} from './squad-features';
+export { collateClassifier, collateSquad } from './batch';
+export { detectDataset, type DetectedDataset } from './detect';
+export { pythonJson, pythonFloat } from './python-json';
