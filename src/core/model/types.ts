@@ -51,7 +51,11 @@ export interface ForwardOptions {
 
 export interface BertOutputs {
   sequenceOutput: tf.Tensor3D; // [B, S, H]
-  pooledOutput: tf.Tensor2D; // [B, H]
+  /**
+   * [B, H]. Always present for classification / regression; for the span head only when
+   * the checkpoint holds a pooler (BertForQuestionAnswering has none and never trains it).
+   */
+  pooledOutput?: tf.Tensor2D;
   /** Classification [B, L] / regression [B, 1]. */
   logits?: tf.Tensor2D;
   /** Span extraction [B, S] each. */
@@ -64,6 +68,8 @@ export interface BertModel {
   readonly head: HeadSpec;
   /** Trainable variables by Hugging Face name. */
   readonly variables: ReadonlyMap<string, tf.Variable>;
+  /** Names of weights the checkpoint lacked and the factory initialised (e.g. a new head). */
+  readonly initialized?: readonly string[];
   forward(batch: BertBatch, options: ForwardOptions): BertOutputs;
   /** Scalar loss of the head (CE, MSE, or (CE(start)+CE(end))/2). Call inside tf.tidy / variableGrads. */
   loss(batch: BertBatch, options: ForwardOptions): tf.Scalar;

@@ -1,0 +1,44 @@
+/**
+ * Multi-head self-attention (BertSelfAttention): scores = Q·Kᵀ/√D + mask, softmax, dropout,
+ * context = probs·V. The mask is additive: 0 for real tokens, −10000 for padding (Google's
+ * value; never −Infinity, which WebGPU shaders may not survive).
+ * Glossary: B batch, S sequence length, H hidden size, N heads, D head size (H/N).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BertConfig } from './config';
+import { dense } from './dense';
+import type { Dropout } from './dropout';
+import type { Params } from './params';
+
+/** The additive mask [B, 1, 1, S] from attention_mask [B, S] (1 = token, 0 = padding). */
+export function attentionMaskAdder(attentionMask: tf.Tensor2D): tf.Tensor4D {
+  const [B, S] = attentionMask.shape;
+  const keep = tf.cast(attentionMask, 'float32'); // [B, S]
+  return tf.reshape(tf.mul(tf.sub(1, keep), -10000), [B, 1, 1, S]); // [B, 1, 1, S]
+}
+
+export function selfAttention(
+  p: Params,
+  prefix: string,
+  c: BertConfig,
+  x: tf.Tensor2D, // [B·S, H]
+  maskAdder: tf.Tensor4D, // [B, 1, 1, S]
+  B: number,
+  S: number,
+  dropout: Dropout,
+): tf.Tensor2D {
+  const N = c.numAttentionHeads;
+  const H = c.hiddenSize;
+  const D = H / N;
+  const heads = (name: string): tf.Tensor4D => {
+    const y = dense(x, p(`${prefix}.${name}.weight`), p(`${prefix}.${name}.bias`)); // [B·S, H]
+    return tf.transpose(tf.reshape(y, [B, S, N, D]), [0, 2, 1, 3]); // [B, N, S, D]
+  };
+  const q = heads('query'); // [B, N, S, D]
+  const k = heads('key'); // [B, N, S, D]
+  const v = heads('value'); // [B, N, S, D]
+  const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(D)), maskAdder); // [B, N, S, S]
+  const probs = dropout(tf.softmax(scores, -1), c.attentionProbsDropoutProb); // [B, N, S, S]
+  const context = tf.matMul(probs, v); // [B, N, S, D]
+  return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B * S, H]); // [B·S, H]
+}
