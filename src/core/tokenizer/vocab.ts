@@ -33,7 +33,6 @@ export function checkSpecialTokens(vocab: Vocab, file: string, unkToken = '[UNK]
   if (missing.length > 0) {
     throw new TabtuneError(`the vocabulary lacks ${missing.join(', ')}`, {
       file,
-      location: `${vocab.size} tokens`,
       expected: `a BERT WordPiece vocabulary with the special tokens ${needed.join(', ')}`,
       code: 'vocab-special',
     });
