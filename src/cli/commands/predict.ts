@@ -1,0 +1,146 @@
+/**
+ * `tabtune predict --model DIR --task TASK --data FILE --out FILE [flags]`
+ * Runs a fine-tuned model (Hugging Face folder as `tabtune train` exports it, or a Google
+ * checkpoint folder with run_classifier's / run_squad's head) over a data file. Writes GLUE's
+ * TSV (header `index<TAB>prediction`) or SQuAD's predictions.json (plus nbest_predictions.json
+ * and, for squad2, null_odds.json beside it). When the file carries labels or answers, the
+ * metrics are printed as one JSON object on stdout.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { floatFlag, intFlag, parseFlags, requireFlag, UsageError } from '../args';
+import { TabtuneError } from '../../core/errors';
+import { sourceFromFile } from '../../core/data/node-source';
+import { glueTaskSpec } from '../../core/data/glue-tasks';
+import type { GlueTask } from '../../core/data/types';
+import { createBertModel } from '../../core/model/bert-model';
+import type { HeadSpec } from '../../core/model/types';
+import { isSquadTask, resolveTrainingConfig } from '../../core/train/run-config';
+import { createTaskAdapter } from '../../core/train/task';
+import { parseTask } from './train';
+import { labelsFromConfig, loadModelFolder, parseBackend, predictionsTsv, setUpBackend } from './train-shared';
+import { createProgressBar } from './train-progress';
+
+const HELP = `usage: tabtune predict --model DIR --task TASK --data FILE --out FILE [flags]
+
+Predicts with a fine-tuned model. GLUE / tsv: writes a TSV with header index<TAB>prediction.
+SQuAD: writes predictions.json (FILE), and nbest_predictions.json (and null_odds.json for
+squad2) in the same folder. Prints the metrics as JSON when the file has labels / answers.
+
+  --vocab FILE                 default: the model folder's vocab.txt / tokenizer.json
+  --no-lower-case              keep case (default: the folder's tokenizer_config, else lower case)
+  --max-seq-length N           default 128 (squad 384), at most the model's positions
+  --doc-stride N --max-query-length N     squad windows (default 128, 64)
+  --eval-batch-size N          default 8
+  --n-best-size N --max-answer-length N --null-score-diff-threshold X
+  --text-a COL --text-b COL --label COL   tsv columns (names or 0-based indices)
+  --backend NAME               wasm (default in Node) or cpu
+`;
+
+const FLAGS = {
+  model: { type: 'string' },
+  task: { type: 'string' },
+  data: { type: 'string' },
+  out: { type: 'string' },
+  vocab: { type: 'string' },
+  'no-lower-case': { type: 'boolean' },
+  'do-lower-case': { type: 'boolean' },
+  'max-seq-length': { type: 'string' },
+  'doc-stride': { type: 'string' },
+  'max-query-length': { type: 'string' },
+  'eval-batch-size': { type: 'string' },
+  'n-best-size': { type: 'string' },
+  'max-answer-length': { type: 'string' },
+  'null-score-diff-threshold': { type: 'string' },
+  'text-a': { type: 'string' },
+  'text-b': { type: 'string' },
+  label: { type: 'string' },
+  backend: { type: 'string' },
+} as const;
+
+const opt = (v: string | undefined, name: string) => (v === undefined ? undefined : intFlag(v, name));
+
+export async function run(argv: string[]): Promise<number> {
+  const f = parseFlags(argv, FLAGS, HELP);
+  const task = parseTask(f.task);
+  const modelDir = requireFlag(f.model, 'model');
+  const dataFile = requireFlag(f.data, 'data');
+  const outFile = requireFlag(f.out, 'out');
+  const bar = createProgressBar(process.stderr);
+  bar.log(`backend: ${await setUpBackend(parseBackend(f.backend))}`);
+  const loaded = await loadModelFolder(modelDir, f.vocab, f['no-lower-case'] ? false : f['do-lower-case'] ? true : undefined);
+  for (const n of loaded.notes) bar.log(n);
+
+  const maxPositions = loaded.config.maxPositionEmbeddings;
+  const requested = opt(f['max-seq-length'], 'max-seq-length');
+  if (requested !== undefined && requested > maxPositions) throw new UsageError(`--max-seq-length ${requested} exceeds the model's max_position_embeddings (${maxPositions})`);
+  const config = resolveTrainingConfig(task, {
+    maxSeqLength: requested ?? Math.min(resolveTrainingConfig(task).maxSeqLength, maxPositions),
+    docStride: opt(f['doc-stride'], 'doc-stride'),
+    maxQueryLength: opt(f['max-query-length'], 'max-query-length'),
+    evalBatchSize: opt(f['eval-batch-size'], 'eval-batch-size'),
+    nBestSize: opt(f['n-best-size'], 'n-best-size'),
+    maxAnswerLength: opt(f['max-answer-length'], 'max-answer-length'),
+    nullScoreDiffThreshold: f['null-score-diff-threshold'] === undefined ? undefined : floatFlag(f['null-score-diff-threshold'], 'null-score-diff-threshold'),
+    doLowerCase: loaded.tokenizer.doLowerCase,
+  });
+
+  // The head: SQuAD's span head, or the classes of the fine-tuned config (id2label), else the task's.
+  let labels: string[] | undefined;
+  let regression = false;
+  if (!isSquadTask(task)) {
+    const cls = loaded.weights.get('classifier.weight');
+    if (cls && cls.shape[0] === 1) regression = true;
+    labels = regression ? undefined : labelsFromConfig(loaded.rawConfig);
+    if (!regression && task !== 'tsv') {
+      const taskLabels = glueTaskSpec(task as GlueTask).labels;
+      if (taskLabels === null) regression = true;
+      else if (!labels || labels.length !== taskLabels.length || labels.every((l, i) => l === `LABEL_${i}`)) labels = [...taskLabels];
+    }
+    if (!regression && !labels) {
+      throw new TabtuneError('the model folder does not say its class labels', { file: join(modelDir, 'config.json'), location: 'id2label', expected: 'id2label as tabtune train writes it', code: 'labels-missing' });
+    }
+  }
+  const headName = isSquadTask(task) ? 'qa_outputs.weight' : 'classifier.weight';
+  if (!loaded.weights.has(headName)) {
+    throw new TabtuneError(`the model has no fine-tuned head (${headName})`, { file: modelDir, expected: `a fine-tuned model (tabtune train's output) with ${headName}`, code: 'head-missing' });
+  }
+
+  const columns = task === 'tsv' ? { textA: colRef(requireFlag(f['text-a'], 'text-a')), textB: f['text-b'] === undefined ? undefined : colRef(f['text-b']), label: f.label === undefined ? undefined : colRef(f.label) } : undefined;
+  const adapter = await createTaskAdapter({
+    tokenizer: loaded.tokenizer,
+    config,
+    dev: sourceFromFile(dataFile),
+    labels,
+    regression,
+    columns,
+    onProgress: (phase, d, t) => bar.phase(phase, d, t),
+  });
+  for (const n of adapter.notes) bar.log(n);
+  const head: HeadSpec = adapter.head;
+  const model = createBertModel(loaded.config, loaded.weights, head, { source: modelDir });
+  try {
+    const outcome = await adapter.dev!.evaluate(model, {
+      batchSize: config.evalBatchSize,
+      onProgress: (d, t) => bar.phase('predicting', d, t),
+    });
+    bar.done();
+    await mkdir(dirname(outFile), { recursive: true });
+    const p = outcome.predictions;
+    if (p.kind === 'span') {
+      await writeFile(outFile, JSON.stringify(p.predictions, null, 4) + '\n');
+      await writeFile(join(dirname(outFile), 'nbest_predictions.json'), JSON.stringify(p.nbest, null, 4) + '\n');
+      if (p.nullOdds) await writeFile(join(dirname(outFile), 'null_odds.json'), JSON.stringify(p.nullOdds, null, 4) + '\n');
+    } else {
+      await writeFile(outFile, predictionsTsv(p));
+    }
+    if (adapter.dev!.labelled) process.stdout.write(JSON.stringify(outcome.metrics) + '\n');
+  } finally {
+    model.dispose();
+  }
+  return 0;
+}
+
+function colRef(v: string): string | number {
+  return /^\d+$/.test(v) ? Number(v) : v;
+}

@@ -1,0 +1,161 @@
+/**
+ * SQuAD v1.1 / v2.0: read_squad_examples + convert_examples_to_features for training and
+ * evaluation, span batches, write_predictions over the model's start/end logits, the official
+ * EM/F1, and a few live span predictions.
+ *
+ * Training batches are always padded to max_seq_length: run_squad's loss is a softmax over every
+ * position, padding included, so cutting padding would change it. Evaluation batches are cut to
+ * length buckets (post-processing only looks at real tokens).
+ */
+import { TabtuneError } from '../errors';
+import type { ProgressCallback, SquadExample, SquadFeature } from '../data/types';
+import { readAllText, type DataSource } from '../data/source';
+import { squadExamplesFromJson } from '../data/squad-reader';
+import { convertSquadExamples } from '../data/squad-features';
+import { collateSquad } from '../data/batch';
+import { nbestJson, nullOddsJson, postprocessSquad, predictionsJson, type SquadRawResult } from '../eval/squad-postprocess';
+import { parseSquadGold } from '../eval/squad-gold';
+import { evaluateSquadV1, evaluateSquadV2 } from '../eval/squad-metrics';
+import type { Tokenizer } from '../tokenizer/types';
+import type { HostBatch } from '../model/types';
+import type { TrainingConfig } from './run-config';
+import type { EvalOutcome, EvalSet, LiveSpanPrediction, TaskAdapter, TrainSet } from './task-types';
+import { bucketLengths, cutToBucket } from './task-buckets';
+import { inferBatches } from './task-infer';
+import { goldSpansById, liveSpanPrediction } from './task-spans';
+
+export interface SquadTaskInput {
+  task: 'squad' | 'squad2';
+  tokenizer: Tokenizer;
+  config: TrainingConfig;
+  train?: DataSource;
+  dev?: DataSource;
+  onProgress?: (phase: 'reading' | 'featurizing', done: number, total: number) => void;
+}
+
+async function readJson(source: DataSource, onProgress?: ProgressCallback): Promise<{ text: string; json: unknown }> {
+  const text = await readAllText(source, onProgress);
+  try {
+    return { text, json: JSON.parse(text) };
+  } catch (e) {
+    throw new TabtuneError(`the file is not valid JSON: ${(e as Error).message}`, { file: source.name, expected: 'a SQuAD JSON file ({"version": …, "data": [...]})', code: 'squad-json' });
+  }
+}
+
+/** The first `max` questions (0: all), keeping the file's structure. */
+function firstQuestions(json: unknown, max: number): unknown {
+  if (max <= 0) return json;
+  const root = json as { data?: Array<{ paragraphs?: Array<{ qas?: unknown[] }> }> };
+  if (!Array.isArray(root?.data)) return json;
+  let left = max;
+  const data = [];
+  for (const article of root.data) {
+    if (left <= 0) break;
+    const paragraphs = [];
+    for (const p of article.paragraphs ?? []) {
+      if (left <= 0) break;
+      const qas = (p.qas ?? []).slice(0, left);
+      left -= qas.length;
+      paragraphs.push({ ...p, qas });
+    }
+    data.push({ ...article, paragraphs });
+  }
+  return { ...root, data };
+}
+
+function featurize(input: SquadTaskInput, examples: SquadExample[], training: boolean): SquadFeature[] {
+  const c = input.config;
+  return convertSquadExamples(
+    examples,
+    input.tokenizer,
+    { maxSeqLength: c.maxSeqLength, docStride: c.docStride, maxQueryLength: c.maxQueryLength, training },
+    (d, t) => input.onProgress?.('featurizing', d, t),
+  );
+}
+
+export async function createSquadTask(input: SquadTaskInput): Promise<TaskAdapter> {
+  const { config } = input;
+  const version2 = input.task === 'squad2';
+  const notes: string[] = [];
+  const onSkip = (e: TabtuneError) => {
+    if (notes.length < 5) notes.push(e.message);
+  };
+
+  let train: TrainSet | undefined;
+  if (input.train) {
+    const { json } = await readJson(input.train, (d, t) => input.onProgress?.('reading', d, t));
+    const ds = squadExamplesFromJson(firstQuestions(json, config.maxTrainExamples), input.train.name, { training: true, version2, onSkip });
+    if (ds.stats.unrecoverable > 0) notes.push(`${input.train.name}: ${ds.stats.unrecoverable} answer(s) could not be recovered from the context and were skipped`);
+    if (ds.stats.skipped > 0) notes.push(`${input.train.name}: ${ds.stats.skipped} bad question(s) skipped`);
+    const features = featurize(input, ds.examples, true);
+    train = {
+      numExamples: ds.examples.length,
+      numFeatures: features.length,
+      batch(indices: readonly number[]): HostBatch {
+        return collateSquad(indices.map((i) => features[i]), true);
+      },
+    };
+  }
+
+  let dev: EvalSet | undefined;
+  if (input.dev) {
+    const devSource = input.dev;
+    const { text, json: fullJson } = await readJson(devSource, (d, t) => input.onProgress?.('reading', d, t));
+    const json = firstQuestions(fullJson, config.maxEvalExamples);
+    const ds = squadExamplesFromJson(json, devSource.name, { training: false, version2, onSkip });
+    const gold = parseSquadGold(config.maxEvalExamples > 0 ? JSON.stringify(json) : text, devSource.name);
+    const labelled = gold.questions.some((q) => q.answers.length > 0) || version2;
+    const examples = ds.examples;
+    const features = featurize(input, examples, false);
+    const lengths = bucketLengths(config.seqBuckets, config.maxSeqLength);
+    dev = {
+      numExamples: examples.length,
+      numFeatures: features.length,
+      labelled,
+      async evaluate(model, options): Promise<EvalOutcome> {
+        const bs = options.batchSize;
+        const count = Math.ceil(features.length / bs);
+        const results: SquadRawResult[] = [];
+        await inferBatches(
+          model,
+          count,
+          (i) => cutToBucket(collateSquad(features.slice(i * bs, (i + 1) * bs), false), lengths),
+          (out, i) => {
+            const S = out.batch.seqLength;
+            for (let b = 0; b < out.batch.batchSize; b++) {
+              results.push({
+                unique_id: features[i * bs + b].unique_id,
+                start_logits: Array.from(out.startLogits!.subarray(b * S, (b + 1) * S)),
+                end_logits: Array.from(out.endLogits!.subarray(b * S, (b + 1) * S)),
+              });
+            }
+          },
+          { signal: options.signal, onProgress: options.onProgress, progressTotal: features.length },
+        );
+        const preds = postprocessSquad(examples, features, results, {
+          nBestSize: config.nBestSize,
+          maxAnswerLength: config.maxAnswerLength,
+          version2WithNegative: version2,
+          nullScoreDiffThreshold: config.nullScoreDiffThreshold,
+          basicTokenize: (t) => input.tokenizer.basicTokenize(t),
+        });
+        const post = { predictions: predictionsJson(preds), nbest: nbestJson(preds), nullOdds: version2 ? nullOddsJson(preds) : undefined };
+        let metrics: Record<string, number> = {};
+        if (labelled) {
+          metrics = version2
+            ? { ...evaluateSquadV2(gold.questions, post.predictions, { naProbs: post.nullOdds }) }
+            : { ...evaluateSquadV1(gold.questions, post.predictions) };
+        }
+        const k = Math.min(options.liveSpanCount ?? 0, examples.length);
+        let spans: LiveSpanPrediction[] | undefined;
+        if (k > 0) {
+          const chosen = examples.slice(0, k);
+          const golds = goldSpansById(json, new Set(chosen.map((e) => e.qasId)));
+          spans = chosen.map((e) => liveSpanPrediction(e, post.predictions[e.qasId] ?? '', golds.get(e.qasId) ?? []));
+        }
+        return { metrics, predictions: { kind: 'span', predictions: post.predictions, nbest: post.nbest, nullOdds: post.nullOdds }, spans };
+      },
+    };
+  }
+  return { task: input.task, head: { kind: 'span' }, labels: [], train, dev, notes };
+}
