@@ -59,31 +59,31 @@ export function readTable(bytes: Uint8Array, file: string): TableInfo {
   let mixed = false;
 
   const block = (offset: number, size: number, what: string): Uint8Array => {
-    if (offset + size + 5 > f) fail(`${what} [${offset}, ${offset + size + 5}) runs past the table end at byte ${f} (truncated?)`, what);
+    if (offset + size + 5 > f) fail(`[${offset}, ${offset + size + 5}) runs past the table end at byte ${f} (truncated?)`, what);
     const contents = bytes.subarray(offset, offset + size);
     const type = bytes[offset + size];
     const stored = view.getUint32(offset + size + 1, true);
     const actual = crc32c(bytes.subarray(offset, offset + size + 1));
-    if (unmaskCrc(stored) !== actual) fail(`${what} at byte ${offset} fails its CRC-32C check (stored ${unmaskCrc(stored).toString(16)}, computed ${actual.toString(16)}): the file is corrupt`, what);
+    if (unmaskCrc(stored) !== actual) fail(`fails its CRC-32C check (stored ${unmaskCrc(stored).toString(16)}, computed ${actual.toString(16)}): the file is corrupt`, what);
     if (type === 0) return contents;
     if (type === 1) {
       try {
         return snappyUncompress(contents);
       } catch (e) {
-        if (e instanceof SnappyError) return fail(`${what} at byte ${offset} is not valid Snappy (${e.message})`, what);
+        if (e instanceof SnappyError) return fail(`is not valid Snappy (${e.message})`, what);
         throw e;
       }
     }
-    return fail(`${what} at byte ${offset} has compression type ${type}`, what);
+    return fail(`has compression type ${type}`, what);
   };
   const blockType = (offset: number, size: number): 'none' | 'snappy' => (bytes[offset + size] === 1 ? 'snappy' : 'none');
 
   const entriesOf = (b: Uint8Array, what: string): TableEntry[] => {
-    if (b.byteLength < 4) fail(`${what} is too short for a restart count`, what);
+    if (b.byteLength < 4) fail('is too short for a restart count', what);
     const bv = new DataView(b.buffer, b.byteOffset, b.byteLength);
     const numRestarts = bv.getUint32(b.byteLength - 4, true);
     const end = b.byteLength - 4 - 4 * numRestarts;
-    if (end < 0) fail(`${what} claims ${numRestarts} restart points, more than fit`, what);
+    if (end < 0) fail(`claims ${numRestarts} restart points, more than fit`, what);
     const out: TableEntry[] = [];
     let key = new Uint8Array(0);
     let p = 0;
@@ -92,7 +92,7 @@ export function readTable(bytes: Uint8Array, file: string): TableInfo {
         const [shared, p1] = readVarint(b, p);
         const [nonShared, p2] = readVarint(b, p1);
         const [valueLen, p3] = readVarint(b, p2);
-        if (shared > key.byteLength || p3 + nonShared + valueLen > end) fail(`${what} entry at byte ${p} is damaged`, what);
+        if (shared > key.byteLength || p3 + nonShared + valueLen > end) fail(`entry at byte ${p} is damaged`, what);
         const k = new Uint8Array(shared + nonShared);
         k.set(key.subarray(0, shared));
         k.set(b.subarray(p3, p3 + nonShared), shared);
@@ -101,14 +101,14 @@ export function readTable(bytes: Uint8Array, file: string): TableInfo {
         p = p3 + nonShared + valueLen;
       }
     } catch (e) {
-      if (e instanceof ProtobufError) fail(`${what} entry at byte ${p} is damaged (${e.message})`, what);
+      if (e instanceof ProtobufError) fail(`entry at byte ${p} is damaged (${e.message})`, what);
       throw e;
     }
     return out;
   };
 
   const [, , indexOffset, indexSize] = handles;
-  const indexEntries = entriesOf(block(indexOffset, indexSize, 'index block'), 'index block');
+  const indexEntries = entriesOf(block(indexOffset, indexSize, `index block at byte ${indexOffset}`), `index block at byte ${indexOffset}`);
   const entries: TableEntry[] = [];
   for (const ie of indexEntries) {
     let off: number, size: number;
