@@ -290,6 +290,6 @@ function lazyIdbStorage(): RunStorage {
   return {
     listRuns: call('listRuns'), getRun: call('getRun'), putRun: call('putRun'), updateRun: call('updateRun'), renameRun: call('renameRun'),
     deleteRun: call('deleteRun'), putSeries: call('putSeries'), getSeries: call('getSeries'), putCheckpoint: call('putCheckpoint'),
-    latestCheckpoint: call('latestCheckpoint'), listCheckpoints: call('listCheckpoints'), markInterrupted: call('markInterrupted'),
+    latestCheckpoint: call('latestCheckpoint'), getCheckpoint: call('getCheckpoint'), deleteCheckpoint: call('deleteCheckpoint'), listCheckpoints: call('listCheckpoints'), markInterrupted: call('markInterrupted'),
   };
 }

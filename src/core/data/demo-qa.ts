@@ -297,12 +297,12 @@ export const DEMO_MODEL_CONFIG: BertConfig = {
 };
 
 /**
- * The demo's training settings (fields of protocol RunSettings): short sequences (a paragraph and
- * its question fit in 96 tokens), a from-scratch learning rate, AdamW.
+ * The demo's training settings (fields of protocol RunSettings): short sequences (a paragraph of up
+ * to four facts and its question fit in 80 tokens), a from-scratch learning rate, AdamW.
  */
 export const DEMO_SETTINGS = {
-  maxSeqLength: 96,
-  docStride: 48,
+  maxSeqLength: 80,
+  docStride: 32,
   maxQueryLength: 24,
   batchSize: 32,
   learningRate: 1e-3,

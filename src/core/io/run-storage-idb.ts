@@ -88,7 +88,7 @@ export function createIdbRunStorage(dbName = RUNS_DB_NAME): RunStorage {
       const d = await db();
       await d.put('checkpoints', c);
       const keys = (await checkpointKeys(c.runId)).sort((a, b) => a[1] - b[1]);
-      const drop = keys.slice(0, Math.max(0, keys.length - Math.max(1, keep)));
+      const drop = keep > 0 ? keys.slice(0, Math.max(0, keys.length - keep)) : [];
       if (drop.length > 0) {
         const tx = d.transaction('checkpoints', 'readwrite');
         await Promise.all(drop.map((k) => tx.store.delete(k)));
@@ -99,6 +99,12 @@ export function createIdbRunStorage(dbName = RUNS_DB_NAME): RunStorage {
       const keys = (await checkpointKeys(runId)).sort((a, b) => a[1] - b[1]);
       if (keys.length === 0) return undefined;
       return (await db()).get('checkpoints', keys[keys.length - 1]);
+    },
+    async getCheckpoint(runId, step) {
+      return (await db()).get('checkpoints', [runId, step]);
+    },
+    async deleteCheckpoint(runId, step) {
+      await (await db()).delete('checkpoints', [runId, step]);
     },
     async listCheckpoints(runId): Promise<CheckpointInfo[]> {
       const all = await (await db()).getAllFromIndex('checkpoints', 'byRun', runId);

@@ -77,9 +77,12 @@ export interface RunStorage {
   deleteRun(id: string): Promise<void>;
   putSeries(runId: string, series: StoredSeries): Promise<void>;
   getSeries(runId: string): Promise<StoredSeries | undefined>;
-  /** Saves a checkpoint and deletes the run's older ones beyond the newest `keep` (default 2). */
+  /** Saves a checkpoint and deletes the run's older ones beyond the newest `keep` (default 2; 0 keeps all). */
   putCheckpoint(checkpoint: StoredCheckpoint, keep?: number): Promise<void>;
   latestCheckpoint(runId: string): Promise<StoredCheckpoint | undefined>;
+  getCheckpoint(runId: string, step: number): Promise<StoredCheckpoint | undefined>;
+  deleteCheckpoint(runId: string, step: number): Promise<void>;
+  /** Oldest first. */
   listCheckpoints(runId: string): Promise<CheckpointInfo[]>;
   /** Runs whose status is 'running' are marked 'interrupted' (call once at page load). Returns their ids. */
   markInterrupted(): Promise<string[]>;
@@ -214,11 +217,19 @@ export function createMemoryRunStorage(): RunStorage {
       const list = (checkpoints.get(c.runId) ?? []).filter((x) => x.step !== c.step);
       list.push(clone(c));
       list.sort((a, b) => a.step - b.step);
-      checkpoints.set(c.runId, list.slice(Math.max(0, list.length - Math.max(1, keep))));
+      checkpoints.set(c.runId, keep > 0 ? list.slice(Math.max(0, list.length - keep)) : list);
     },
     async latestCheckpoint(runId) {
       const list = checkpoints.get(runId);
       return list && list.length > 0 ? clone(list[list.length - 1]) : undefined;
+    },
+    async getCheckpoint(runId, step) {
+      const c = checkpoints.get(runId)?.find((x) => x.step === step);
+      return c && clone(c);
+    },
+    async deleteCheckpoint(runId, step) {
+      const list = checkpoints.get(runId);
+      if (list) checkpoints.set(runId, list.filter((x) => x.step !== step));
     },
     async listCheckpoints(runId) {
       return (checkpoints.get(runId) ?? []).map(({ files, meta: _meta, ...info }) => ({ ...info, bytes: checkpointBytes({ files }) }));
