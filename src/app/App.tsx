@@ -1,0 +1,293 @@
+/**
+ * The studio page: files -> task and settings -> training dashboard -> demos, results and runs.
+ * Reads the zustand store (src/state) and calls the worker bridge's commands; never touches a
+ * tensor. Per-step curves reach the charts through the series store, not React state.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type uPlot from 'uplot';
+import { useStore } from 'zustand';
+import type { StudioBridge } from '../state/bridge';
+import type { StudioState } from '../state/slices';
+import { isSquadTask } from '../protocol/settings';
+import type { Phase } from '../protocol/events';
+import { BackendBadge } from '../ui/components/BackendBadge';
+import { ClassifyDemo } from '../ui/components/ClassifyDemo';
+import { CompareChart } from '../ui/components/CompareChart';
+import { Dashboard } from '../ui/components/Dashboard';
+import { DataPreview } from '../ui/components/DataPreview';
+import { DemoHero } from '../ui/components/DemoHero';
+import { DropZone } from '../ui/components/DropZone';
+import { ErrorList, type ShownError } from '../ui/components/ErrorList';
+import { EstimateView } from '../ui/components/EstimateView';
+import { FileList } from '../ui/components/FileList';
+import { Panel } from '../ui/components/Panel';
+import { PhaseProgress, type PhaseState } from '../ui/components/PhaseProgress';
+import { QaDemo } from '../ui/components/QaDemo';
+import { Results } from '../ui/components/Results';
+import { RunControls, isActive } from '../ui/components/RunControls';
+import { RunsPanel } from '../ui/components/RunsPanel';
+import { SettingsForm } from '../ui/components/SettingsForm';
+import { SpanPredictions } from '../ui/components/SpanPredictions';
+import { TaskPanel } from '../ui/components/TaskPanel';
+import { ThemeToggle } from '../ui/components/ThemeToggle';
+import { canvasToPngBlob } from '../ui/charts/png';
+import { readChartColors } from '../ui/charts/chartTheme';
+import { estimateRun } from '../ui/settings/estimate';
+import { lossCurveCsv } from '../ui/results/csv';
+import { buildMetricsJson } from '../ui/results/metricsJson';
+import { saveBlob, saveText } from '../ui/results/download';
+import type { PickedFile } from '../ui/files/collectDropped';
+
+const PHASE_ORDER: Phase[] = ['reading', 'tokenizing', 'featurizing', 'loading-weights', 'backend', 'epoch', 'evaluating', 'checkpoint', 'exporting', 'predicting'];
+const SINGLE_TEXT_TASKS = new Set(['cola', 'sst-2']);
+
+export function App({ bridge }: { bridge: StudioBridge }) {
+  const use = <T,>(selector: (s: StudioState) => T): T => useBridgeState(bridge, selector);
+  const files = use((s) => s.files);
+  const recognising = use((s) => s.recognising);
+  const detection = use((s) => s.detection);
+  const task = use((s) => s.task);
+  const taskOverridden = use((s) => s.taskOverridden);
+  const settings = use((s) => s.settings);
+  const preview = use((s) => s.preview);
+  const status = use((s) => s.status);
+  const run = use((s) => s.run);
+  const phases = use((s) => s.phases);
+  const lastStep = use((s) => s.lastStep);
+  const finished = use((s) => s.finished);
+  const evals = use((s) => s.evals);
+  const spanPredictions = use((s) => s.spanPredictions);
+  const prediction = use((s) => s.prediction);
+  const demoQuestions = use((s) => s.demoQuestions);
+  const exportState = use((s) => s.exportState);
+  const runs = use((s) => s.runs);
+  const compareIds = use((s) => s.compareIds);
+  const backend = use((s) => s.backend);
+  const storeErrors = use((s) => s.errors);
+  const log = use((s) => s.log);
+  const runId = use((s) => s.runId);
+
+  // Errors found by the page itself (reading a dropped folder, saving a PNG); the store holds the worker's.
+  const [pageErrors, setPageErrors] = useState<ShownError[]>([]);
+  const pageErrorId = useRef(-1);
+  const addPageError = useCallback((message: string, extra: Partial<ShownError> = {}) => {
+    setPageErrors((list) => [...list, { id: pageErrorId.current--, message, ...extra }]);
+  }, []);
+  const [pendingPaths, setPendingPaths] = useState<string[]>([]);
+  const lossChart = useRef<uPlot | null>(null);
+
+  useEffect(() => {
+    void bridge.refreshRuns().catch((e: unknown) => addPageError(`The stored runs could not be read: ${e instanceof Error ? e.message : String(e)}`));
+  }, [bridge, addPageError]);
+  useEffect(() => {
+    if (!recognising) setPendingPaths([]);
+  }, [recognising]);
+
+  const active = isActive(status);
+  const activeTask = run?.task ?? task;
+  const squad = activeTask !== null && isSquadTask(activeTask);
+  const modelReady = run !== null && (lastStep !== null || finished !== null);
+  const showHero = files.length === 0 && run === null && !active && pendingPaths.length === 0;
+
+  const onFiles = (picked: PickedFile[]) => {
+    setPendingPaths(picked.map((p) => p.path));
+    bridge.loadFiles(picked.map((p) => ({ path: p.path, data: p.file })));
+  };
+
+  const phaseList: PhaseState[] = PHASE_ORDER.flatMap((p) => {
+    const ph = phases[p];
+    return ph ? [{ phase: ph.phase, done: ph.done, total: ph.total, label: ph.label }] : [];
+  });
+
+  const estimate = useMemo(() => {
+    const model = detection?.model;
+    if (!model || !detection || detection.counts.train === 0) return null;
+    const examples = settings.maxTrainExamples > 0 ? Math.min(settings.maxTrainExamples, detection.counts.train) : detection.counts.train;
+    return estimateRun({
+      model,
+      maxSeqLength: settings.maxSeqLength,
+      batchSize: settings.batchSize,
+      trainExamples: examples,
+      windowed: task !== null && isSquadTask(task),
+      epochs: settings.epochs,
+      backend: backend?.name ?? null,
+      measuredSequencesPerSec: active && lastStep ? lastStep.examplesPerSec : undefined,
+    });
+  }, [detection, settings, task, backend, active, lastStep]);
+
+  const notReadyReason = detection?.missing.length ? `still needed: ${detection.missing.join('; ')}` : files.length === 0 ? 'drop a model, a vocabulary and a dataset, or try the demo' : undefined;
+
+  const downloadLossCsv = () => {
+    const c = bridge.series.columns();
+    const points = Array.from(c.step, (step, i) => ({ step, loss: c.loss[i], learningRate: c.learningRate[i], gradNorm: c.gradNorm[i] }));
+    saveText(lossCurveCsv(points, Array.from(c.smoothedLoss)), `${fileStem(run?.runName)}-loss.csv`, 'text/csv');
+  };
+  const downloadLossPng = () => {
+    const chart = lossChart.current;
+    if (!chart) return addPageError('The loss chart is not on the page, so there is no image to save.');
+    const cs = getComputedStyle(document.documentElement);
+    canvasToPngBlob(chart.ctx.canvas, `Training loss${run ? `: ${run.runName}` : ''}`, cs.getPropertyValue('--panel').trim() || '#fff', readChartColors().text)
+      .then((blob) => saveBlob(blob, `${fileStem(run?.runName)}-loss.png`))
+      .catch((e: unknown) => addPageError(`The loss curve could not be saved as PNG: ${e instanceof Error ? e.message : String(e)}`));
+  };
+  const downloadMetrics = () => {
+    const json = buildMetricsJson(bridge.series.columns(), evals, finished?.metrics ?? null);
+    saveText(JSON.stringify(json, null, 2) + '\n', 'metrics.json', 'application/json');
+  };
+
+  const shownErrors: ShownError[] = [
+    ...storeErrors.map((e) => ({ id: e.id, message: e.message, file: e.file, location: e.location, expected: e.expected, code: e.code, fatal: e.fatal, lastCheckpointStep: e.lastCheckpointStep })),
+    ...pageErrors,
+  ];
+  const dismissError = (id: number) => {
+    if (id < 0) setPageErrors((l) => l.filter((e) => e.id !== id));
+    else bridge.store.getState().dismissError(id);
+  };
+  const dismissAll = () => {
+    setPageErrors([]);
+    for (const e of storeErrors) bridge.store.getState().dismissError(e.id);
+  };
+
+  const qaResult = prediction?.input.kind === 'qa' && prediction.result?.kind === 'qa' ? prediction.result : null;
+  const qaContext = prediction?.input.kind === 'qa' ? prediction.input.context : null;
+  const clsResult = prediction?.input.kind === 'classification' && (prediction.result?.kind === 'classification' || prediction.result?.kind === 'regression') ? prediction.result : null;
+  const compareRuns = compareIds.flatMap((id) => {
+    const r = runs.find((x) => x.id === id);
+    return r ? [{ id: r.id, name: r.name }] : [];
+  });
+
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to the studio
+      </a>
+      <header className="app-header">
+        <h1>
+          <img src="/favicon.svg" alt="" width={24} height={24} /> Tabtune
+        </h1>
+        <span className="tagline">Fine-tune BERT on your GPU, inside this tab. Nothing leaves it.</span>
+        <span className="spacer" />
+        <BackendBadge backend={backend} />
+        <ThemeToggle />
+      </header>
+      <main id="main" className="app-main">
+        {showHero && (
+          <div style={{ gridColumn: '1 / -1' }}>
+            <DemoHero onTryDemo={() => bridge.startDemo()} disabled={active} />
+          </div>
+        )}
+        <div className="col">
+          <Panel title="1. Files" testId="files-panel">
+            <DropZone onFiles={onFiles} onError={(m) => addPageError(m)} />
+            <FileList files={files} pending={recognising ? pendingPaths : []} onRemove={active ? undefined : (p) => bridge.removeFile(p)} />
+          </Panel>
+          <Panel title="2. Task and settings" testId="settings-panel">
+            <TaskPanel detection={detection} task={task} overridden={taskOverridden} onTaskChange={(t) => bridge.setTask(t)} disabled={active} />
+            <SettingsForm task={task} settings={settings} onChange={(p) => bridge.updateSettings(p)} onReset={() => bridge.resetSettings()} disabled={active} />
+            <EstimateView estimate={estimate} backend={backend?.name ?? null} />
+            <RunControls
+              status={status}
+              ready={detection?.ready === true}
+              notReadyReason={notReadyReason}
+              onStart={() => bridge.start()}
+              onPause={() => bridge.pause()}
+              onResume={() => bridge.resume()}
+              onStop={() => bridge.stop()}
+              onEvaluate={() => bridge.evaluate()}
+            />
+          </Panel>
+          <Panel title="Data preview" testId="preview-panel">
+            <DataPreview examples={preview} />
+          </Panel>
+          <Panel title="Runs" testId="runs-panel">
+            <RunsPanel
+              runs={runs}
+              activeRunId={active ? runId : null}
+              busy={active}
+              compareIds={compareIds}
+              onCompareChange={(ids) => bridge.store.getState().setCompare(ids)}
+              onRename={(id, name) => void bridge.renameRun(id, name).catch((e: unknown) => addPageError(`Renaming failed: ${String(e)}`))}
+              onDelete={(id) => void bridge.deleteRun(id).catch((e: unknown) => addPageError(`Deleting failed: ${String(e)}`))}
+              onResume={(id) => bridge.resumeRun(id)}
+            />
+            {compareRuns.length > 0 && <CompareChart runs={compareRuns} loadSeries={(id) => bridge.loadRunSeries(id)} />}
+          </Panel>
+        </div>
+        <div className="col">
+          <Panel title="Progress" testId="progress-panel">
+            <PhaseProgress phases={phaseList} />
+          </Panel>
+          <Panel title="Training" testId="training-panel">
+            <Dashboard series={bridge.series} run={run} evals={evals} onLossChart={(c) => (lossChart.current = c)} />
+          </Panel>
+          {squad && (
+            <Panel title="Live answers" testId="live-answers-panel">
+              <SpanPredictions data={spanPredictions} />
+            </Panel>
+          )}
+          <Panel title="Try the model" testId="demo-panel">
+            {squad || (activeTask === null && demoQuestions.length > 0) ? (
+              <QaDemo
+                onAsk={(context, question) => bridge.predict({ kind: 'qa', context, question })}
+                result={qaResult}
+                resultContext={qaContext}
+                pending={prediction?.status === 'pending'}
+                error={prediction?.input.kind === 'qa' ? prediction.error : null}
+                enabled={modelReady}
+                disabledReason="Train a model first (or try the demo); then ask it questions here."
+                suggestions={demoQuestions}
+              />
+            ) : (
+              <ClassifyDemo
+                onClassify={(textA, textB) => bridge.predict({ kind: 'classification', textA, textB })}
+                result={clsResult}
+                pending={prediction?.status === 'pending'}
+                error={prediction?.input.kind === 'classification' ? prediction.error : null}
+                enabled={modelReady}
+                disabledReason="Train a model first; then classify your own text here."
+                pair={!SINGLE_TEXT_TASKS.has(activeTask ?? '')}
+              />
+            )}
+          </Panel>
+          <Panel title="Results" testId="results-panel">
+            <Results
+              evals={evals}
+              finalMetrics={finished?.metrics ?? null}
+              labels={run?.labels ?? detection?.labels ?? []}
+              classification={!squad && (run?.labels.length ?? detection?.labels.length ?? 0) > 0}
+              exportState={exportState}
+              canExport={modelReady}
+              onExport={() => bridge.exportModel()}
+              onDownloadMetrics={downloadMetrics}
+              onDownloadLossCsv={downloadLossCsv}
+              onDownloadLossPng={downloadLossPng}
+              hasSteps={lastStep !== null}
+            />
+          </Panel>
+          <Panel title="Log" testId="log-panel">
+            {log.length === 0 ? (
+              <p className="small muted">Nothing logged yet.</p>
+            ) : (
+              <pre className="log" data-testid="log" aria-live="off">
+                {log
+                  .slice(-200)
+                  .map((l) => `${new Date(l.time).toLocaleTimeString()} ${l.level === 'info' ? '' : `${l.level}: `}${l.message}`)
+                  .join('\n')}
+              </pre>
+            )}
+          </Panel>
+        </div>
+      </main>
+      <ErrorList errors={shownErrors} onDismiss={dismissError} onDismissAll={dismissAll} />
+    </>
+  );
+}
+
+function useBridgeState<T>(bridge: StudioBridge, selector: (s: StudioState) => T): T {
+  return useStore(bridge.store, selector);
+}
+
+function fileStem(name: string | undefined): string {
+  const s = (name ?? 'tabtune').replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '');
+  return s || 'tabtune';
+}

@@ -1,0 +1,45 @@
+/** Which TensorFlow.js backend runs, and (on click) why the better ones were not used. */
+import type { BackendName } from '../../protocol/events';
+
+export interface BackendInfo {
+  name: BackendName;
+  tried: Array<{ name: BackendName; reason: string }>;
+}
+
+const LABEL: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
+const ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export function BackendBadge({ backend }: { backend: BackendInfo | null }) {
+  if (!backend) {
+    return (
+      <span className="badge" data-testid="backend-badge" data-backend="">
+        backend: starting…
+      </span>
+    );
+  }
+  const tone = backend.name === 'webgpu' ? 'ok' : backend.name === 'cpu' ? 'bad' : 'warn';
+  const better = backend.tried.filter((t) => ORDER.indexOf(t.name) < ORDER.indexOf(backend.name));
+  return (
+    <span className="backend-badge">
+      <details>
+        <summary className={`badge ${tone}`} data-testid="backend-badge" data-backend={backend.name} aria-label={`Backend: ${backend.name}. Show why`}>
+          <span aria-hidden="true">●</span> {backend.name}
+        </summary>
+        <div className="why" role="note">
+          <strong>Training runs on {LABEL[backend.name]}.</strong>
+          {better.length === 0 ? (
+            <p>This is the fastest backend TensorFlow.js offers here.</p>
+          ) : (
+            <ul>
+              {better.map((t) => (
+                <li key={t.name}>
+                  {LABEL[t.name]} not used: {t.reason}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </details>
+    </span>
+  );
+}

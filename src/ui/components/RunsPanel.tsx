@@ -1,0 +1,135 @@
+/**
+ * Runs kept in this browser (IndexedDB): rename, delete, resume an interrupted run from its last
+ * checkpoint, and pick two to compare their loss curves on one chart.
+ */
+import { useId, useState } from 'react';
+import type { RunRecord } from '../../core/io/run-storage';
+import { formatMetric } from '../format/numbers';
+
+export interface RunsPanelProps {
+  runs: RunRecord[];
+  activeRunId: string | null;
+  busy: boolean;
+  compareIds: string[];
+  onCompareChange: (ids: string[]) => void;
+  onRename: (id: string, name: string) => void;
+  onDelete: (id: string) => void;
+  onResume: (id: string) => void;
+}
+
+const STATUS_TONE: Record<RunRecord['status'], string> = {
+  running: 'ok', paused: 'warn', finished: 'ok', stopped: '', failed: 'bad', interrupted: 'warn',
+};
+
+export function canResume(run: RunRecord): boolean {
+  return run.status !== 'finished' && run.status !== 'running' && (run.lastCheckpointStep !== null || run.isDemo);
+}
+
+export function RunsPanel({ runs, activeRunId, busy, compareIds, onCompareChange, onRename, onDelete, onResume }: RunsPanelProps) {
+  if (runs.length === 0) return <p className="muted small">Runs you start are kept in this browser and listed here, so they survive a reload.</p>;
+  return (
+    <ul className="runs" data-testid="runs-list">
+      {runs.map((r) => (
+        <RunItem
+          key={r.id}
+          run={r}
+          active={r.id === activeRunId}
+          busy={busy}
+          compared={compareIds.includes(r.id)}
+          onCompare={(on) => onCompareChange(on ? [...compareIds.filter((x) => x !== r.id), r.id].slice(-2) : compareIds.filter((x) => x !== r.id))}
+          onRename={(name) => onRename(r.id, name)}
+          onDelete={() => onDelete(r.id)}
+          onResume={() => onResume(r.id)}
+        />
+      ))}
+    </ul>
+  );
+}
+
+interface RunItemProps {
+  run: RunRecord;
+  active: boolean;
+  busy: boolean;
+  compared: boolean;
+  onCompare: (on: boolean) => void;
+  onRename: (name: string) => void;
+  onDelete: () => void;
+  onResume: () => void;
+}
+
+function RunItem({ run, active, busy, compared, onCompare, onRename, onDelete, onResume }: RunItemProps) {
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(run.name);
+  const [confirming, setConfirming] = useState(false);
+  const nameId = useId();
+  const cmpId = useId();
+  const headline = run.finalMetrics ?? run.evals[run.evals.length - 1]?.metrics ?? null;
+  const headlineKey = headline ? Object.keys(headline).find((k) => /^(accuracy|f1|exact_match|mcc|pearson)$/.test(k)) ?? Object.keys(headline)[0] : undefined;
+  return (
+    <li data-testid="run-item" data-run-id={run.id} data-status={run.status}>
+      <div className="run-title">
+        {editing ? (
+          <form
+            className="row grow"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const trimmed = name.trim();
+              if (trimmed) onRename(trimmed);
+              setEditing(false);
+            }}
+          >
+            <label htmlFor={nameId} className="visually-hidden">
+              Run name
+            </label>
+            <input id={nameId} type="text" className="grow" value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+            <button type="submit">Save</button>
+            <button type="button" onClick={() => { setName(run.name); setEditing(false); }}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          <span className="name">{run.name}</span>
+        )}
+        <span className={`badge ${STATUS_TONE[run.status]}`}>{active ? 'current' : run.status}</span>
+      </div>
+      <div className="small muted">
+        {run.task}
+        {run.isDemo ? ' (demo)' : ''} · step {run.lastStep}/{run.totalSteps} · loss {formatMetric(run.lastLoss)}
+        {headline && headlineKey ? ` · ${headlineKey} ${formatMetric(headline[headlineKey])}` : ''} · {new Date(run.updated).toLocaleString()}
+        {run.lastCheckpointStep !== null ? ` · checkpoint at step ${run.lastCheckpointStep}` : ''}
+      </div>
+      {run.error && <div className="small" style={{ color: 'var(--bad)' }}>{run.error}</div>}
+      <div className="row small">
+        <input id={cmpId} type="checkbox" checked={compared} onChange={(e) => onCompare(e.target.checked)} />
+        <label htmlFor={cmpId}>Compare</label>
+        {canResume(run) && (
+          <button type="button" onClick={onResume} disabled={busy} aria-label={`Resume run ${run.name}`}>
+            Resume
+          </button>
+        )}
+        {!editing && (
+          <button type="button" onClick={() => setEditing(true)} aria-label={`Rename run ${run.name}`}>
+            Rename
+          </button>
+        )}
+        {confirming ? (
+          <>
+            <button type="button" className="danger" onClick={onDelete} aria-label={`Confirm deleting run ${run.name}`}>
+              Delete for good
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirming(true)} disabled={active && busy} aria-label={`Delete run ${run.name}`}>
+            Delete
+          </button>
+        )}
+      </div>
+      {(run.status === 'interrupted' || run.status === 'failed') && canResume(run) && (
+        <div className="small">This run was interrupted. {run.isDemo ? 'Resume regenerates its data.' : 'Drop the same files again, then resume it from its last checkpoint.'}</div>
+      )}
+    </li>
+  );
+}
