@@ -12,5 +12,5 @@ import * as tf from '@tensorflow/tfjs-core';
 export function dense(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor2D {
   // x [M, in], weight [out, in], bias [out] -> [M, out]
   if (tf.getBackend() === 'wasm') return tf.add(tf.matMul(x, weight as tf.Tensor2D, false, true), bias) as tf.Tensor2D;
-  return tf.fused.matMul({ a: x, b: weight as tf.Tensor2D, transposeB: true, bias });
+  return tf.fused.matMul({ a: x, b: weight as tf.Tensor2D, transposeB: true, bias }) as tf.Tensor2D;
 }

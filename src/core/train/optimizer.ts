@@ -1,0 +1,250 @@
+/**
+ * BERT's two optimizers as fused, device-resident updates.
+ *
+ *   createOptimizer(config, variables, { groupLimit? }) -> FusedOptimizer
+ *
+ * bert-adam (google-research/bert optimization.AdamWeightDecayOptimizer, no bias correction):
+ *   m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²
+ *   p -= lr · ( m / (√v + ε) + wd·p )            (wd only where decay applies)
+ * adamw (torch.optim.AdamW, t counts applied updates):
+ *   p *= 1 − lr·wd;  m, v as above
+ *   p -= lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + ε)
+ * Weight decay is skipped for names containing "LayerNorm", "layer_norm" or "bias".
+ *
+ * Speed: variables are packed into flat groups (decay / no-decay, at most `groupLimit`
+ * elements each, so no single buffer exceeds WebGPU's binding limits); each group's update is
+ * one chain of ~15 elementwise kernels on the concatenated gradient, instead of ~14 kernels
+ * per variable as tfjs's Adam does. m and v live on the device as one tf.Variable per group.
+ *
+ * Skipping: `apply` takes `ok` (a bool scalar on the device). When false, g is zeroed and the
+ * update coefficients turn into the identity (m, v, p and t unchanged), decided entirely on
+ * the device: no read-back is needed to keep the last good weights.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { TabtuneError } from '../errors';
+import type { LoadedTensor } from '../io/safetensors';
+import type { OptimizerConfig } from './types';
+
+/** Optimizer state on the host, for checkpoints (same shape as checkpoint.ts's OptimizerSnapshot). */
+export interface OptimizerState {
+  /** `${variable}/adam_m` and `${variable}/adam_v` by Hugging Face name. */
+  tensors: Map<string, LoadedTensor>;
+  meta: Record<string, number | string | boolean>;
+}
+
+export interface StepHyper {
+  /** This step's learning rate. */
+  learningRate: number;
+  /** Global-norm clipping factor already computed on the device (1 = no clipping). */
+  clipScale: tf.Scalar;
+  /** Bool scalar: apply this step (false keeps every weight and slot as it is). */
+  ok: tf.Scalar;
+}
+
+export interface FusedOptimizer {
+  readonly config: OptimizerConfig;
+  /** Changes hyper-parameters for the following steps (e.g. a lower learning rate after a skipped step). */
+  updateConfig(patch: Partial<OptimizerConfig>): void;
+  /** Variable names in update order. */
+  readonly names: readonly string[];
+  /** Enqueues one update from `grads` (by Hugging Face name, same shapes as the variables). */
+  apply(grads: ReadonlyMap<string, tf.Tensor>, hyper: StepHyper): void;
+  /** Packs gradients into one flat tensor per group (for accumulation): returns [n_g] tensors. */
+  flatten(grads: ReadonlyMap<string, tf.Tensor>): tf.Tensor1D[];
+  /** Applies from already-flattened group gradients (same order as flatten()). */
+  applyFlat(flat: readonly tf.Tensor1D[], hyper: StepHyper): void;
+  /** Number of updates applied so far (a device scalar read asynchronously). */
+  appliedSteps(): Promise<number>;
+  getState(): Promise<OptimizerState>;
+  setState(state: OptimizerState, file?: string): void;
+  dispose(): void;
+}
+
+export interface CreateOptimizerOptions {
+  /** Largest number of elements packed into one group (default 4M = 16 MB of float32). */
+  groupLimit?: number;
+}
+
+export function decays(name: string): boolean {
+  return !(name.includes('LayerNorm') || name.includes('layer_norm') || name.includes('bias'));
+}
+
+interface Group {
+  names: string[];
+  vars: tf.Variable[];
+  sizes: number[];
+  size: number;
+  decay: boolean;
+  m: tf.Variable<tf.Rank.R1>;
+  v: tf.Variable<tf.Rank.R1>;
+}
+
+let optimizerCounter = 0;
+
+export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<string, tf.Variable>, options: CreateOptimizerOptions = {}): FusedOptimizer {
+  if (config.name !== 'bert-adam' && config.name !== 'adamw') {
+    throw new TabtuneError(`unknown optimizer '${String(config.name)}'`, { location: 'optimizer', expected: 'bert-adam or adamw', code: 'optimizer-name' });
+  }
+  const limit = options.groupLimit ?? 4 * 1024 * 1024;
+  const id = ++optimizerCounter;
+  const groups: Group[] = [];
+  for (const decay of [true, false]) {
+    let open: Omit<Group, 'm' | 'v'> | undefined;
+    const close = () => {
+      if (!open) return;
+      const gi = groups.length;
+      groups.push({
+        ...open,
+        m: tf.variable(tf.zeros([open.size]), false, `tabtune-opt${id}/g${gi}/m`) as tf.Variable<tf.Rank.R1>,
+        v: tf.variable(tf.zeros([open.size]), false, `tabtune-opt${id}/g${gi}/v`) as tf.Variable<tf.Rank.R1>,
+      });
+      open = undefined;
+    };
+    for (const [name, variable] of variables) {
+      if (decays(name) !== decay) continue;
+      if (open && open.size + variable.size > limit) close();
+      open ??= { names: [], vars: [], sizes: [], size: 0, decay };
+      open.names.push(name);
+      open.vars.push(variable);
+      open.sizes.push(variable.size);
+      open.size += variable.size;
+    }
+    close();
+  }
+  let cfg: OptimizerConfig = { ...config };
+  const t = tf.variable(tf.scalar(0), false, `tabtune-opt${id}/t`) as tf.Variable<tf.Rank.R0>;
+  const names = groups.flatMap((g) => g.names);
+
+  const flatten = (grads: ReadonlyMap<string, tf.Tensor>): tf.Tensor1D[] =>
+    groups.map((g) => {
+      const parts = g.names.map((n) => {
+        const gr = grads.get(n);
+        if (!gr) throw new Error(`internal: no gradient for ${n}`);
+        return tf.reshape(gr, [-1]);
+      });
+      return (parts.length === 1 ? parts[0] : tf.concat(parts)) as tf.Tensor1D; // [n_g]
+    });
+
+  const applyFlat = (flat: readonly tf.Tensor1D[], hyper: StepHyper): void => {
+    const { beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd } = cfg;
+    tf.tidy(() => {
+      const okf = tf.cast(hyper.ok, 'float32'); // [] 1 or 0
+      const lrEff = tf.mul(okf, hyper.learningRate) as tf.Scalar; // [] 0 when skipped
+      const a1 = tf.where(hyper.ok, tf.scalar(b1), tf.scalar(1)); // [] β1, or 1 (keep m)
+      const a2 = tf.where(hyper.ok, tf.scalar(b2), tf.scalar(1));
+      const c1 = tf.mul(hyper.clipScale, 1 - b1); // [] (1−β1)·clip
+      const c2 = tf.mul(tf.square(hyper.clipScale), 1 - b2); // [] (1−β2)·clip²
+      let stepSize: tf.Scalar = lrEff;
+      let sqrtBc2: tf.Scalar | undefined;
+      const tNew = tf.add(t, okf) as tf.Scalar; // applied updates, this one included
+      t.assign(tNew);
+      if (config.name === 'adamw') {
+        const tPos = tf.maximum(tNew, 1); // guards 0/0 when the very first step is skipped
+        const bc1 = tf.sub(1, tf.pow(tf.scalar(b1), tPos));
+        sqrtBc2 = tf.sqrt(tf.sub(1, tf.pow(tf.scalar(b2), tPos))) as tf.Scalar;
+        stepSize = tf.div(lrEff, bc1) as tf.Scalar;
+      }
+      groups.forEach((g, gi) => {
+        const n = g.size;
+        const raw = flat[gi]; // [n]
+        const grad = tf.where(tf.broadcastTo(hyper.ok, [n]), raw, tf.zeros([n])); // [n] non-finite -> 0 when skipped
+        const m = tf.add(tf.mul(g.m, a1), tf.mul(grad, c1)) as tf.Tensor1D; // [n]
+        const v = tf.add(tf.mul(g.v, a2), tf.mul(tf.square(grad), c2)) as tf.Tensor1D; // [n]
+        let p = tf.concat(g.vars.map((x) => tf.reshape(x, [-1]))) as tf.Tensor1D; // [n]
+        let next: tf.Tensor1D;
+        if (config.name === 'bert-adam') {
+          let update = tf.div(m, tf.add(tf.sqrt(v), eps)); // [n]
+          if (g.decay && wd !== 0) update = tf.add(update, tf.mul(p, wd));
+          next = tf.sub(p, tf.mul(update, stepSize)) as tf.Tensor1D;
+        } else {
+          if (g.decay && wd !== 0) p = tf.mul(p, tf.sub(1, tf.mul(lrEff, wd))) as tf.Tensor1D;
+          const denom = tf.add(tf.div(tf.sqrt(v), sqrtBc2!), eps); // [n]
+          next = tf.sub(p, tf.mul(tf.div(m, denom), stepSize)) as tf.Tensor1D;
+        }
+        g.m.assign(m);
+        g.v.assign(v);
+        const pieces = g.vars.length === 1 ? [next] : tf.split(next, g.sizes);
+        g.vars.forEach((variable, i) => variable.assign(tf.reshape(pieces[i], variable.shape)));
+      });
+    });
+  };
+
+  const getState = async (): Promise<OptimizerState> => {
+    const tensors = new Map<string, LoadedTensor>();
+    for (const g of groups) {
+      const [m, v] = [(await g.m.data()) as Float32Array, (await g.v.data()) as Float32Array];
+      let off = 0;
+      g.names.forEach((name, i) => {
+        const shape = [...g.vars[i].shape];
+        const size = g.sizes[i];
+        tensors.set(`${name}/adam_m`, { dtype: 'float32', shape, data: m.slice(off, off + size) });
+        tensors.set(`${name}/adam_v`, { dtype: 'float32', shape, data: v.slice(off, off + size) });
+        off += size;
+      });
+    }
+    return { tensors, meta: { optimizer: config.name, appliedSteps: (await t.data())[0] } };
+  };
+
+  const setState = (state: OptimizerState, file = 'optimizer state'): void => {
+    if (state.meta.optimizer !== undefined && state.meta.optimizer !== config.name) {
+      throw new TabtuneError(`holds ${String(state.meta.optimizer)} state`, { file, location: 'meta.optimizer', expected: config.name, code: 'optimizer-state' });
+    }
+    const packed = groups.map((g) => {
+      const m = new Float32Array(g.size);
+      const v = new Float32Array(g.size);
+      let off = 0;
+      g.names.forEach((name, i) => {
+        for (const [slot, dst] of [['adam_m', m], ['adam_v', v]] as const) {
+          const key = `${name}/${slot}`;
+          const src = state.tensors.get(key);
+          if (!src) throw new TabtuneError('is missing', { file, location: `tensor ${key}`, expected: `a [${g.vars[i].shape.join(', ')}] float32 tensor`, code: 'optimizer-state' });
+          if (src.data.length !== g.sizes[i]) {
+            throw new TabtuneError(`has ${src.data.length} values`, { file, location: `tensor ${key}`, expected: `shape [${g.vars[i].shape.join(', ')}]`, code: 'optimizer-state' });
+          }
+          dst.set(src.data, off);
+        }
+        off += g.sizes[i];
+      });
+      return { m, v };
+    });
+    const applied = Number(state.meta.appliedSteps ?? 0);
+    if (!Number.isFinite(applied) || applied < 0) {
+      throw new TabtuneError(`appliedSteps is ${String(state.meta.appliedSteps)}`, { file, location: 'meta.appliedSteps', expected: 'a non-negative number', code: 'optimizer-state' });
+    }
+    groups.forEach((g, i) => {
+      tf.tidy(() => {
+        g.m.assign(tf.tensor1d(packed[i].m));
+        g.v.assign(tf.tensor1d(packed[i].v));
+      });
+    });
+    tf.tidy(() => t.assign(tf.scalar(applied)));
+  };
+
+  return {
+    get config() {
+      return cfg;
+    },
+    updateConfig(patch) {
+      if (patch.name !== undefined && patch.name !== cfg.name) {
+        throw new TabtuneError(`cannot switch optimizer from ${cfg.name} to ${patch.name} mid-run`, { location: 'optimizer', expected: cfg.name, code: 'optimizer-name' });
+      }
+      cfg = { ...cfg, ...patch };
+    },
+    names,
+    flatten,
+    applyFlat,
+    apply(grads, hyper) {
+      tf.tidy(() => applyFlat(flatten(grads), hyper));
+    },
+    appliedSteps: async () => (await t.data())[0],
+    getState,
+    setState,
+    dispose() {
+      for (const g of groups) {
+        g.m.dispose();
+        g.v.dispose();
+      }
+      t.dispose();
+    },
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * The training step.
+ *
+ *   const trainer = createTrainer(model, optimizerConfig, { gradientAccumulationSteps, seed, dropout });
+ *   const r = await trainer.step(batch);   // r: StepResult
+ *   trainer.getState() / trainer.setState(state)   // for checkpoints (weights are exported by the model)
+ *
+ * step(batch) runs forward + backward on one (micro-)batch; every `gradientAccumulationSteps`
+ * calls it applies one optimizer update with the averaged gradient:
+ *   1. loss and gradients of every trainable variable (tf.variableGrads), dropout seeded by
+ *      (seed, micro-batch index) so a seeded run is reproducible;
+ *   2. per-tensor Σg² (to name a non-finite tensor) and the global norm ‖g‖;
+ *   3. ok = loss and ‖g‖ finite; global-norm clipping with the optimizer's reference
+ *      semantics: bert-adam as tf.clip_by_global_norm (g·c/max(‖g‖, c)), adamw as
+ *      torch clip_grad_norm_ (g·min(1, c/(‖g‖ + 1e-6))); maxGradNorm 0 or ∞ disables;
+ *   4. the fused optimizer update (optimizer.ts), a no-op on the device when !ok.
+ * All of it is enqueued synchronously when step() returns; nothing is read back
+ * synchronously. The returned promise resolves after one asynchronous read of
+ * [loss, ‖g‖, Σg² per tensor]; callers may enqueue the next step before awaiting it.
+ *
+ * Learning rate: learningRateAt(config, step) (schedule.ts) where step counts optimizer
+ * steps taken, skipped ones included (the schedule moves on; Adam's t counts applied ones).
+ * A non-finite step is not applied (weights, m, v, t keep their last good values) and the
+ * result's `skipped` names the step and the tensor; lower the rate with updateConfig() and
+ * carry on.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '../backend/gradients';
+import { TabtuneError } from '../errors';
+import { mixSeed } from '../model/dropout';
+import type { BertBatch, BertModel } from '../model/types';
+import { createOptimizer, type FusedOptimizer, type OptimizerState } from './optimizer';
+import { learningRateAt } from './schedule';
+import type { OptimizerConfig } from './types';
+
+export interface TrainerOptions {
+  /** Micro-batches per optimizer step (default 1); the gradient is their mean. */
+  gradientAccumulationSteps?: number;
+  /** Dropout on (default true); run-batch and parity checks turn it off. */
+  dropout?: boolean;
+  /** Base seed for dropout masks (default 0). */
+  seed?: number;
+  /** Elements per fused optimizer group (optimizer.ts). */
+  groupLimit?: number;
+}
+
+export interface StepResult {
+  /** Optimizer steps taken after this call (the schedule position). */
+  step: number;
+  /** True when this call completed an optimizer step and it was applied. */
+  applied: boolean;
+  /** Mean loss over the micro-batches of the completed step, or this micro-batch's loss. */
+  loss: number;
+  /** Global gradient norm before clipping (NaN for a micro-batch that completed no step). */
+  gradNorm: number;
+  /** The learning rate this step used. */
+  learningRate: number;
+  /** Set when the step was not applied because of a non-finite value. */
+  skipped?: { step: number; reason: 'non-finite loss' | 'non-finite gradient'; tensor: string };
+}
+
+export interface Trainer {
+  readonly model: BertModel;
+  readonly config: OptimizerConfig;
+  /** Optimizer steps taken (skipped ones included). */
+  readonly stepCount: number;
+  step(batch: BertBatch): Promise<StepResult>;
+  /** The learning rate the next optimizer step will use. */
+  learningRate(): number;
+  updateConfig(patch: Partial<OptimizerConfig>): void;
+  /** Optimizer slots + counters; only at a step boundary (not mid-accumulation). */
+  getState(): Promise<OptimizerState>;
+  setState(state: OptimizerState, file?: string): void;
+  dispose(): void;
+}
+
+export function createTrainer(model: BertModel, config: OptimizerConfig, options: TrainerOptions = {}): Trainer {
+  const k = options.gradientAccumulationSteps ?? 1;
+  if (!Number.isInteger(k) || k < 1) {
+    throw new TabtuneError(`gradient accumulation steps is ${k}`, { location: 'gradientAccumulationSteps', expected: 'a whole number ≥ 1', code: 'train-config' });
+  }
+  const dropout = options.dropout ?? true;
+  const baseSeed = options.seed ?? 0;
+  const names = [...model.variables.keys()];
+  const vars = names.map((n) => model.variables.get(n)!);
+  const opt: FusedOptimizer = createOptimizer(config, model.variables, { groupLimit: options.groupLimit });
+  let stepCount = 0;
+  let microTotal = 0;
+
+  // Accumulators (only for k > 1).
+  let acc: tf.Variable[] = [];
+  let sumsqAcc: tf.Variable | undefined;
+  let lossAcc: tf.Variable | undefined;
+  if (k > 1) {
+    acc = tf.tidy(() => opt.flatten(new Map(names.map((n, i) => [n, tf.zerosLike(vars[i])])))).map((z) => tf.variable(z, false));
+    sumsqAcc = tf.variable(tf.zeros([names.length]), false);
+    lossAcc = tf.variable(tf.scalar(0), false);
+  }
+
+  const clipScale = (norm: tf.Scalar, ok: tf.Scalar): tf.Scalar => {
+    const c = opt.config.maxGradNorm;
+    if (!(c > 0) || !Number.isFinite(c)) return tf.scalar(1);
+    const safe = tf.where(ok, norm, tf.scalar(0)); // NaN-free when skipped
+    if (opt.config.name === 'bert-adam') return tf.div(c, tf.maximum(safe, c)) as tf.Scalar;
+    return tf.minimum(1, tf.div(c, tf.add(safe, 1e-6))) as tf.Scalar;
+  };
+
+  const step = (batch: BertBatch): Promise<StepResult> => {
+    const micro = microTotal % k;
+    const completes = micro === k - 1;
+    const lr = learningRateAt(opt.config, stepCount);
+    const seed = mixSeed(baseSeed, microTotal);
+    microTotal += 1;
+    const stats = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => model.loss(batch, { training: dropout, seed }), vars);
+      const byName = new Map<string, tf.Tensor>(names.map((n, i) => [n, grads[vars[i].name]]));
+      for (const [n, g] of byName) if (!g) throw new Error(`internal: no gradient for ${n}`);
+      const sumsq = tf.stack(names.map((n) => tf.sum(tf.square(byName.get(n)!)))); // [N]
+      if (k === 1) {
+        const total = tf.sum(sumsq) as tf.Scalar;
+        const ok = tf.logicalAnd(tf.isFinite(value), tf.isFinite(total)) as tf.Scalar;
+        const norm = tf.sqrt(total) as tf.Scalar;
+        opt.apply(byName, { learningRate: lr, clipScale: clipScale(norm, ok), ok });
+        return tf.concat([tf.stack([value, norm]), sumsq]); // [2 + N]
+      }
+      const flats = opt.flatten(byName);
+      acc.forEach((a, i) => a.assign(tf.add(a, flats[i])));
+      sumsqAcc!.assign(tf.add(sumsqAcc!, sumsq));
+      lossAcc!.assign(tf.add(lossAcc!, value));
+      if (!completes) return tf.concat([tf.stack([value, tf.scalar(NaN)]), sumsq]);
+      const avg = acc.map((a) => tf.div(a, k) as tf.Tensor1D); // mean gradient per group
+      const total = tf.addN(avg.map((g) => tf.sum(tf.square(g)))) as tf.Scalar;
+      const lossMean = tf.div(lossAcc!, k) as tf.Scalar;
+      const ok = tf.logicalAnd(tf.logicalAnd(tf.isFinite(lossMean), tf.isFinite(total)), tf.isFinite(tf.sum(sumsqAcc!))) as tf.Scalar;
+      const norm = tf.sqrt(total) as tf.Scalar;
+      opt.applyFlat(avg, { learningRate: lr, clipScale: clipScale(norm, ok), ok });
+      const out = tf.concat([tf.stack([lossMean, norm]), sumsqAcc!]);
+      acc.forEach((a) => a.assign(tf.zerosLike(a)));
+      sumsqAcc!.assign(tf.zerosLike(sumsqAcc!));
+      lossAcc!.assign(tf.scalar(0));
+      return out;
+    });
+    if (completes) stepCount += 1;
+    const thisStep = stepCount;
+    return stats.data().then((d) => {
+      stats.dispose();
+      const loss = d[0];
+      const gradNorm = d[1];
+      const result: StepResult = { step: thisStep, applied: false, loss, gradNorm, learningRate: lr };
+      if (!completes) return result;
+      if (!Number.isFinite(loss)) {
+        result.skipped = { step: thisStep, reason: 'non-finite loss', tensor: 'loss' };
+      } else if (!Number.isFinite(gradNorm)) {
+        const bad = names.findIndex((_, i) => !Number.isFinite(d[2 + i]));
+        result.skipped = { step: thisStep, reason: 'non-finite gradient', tensor: bad >= 0 ? names[bad] : 'global gradient norm' };
+      } else {
+        result.applied = true;
+      }
+      return result;
+    });
+  };
+
+  return {
+    model,
+    get config() {
+      return opt.config;
+    },
+    get stepCount() {
+      return stepCount;
+    },
+    step,
+    learningRate: () => learningRateAt(opt.config, stepCount),
+    updateConfig: (patch) => opt.updateConfig(patch),
+    async getState() {
+      if (microTotal % k !== 0) {
+        throw new TabtuneError(`optimizer state requested in the middle of an accumulation (${microTotal % k} of ${k} micro-batches)`, { location: 'trainer', expected: 'a step boundary', code: 'train-state' });
+      }
+      const s = await opt.getState();
+      s.meta.step = stepCount;
+      s.meta.microBatches = microTotal;
+      s.meta.gradientAccumulationSteps = k;
+      return s;
+    },
+    setState(state, file = 'optimizer state') {
+      opt.setState(state, file);
+      const s = Number(state.meta.step ?? 0);
+      const m = Number(state.meta.microBatches ?? s * k);
+      if (!Number.isInteger(s) || s < 0) throw new TabtuneError(`step is ${String(state.meta.step)}`, { file, location: 'meta.step', expected: 'a whole number ≥ 0', code: 'optimizer-state' });
+      stepCount = s;
+      microTotal = Number.isInteger(m) && m >= 0 ? m : s * k;
+    },
+    dispose() {
+      opt.dispose();
+      for (const a of acc) a.dispose();
+      sumsqAcc?.dispose();
+      lossAcc?.dispose();
+    },
+  };
+}
