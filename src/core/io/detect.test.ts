@@ -36,7 +36,7 @@ describe('detectModelFile', () => {
   });
 
   it('rejects files whose bytes contradict their names', () => {
-    expect(detectModelFile('pytorch_model.bin', new Uint8Array([0x80, 0x02, 0x8a, 0x0a, 0x6c])).kind).toBe('pytorch-bin-legacy');
+    expect(detectModelFile('pytorch_model.bin', new Uint8Array([0x80, 0x02, 0x8a, 0x0a, 0x6c]))).toMatchObject({ kind: 'pytorch-bin', description: expect.stringContaining('pre-1.6') });
     expect(detectModelFile('pytorch_model.bin', new Uint8Array([1, 2, 3, 4])).kind).toBe('unknown');
     expect(detectModelFile('model.safetensors', new Uint8Array(16)).kind).toBe('unknown');
     expect(detectModelFile('config.json', new TextEncoder().encode('PK\x03\x04')).kind).toBe('unknown');

@@ -4,7 +4,7 @@
  */
 export type ModelFileKind =
   | 'config' | 'google-config' | 'vocab' | 'tokenizer-json' | 'tokenizer-config' | 'special-tokens'
-  | 'safetensors' | 'safetensors-index' | 'pytorch-bin' | 'pytorch-bin-legacy'
+  | 'safetensors' | 'safetensors-index' | 'pytorch-bin'
   | 'ckpt-index' | 'ckpt-data' | 'ckpt-state' | 'unknown';
 
 export interface ModelFileInfo {
@@ -53,9 +53,9 @@ export function detectModelFile(name: string, headBytes: Uint8Array = new Uint8A
   }
   if (lower.endsWith('.bin') || lower.endsWith('.pt') || lower.endsWith('.pth')) {
     if (startsWith(0x50, 0x4b, 0x03, 0x04)) return { kind: 'pytorch-bin', description: 'weights (PyTorch zip checkpoint, read without running its pickle)' };
-    if (startsWith(0x80, 0x02, 0x8a, 0x0a)) return { kind: 'pytorch-bin-legacy', description: 'PyTorch checkpoint in the pre-1.6 format, which Tabtune cannot read: re-save it with torch.save or as safetensors' };
+    if (startsWith(0x80, 0x02, 0x8a, 0x0a)) return { kind: 'pytorch-bin', description: 'weights (PyTorch checkpoint, pre-1.6 format, read without running its pickle)' };
     if (headBytes.byteLength === 0) return { kind: 'pytorch-bin', description: 'weights (PyTorch checkpoint)' };
-    return { kind: 'unknown', description: 'named .bin but is not a PyTorch zip checkpoint' };
+    return { kind: 'unknown', description: 'named .bin but is not a PyTorch checkpoint' };
   }
   const shard = DATA_SHARD.exec(base);
   if (shard) {

@@ -117,8 +117,6 @@ export async function loadPretrained(files: ByteSource[], options: LoadPretraine
   const ckpt = pickGoogleCheckpoint(classified, state ? await text(state) : undefined, notes);
   if (ckpt) candidates.push({ format: 'google-ckpt', scheme: 'google', files: [ckpt.index.name], open: async () => [await listTfBundle(ckpt.index, ckpt.shards)] });
   if (!candidates.length) {
-    const legacy = classified.find((f) => f.info.kind === 'pytorch-bin-legacy');
-    if (legacy) throw new TabtuneError(legacy.info.description, { file: legacy.src.name, code: 'torch-legacy' });
     const orphan = classified.find((f) => f.info.kind === 'ckpt-data');
     if (orphan) throw new TabtuneError(`has no ${orphan.info.prefix}.index beside it`, { file: orphan.src.name, expected: `${orphan.info.prefix}.index`, code: 'tf-missing-index' });
     throw new TabtuneError('no model weights among the files', {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { zipSync } from 'fflate';
 import { readRestrictedPickle, type TensorRef } from './pickle';
 import { listTorchBin } from './torch-bin';
+import { detectModelFile } from './detect';
 import { bytesSource } from './safetensors';
 import { TabtuneError } from '../errors';
 
@@ -16,11 +17,11 @@ const P = {
 };
 const pk = (...parts: number[][]) => new Uint8Array(parts.flat());
 
-function tensorPickle(entries: { name: string; key: string; numel: number; offset: number; shape: number[]; stride: number[] }[], storage = 'FloatStorage'): Uint8Array {
+function tensorPickle(entries: { name: string; key: string; numel: number; offset: number; shape: number[]; stride: number[] }[], storage = 'FloatStorage', legacy = false): Uint8Array {
   const parts: number[][] = [P.proto, P.global('collections', 'OrderedDict'), P.emptyTuple, P.reduce, P.mark];
   for (const e of entries) {
     parts.push(P.str(e.name), P.global('torch._utils', '_rebuild_tensor_v2'), P.mark,
-      P.mark, P.str('storage'), P.global('torch', storage), P.str(e.key), P.str('cpu'), P.int(e.numel), P.tuple, P.binpersid,
+      P.mark, P.str('storage'), P.global('torch', storage), P.str(e.key), P.str('cpu'), P.int(e.numel), legacy ? P.none : [], P.tuple, P.binpersid,
       P.int(e.offset), P.mark, ...e.shape.map(P.int), P.tuple, P.mark, ...e.stride.map(P.int), P.tuple,
       P.newfalse, P.global('collections', 'OrderedDict'), P.emptyTuple, P.reduce, P.tuple, P.reduce);
   }
@@ -94,5 +95,41 @@ describe('torch zip checkpoint', () => {
   it('refuses a missing storage and a file that is not a zip', async () => {
     await expect(listTorchBin(make([{ name: 'w', key: '7', numel: 1, offset: 0, shape: [1], stride: [1] }]))).rejects.toThrow(/tensor w: storage 7 is missing/);
     await expect(listTorchBin(bytesSource(new Uint8Array(100), 'junk.bin'))).rejects.toThrow(/junk\.bin: no end-of-central-directory record/);
+  });
+});
+
+describe('torch legacy (pre-1.6) checkpoint', () => {
+  const MAGIC = [0x8a, 10, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+  const int64 = (n: number) => Array.from(new Uint8Array(new BigInt64Array([BigInt(n)]).buffer));
+  const floats = (a: number[]) => Array.from(new Uint8Array(new Float32Array(a).buffer));
+  function legacyFile(truncate = 0): Uint8Array {
+    const main = tensorPickle([
+      { name: 'bert.embeddings.LayerNorm.gamma', key: '140', numel: 4, offset: 0, shape: [4], stride: [1] },
+      { name: 'w', key: '93', numel: 6, offset: 0, shape: [3, 2], stride: [1, 3] },
+    ], 'FloatStorage', true);
+    const out = pk(
+      P.proto, MAGIC, P.stop,
+      P.proto, [0x4d, 0xe9, 0x03], P.stop,
+      P.proto, P.emptyDict, P.str('little_endian'), [0x88], P.setitem, P.stop,
+      Array.from(main),
+      P.proto, [0x5d], P.mark, P.str('140'), P.str('93'), [0x65], P.stop,
+      int64(4), floats([1, 2, 3, 4]),
+      int64(6), floats([0, 1, 2, 3, 4, 5]),
+    );
+    return out.subarray(0, out.byteLength - truncate);
+  }
+
+  it('reads tensors after the five pickles, storages in key order', async () => {
+    const bytes = legacyFile();
+    expect(detectModelFile('pytorch_model.bin', bytes.subarray(0, 16)).kind).toBe('pytorch-bin');
+    const ck = await listTorchBin(bytesSource(bytes, 'pytorch_model.bin'));
+    expect(ck.notes).toEqual(['pytorch_model.bin is in the pre-1.6 PyTorch format']);
+    expect(ck.tensors.map((t) => [t.name, t.shape])).toEqual([['bert.embeddings.LayerNorm.gamma', [4]], ['w', [3, 2]]]);
+    expect(Array.from((await ck.tensors[0].read()).data)).toEqual([1, 2, 3, 4]);
+    expect(Array.from((await ck.tensors[1].read()).data)).toEqual([0, 3, 1, 4, 2, 5]);
+  });
+
+  it('refuses a truncated legacy file, naming the storage', async () => {
+    await expect(listTorchBin(bytesSource(legacyFile(8), 'old.bin'))).rejects.toThrow(/old\.bin, storage 93: storage 93 holds 6 elements .* ends at byte \d+ of \d+/);
   });
 });

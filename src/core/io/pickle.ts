@@ -23,7 +23,7 @@ interface GlobalRef { kind: 'global'; name: string }
 interface MarkObj { kind: 'mark' }
 
 export type PickleValue =
-  | null | boolean | number | string
+  | null | boolean | number | bigint | string
   | PickleValue[]
   | Map<PickleValue, PickleValue>
   | StorageRef | TensorRef | GlobalRef;
@@ -44,16 +44,24 @@ function isObj(v: unknown, kind: string): boolean {
 
 /** Unpickles `bytes` under the restrictions above. `file` names the input in errors. */
 export function readRestrictedPickle(bytes: Uint8Array, file = 'data.pkl'): PickleValue {
+  return readRestrictedPickleAt(bytes, 0, file).value;
+}
+
+/**
+ * Unpickles the pickle starting at `start`; returns its value and the position after its STOP.
+ * A pickle cut short by the end of `bytes` throws a TabtuneError with code 'pickle-truncated'.
+ */
+export function readRestrictedPickleAt(bytes: Uint8Array, start: number, file = 'data.pkl'): { value: PickleValue; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dec = new TextDecoder('utf-8');
   const stack: StackItem[] = [];
   const memo = new Map<number, PickleValue>();
-  let pos = 0;
+  let pos = start;
 
   const fail = (problem: string, expected?: string, code = 'pickle-format'): never => {
     throw new TabtuneError(problem, { file, location: `byte ${pos}`, expected, code });
   };
-  const need = (n: number) => { if (pos + n > bytes.byteLength) fail('pickle ends in the middle of an opcode', 'a complete pickle ending in STOP'); };
+  const need = (n: number) => { if (pos + n > bytes.byteLength) fail('pickle ends in the middle of an opcode', 'a complete pickle ending in STOP', 'pickle-truncated'); };
   const u8 = () => { need(1); return bytes[pos++]; };
   const u16 = () => { need(2); const v = view.getUint16(pos, true); pos += 2; return v; };
   const u32 = () => { need(4); const v = view.getUint32(pos, true); pos += 4; return v; };
@@ -61,7 +69,7 @@ export function readRestrictedPickle(bytes: Uint8Array, file = 'data.pkl'): Pick
   const take = (n: number) => { need(n); const s = bytes.subarray(pos, pos + n); pos += n; return s; };
   const line = () => {
     const end = bytes.indexOf(0x0a, pos);
-    if (end < 0) fail('unterminated text line');
+    if (end < 0) fail('unterminated text line', undefined, 'pickle-truncated');
     const s = dec.decode(bytes.subarray(pos, end));
     pos = end + 1;
     return s;
@@ -128,7 +136,7 @@ export function readRestrictedPickle(bytes: Uint8Array, file = 'data.pkl'): Pick
   };
 
   for (;;) {
-    if (pos >= bytes.byteLength) fail('pickle ends without STOP', 'a complete pickle ending in STOP');
+    if (pos >= bytes.byteLength) fail('pickle ends without STOP', 'a complete pickle ending in STOP', 'pickle-truncated');
     const opPos = pos;
     const op = bytes[pos++];
     switch (op) {
@@ -136,7 +144,7 @@ export function readRestrictedPickle(bytes: Uint8Array, file = 'data.pkl'): Pick
       case 0x95: take(8); break; // FRAME
       case 0x2e: { // STOP
         const v = pop();
-        return v;
+        return { value: v, end: pos };
       }
       case 0x28: stack.push(MARK); break; // MARK
       case 0x7d: stack.push(new Map()); break; // EMPTY_DICT
@@ -178,8 +186,8 @@ export function readRestrictedPickle(bytes: Uint8Array, file = 'data.pkl'): Pick
         let v = 0n;
         for (let i = n - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
         if (n && b[n - 1] & 0x80) v -= 1n << BigInt(8 * n);
-        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) fail(`integer ${v} is too large`);
-        stack.push(Number(v));
+        // Large values (the legacy torch.save magic number) stay exact as bigint.
+        stack.push(v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER) ? v : Number(v));
         break;
       }
       case 0x47: { need(8); stack.push(view.getFloat64(pos, false)); pos += 8; break; } // BINFLOAT (big-endian)
@@ -203,6 +211,8 @@ export function readRestrictedPickle(bytes: Uint8Array, file = 'data.pkl'): Pick
         const dtype = STORAGES[typeName];
         if (!dtype) fail(`${(arr[1] as GlobalRef).name} is not a storage type`);
         if (typeof arr[2] !== 'string' || typeof arr[4] !== 'number') fail('storage reference without key or size');
+        // The legacy (pre-1.6) format adds view metadata; storage views are not used by state dicts.
+        if (arr.length > 5 && arr[5] !== null) fail('storage view references are not supported', 'plain storages (save the state dict again with torch.save)');
         stack.push({ kind: 'storage', dtype, key: arr[2] as string, location: String(arr[3]), numel: arr[4] as number });
         break;
       }
