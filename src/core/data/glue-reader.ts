@@ -91,6 +91,13 @@ export async function readGlue(task: GlueTask, source: DataSource, options: Glue
   if (!headerSeen) {
     throw new TabtuneError('the file has no rows', { file: source.name, expected: `a GLUE ${task} ${split} file`, code: 'empty' });
   }
+  if (stats.kept === 0 && stats.skipped > 0) {
+    throw new TabtuneError(`no usable row: all ${stats.skipped} were bad (first: ${stats.firstErrors[0].message})`, {
+      file: source.name,
+      expected: 'at least one well-formed row',
+      code: stats.firstErrors[0].code,
+    });
+  }
   return { examples, labels: spec.labels ? [...spec.labels] : null, split, stats };
 }
 

@@ -13,6 +13,7 @@
 import type { BadRecordPolicy } from '../errors';
 import { TabtuneError } from '../errors';
 import { badRecords } from './bad-records';
+import { jsonErrorPosition } from './json-error-position';
 import { readAllText, type DataSource } from './source';
 import type { ProgressCallback, SquadExample, SquadReadStats } from './types';
 
@@ -21,6 +22,12 @@ export interface SquadReadOptions extends BadRecordPolicy {
   training: boolean;
   /** FLAGS.version_2_with_negative. Default: detected from the file (version "v2.0" or any is_impossible). */
   version2?: boolean;
+  /**
+   * Training on a file with several answers per question (an official dev file): run_squad
+   * refuses such a question (a bad record); with this option the first answer is used, as
+   * Hugging Face's reader does. Default false.
+   */
+  useFirstAnswer?: boolean;
   /** Bytes read / file size. */
   onProgress?: ProgressCallback;
 }
@@ -41,13 +48,16 @@ function parseJson(text: string, file: string): unknown {
     return JSON.parse(text);
   } catch (e) {
     const detail = (e as Error).message;
+    // V8 names a position for some errors only.
     const pos = /position (\d+)/.exec(detail);
+    const at = pos ? Number(pos[1]) : jsonErrorPosition(text);
     let location: string | undefined;
-    if (pos) {
-      const at = Number(pos[1]);
+    if (at >= 0) {
       const before = text.slice(0, at);
       const line = before.split('\n').length;
       location = `line ${line}, column ${at - before.lastIndexOf('\n')}`;
+    } else if (/end of JSON/.test(detail)) {
+      location = 'end of file';
     }
     throw new TabtuneError(`the file is not valid JSON: ${detail}`, { file, location, expected: 'a SQuAD JSON file ({"version": …, "data": [...]})', code: 'squad-json' });
   }
@@ -83,7 +93,7 @@ export function squadExamplesFromJson(json: unknown, file: string, options: Squa
       const doc = splitContext(paragraph.context);
       (paragraph.qas as unknown[]).forEach((qa, qi) => {
         stats.records++;
-        const example = readQuestion(qa, doc, options.training, version2, file, `${where}.qas[${qi}]`, bad, stats);
+        const example = readQuestion(qa, doc, options, version2, file, `${where}.qas[${qi}]`, bad, stats);
         if (example) {
           examples.push(example);
           stats.kept++;
@@ -191,7 +201,7 @@ function codePointLength(s: string): number {
 function readQuestion(
   qa: unknown,
   doc: SplitContext,
-  training: boolean,
+  options: SquadReadOptions,
   version2: boolean,
   file: string,
   where: string,
@@ -213,11 +223,12 @@ function readQuestion(
     contextText: doc.text,
     docTokenCharStarts: doc.charStarts,
   };
-  if (!training) return base;
+  if (!options.training) return base;
 
   const isImpossible = version2 && qa.is_impossible === true;
   const answers = qa.answers;
-  if (!isImpossible && (!Array.isArray(answers) || answers.length !== 1)) {
+  const count = Array.isArray(answers) ? answers.length : -1;
+  if (!isImpossible && (count < 1 || (count > 1 && !options.useFirstAnswer))) {
     const n = Array.isArray(answers) ? answers.length : 'no';
     bad.skip(`for training, the question has ${n} answers`, { file, location, expected: 'exactly 1 answer per question (run_squad training)', code: 'squad-answers' });
     return null;

@@ -125,6 +125,13 @@ export async function readTable(source: DataSource, options: TableReadOptions): 
     }
   }
   if (!columns) throw new TabtuneError('the file has no rows', { file: source.name, expected: 'a header and data rows', code: 'empty' });
+  if (stats.kept === 0 && stats.skipped > 0) {
+    throw new TabtuneError(`no usable row: all ${stats.skipped} were bad (first: ${stats.firstErrors[0].message})`, {
+      file: source.name,
+      expected: 'at least one well-formed row',
+      code: stats.firstErrors[0].code,
+    });
+  }
   const labels = regression ? null : given ? [...given] : index!.label >= 0 ? sortLabels([...seen]) : null;
   return { examples, labels, split, stats, columns };
 }
