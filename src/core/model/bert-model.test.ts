@@ -1,13 +1,16 @@
 /**
  * Parity of the model with PyTorch on both fixtures (../shared/fixtures/model), on the WASM
- * backend the CLI uses: every output/* tensor, every grad_cls/* and grad_qa/* tensor.
+ * backend the CLI uses: every output/* tensor, every grad_cls/* and grad_qa/* tensor, with the
+ * weights read from model.safetensors (+ heads.safetensors), from pytorch_model.bin
+ * (+ heads.safetensors) and, for tiny-odd, from the Google checkpoint in google/ (its own
+ * output_weights and cls/squad heads), all three through the project's loaders.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init';
 import { createBertModel } from './bert-model';
 import { disposeBatch, toDeviceBatch } from './batch';
-import { expectClose, FIXTURE_CASES, goldenNames, gradTolerance, loadFixture, OUTPUT_TOL } from './fixture-case.testutil';
+import { expectClose, goldenNames, gradTolerance, loadFixtureFrom, OUTPUT_TOL, type Fixture, type FixtureCase, type WeightSource } from './fixture-case.testutil';
 import type { BertModel, HeadSpec } from './types';
 
 const CLS: HeadSpec = { kind: 'classification', numLabels: 2, labels: ['0', '1'] };
@@ -18,7 +21,7 @@ beforeAll(async () => {
   expect(info.name).toBe('wasm');
 });
 
-async function gradsOf(model: BertModel, fx: ReturnType<typeof loadFixture>): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
+async function gradsOf(model: BertModel, fx: Fixture): Promise<{ loss: number; grads: Map<string, Float32Array> }> {
   const batch = toDeviceBatch(fx.host);
   const names = [...model.variables.keys()];
   const { value, grads } = tf.variableGrads(() => model.loss(batch, { training: false }), names.map((n) => model.variables.get(n)!));
@@ -31,8 +34,19 @@ async function gradsOf(model: BertModel, fx: ReturnType<typeof loadFixture>): Pr
   return { loss, grads: out };
 }
 
-describe.each(FIXTURE_CASES)('%s', (name) => {
-  const fx = loadFixture(name);
+const CASES: [FixtureCase, WeightSource][] = [
+  ['tiny-uncased', 'safetensors'],
+  ['tiny-uncased', 'bin'],
+  ['tiny-odd', 'safetensors'],
+  ['tiny-odd', 'bin'],
+  ['tiny-odd', 'google'],
+];
+
+describe.each(CASES)('%s from %s', (name, source) => {
+  let fx: Fixture;
+  beforeAll(async () => {
+    fx = await loadFixtureFrom(name, source);
+  });
 
   it('matches every output/* tensor', async () => {
     const cls = createBertModel(fx.config, fx.weights, CLS);

@@ -5,8 +5,10 @@
  */
 import { expect } from 'vitest';
 import { parseBertConfig } from '../io/config';
+import { loadPretrained } from '../io/load-pretrained';
+import { nodeFileSource, nodeFolderSources } from '../io/node-source';
 import { readSafetensors, type LoadedTensor } from '../io/safetensors';
-import { readShared, readSharedBytes } from '../../testing/shared';
+import { readShared, readSharedBytes, sharedPath } from '../../testing/shared';
 import type { BertConfig } from './config';
 import type { HostBatch, WeightMap } from './types';
 
@@ -29,6 +31,21 @@ export function loadFixture(name: FixtureCase): Fixture {
   const golden = readSafetensors(readSharedBytes(...dir, 'golden.safetensors')).tensors;
   const goldenJson = JSON.parse(readShared(...dir, 'golden.json')) as Record<string, unknown>;
   return { config, weights, golden, goldenJson, host: hostBatchFromTensors(golden) };
+}
+
+/** Where the weights come from: model.safetensors read directly, or loadPretrained on pytorch_model.bin / tiny-odd/google/. */
+export type WeightSource = 'safetensors' | 'bin' | 'google';
+
+/** The fixture with config and weights loaded from `source` (bin and google through loadPretrained). */
+export async function loadFixtureFrom(name: FixtureCase, source: WeightSource): Promise<Fixture> {
+  const base = loadFixture(name);
+  if (source === 'safetensors') return base;
+  const dir = sharedPath('fixtures', 'model', name);
+  const loaded =
+    source === 'bin'
+      ? await loadPretrained(nodeFolderSources(dir).filter((s) => !s.name.endsWith('.safetensors')), { prefer: 'hf-bin', extraWeights: [nodeFileSource(`${dir}/heads.safetensors`)] })
+      : await loadPretrained(nodeFolderSources(`${dir}/google`));
+  return { ...base, config: loaded.config, weights: loaded.weights };
 }
 
 export function hostBatchFromTensors(t: Map<string, LoadedTensor>): HostBatch {

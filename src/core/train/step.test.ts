@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init';
 import { createBertModel } from '../model/bert-model';
 import { disposeBatch, toDeviceBatch } from '../model/batch';
-import { expectClose, goldenNames, loadFixture, OUTPUT_TOL, PARAM_TOL } from '../model/fixture-case.testutil';
+import { expectClose, goldenNames, loadFixture, loadFixtureFrom, OUTPUT_TOL, PARAM_TOL, type WeightSource } from '../model/fixture-case.testutil';
 import type { HeadSpec } from '../model/types';
 import { createTrainer } from './step';
 import { DEFAULT_OPTIMIZER, type OptimizerConfig } from './types';
@@ -42,13 +42,17 @@ function configFor(name: 'bert-adam' | 'adamw', t: Traj): OptimizerConfig {
   };
 }
 
-describe.each([
+const OPTIMIZERS = [
   ['bert-adam', 'bertadam', { kind: 'classification', numLabels: 2, labels: ['0', '1'] }],
   ['adamw', 'adamw', { kind: 'span' }],
-] as const)('%s on tiny-odd', (optName, prefix, head) => {
+] as const;
+const SOURCES: WeightSource[] = ['safetensors', 'bin', 'google'];
+
+describe.each(SOURCES.flatMap((src) => OPTIMIZERS.map(([o, p, h]) => [o, p, src, h] as const)))('%s (%s) on tiny-odd, weights from %s', (optName, prefix, source, head) => {
   it(`matches every ${prefix}/step{1..4}/* parameter and the golden.json trajectory`, async () => {
     const traj = golden[prefix];
-    const model = createBertModel(fx.config, fx.weights, head as HeadSpec);
+    const from = await loadFixtureFrom('tiny-odd', source);
+    const model = createBertModel(from.config, from.weights, head as HeadSpec);
     const trainer = createTrainer(model, configFor(optName, traj), { dropout: false });
     const batch = toDeviceBatch(fx.host);
     for (let k = 1; k <= traj.hyper.steps; k++) {
