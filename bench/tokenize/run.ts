@@ -83,8 +83,21 @@ async function runHf(readBack: boolean): Promise<number> {
   return performance.now() - start;
 }
 
-// Agreement on ids over the whole corpus (untimed).
-let agree = 0;
+/** This binding reports offsets in code points; Tabtune (and the fixtures) in UTF-16 units. */
+function utf16Offsets(text: string, offsets: number[][]): number[][] {
+  const map: number[] = [];
+  let u = 0;
+  for (const ch of text) {
+    map.push(u);
+    u += ch.length;
+  }
+  map.push(u);
+  return offsets.map(([s, e]) => [map[s], map[e]]);
+}
+
+// Agreement over the whole corpus (untimed).
+let sameIds = 0;
+let sameOffsets = 0;
 let tokens = 0;
 for (const batch of batches) {
   const encs = await hfTok.encodeBatch(batch, { addSpecialTokens: false });
@@ -92,10 +105,11 @@ for (const batch of batches) {
     const ours = tabtune.encode(text);
     tokens += ours.ids.length;
     const theirs = encs[i].getIds();
-    if (theirs.length === ours.ids.length && theirs.every((id, k) => id === ours.ids[k])) agree++;
+    if (theirs.length === ours.ids.length && theirs.every((id, k) => id === ours.ids[k])) sameIds++;
+    if (JSON.stringify(utf16Offsets(text, encs[i].getOffsets())) === JSON.stringify(ours.offsets)) sameOffsets++;
   });
 }
-console.log(`agreement: ${agree}/${corpus.texts.length} texts with identical ids (${tokens} tokens)\n`);
+console.log(`agreement: ids identical on ${sameIds}/${corpus.texts.length} texts, offsets on ${sameOffsets}/${corpus.texts.length} (${tokens} tokens)\n`);
 
 const times = { tabtune: [] as number[], hf: [] as number[], hfRead: [] as number[] };
 for (let r = 0; r < rounds; r++) {
