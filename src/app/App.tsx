@@ -139,9 +139,9 @@ export function App({ bridge }: { bridge: StudioBridge }) {
     ...storeErrors.map((e) => ({ id: e.id, message: e.message, file: e.file, location: e.location, expected: e.expected, code: e.code, fatal: e.fatal, lastCheckpointStep: e.lastCheckpointStep })),
     ...pageErrors,
   ];
-  const dismissError = (id: number) => {
-    if (id < 0) setPageErrors((l) => l.filter((e) => e.id !== id));
-    else bridge.store.getState().dismissError(id);
+  const dismissErrors = (ids: number[]) => {
+    setPageErrors((l) => l.filter((e) => !ids.includes(e.id)));
+    for (const id of ids) if (id >= 0) bridge.store.getState().dismissError(id);
   };
   const dismissAll = () => {
     setPageErrors([]);
@@ -218,7 +218,13 @@ export function App({ bridge }: { bridge: StudioBridge }) {
             <PhaseProgress phases={phaseList} />
           </Panel>
           <Panel title="Training" testId="training-panel">
-            <Dashboard series={bridge.series} run={run} evals={evals} onLossChart={(c) => (lossChart.current = c)} />
+            {run !== null || active || lastStep !== null ? (
+              <Dashboard series={bridge.series} run={run} evals={evals} onLossChart={(c) => (lossChart.current = c)} />
+            ) : (
+              <p className="small muted" data-testid="dashboard-idle">
+                Loss, learning rate, gradient norm, speed and dev metrics are drawn here live once training starts.
+              </p>
+            )}
           </Panel>
           {squad && (
             <Panel title="Live answers" testId="live-answers-panel">
@@ -278,7 +284,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
           </Panel>
         </div>
       </main>
-      <ErrorList errors={shownErrors} onDismiss={dismissError} onDismissAll={dismissAll} />
+      <ErrorList errors={shownErrors} onDismiss={dismissErrors} onDismissAll={dismissAll} />
     </>
   );
 }

@@ -35,7 +35,7 @@ export function TaskPanel({ detection, task, overridden, onTaskChange, disabled 
   const options = task && !candidates.includes(task) ? [task, ...candidates] : candidates;
   return (
     <div className="stack" data-testid="task-panel">
-      <div className="field" style={{ borderBottom: 'none' }}>
+      <div className="field wide" style={{ borderBottom: 'none' }}>
         <label htmlFor={id}>Task</label>
         <select id={id} value={task ?? ''} disabled={disabled} onChange={(e) => onTaskChange(e.target.value as TaskName)} data-testid="task-select">
           {!task && <option value="">(drop a dataset)</option>}

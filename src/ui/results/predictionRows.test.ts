@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { filterRows, parseGlueTsv, predictionRowsFromFiles } from './predictionRows';
+
+const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
+
+describe('predictionRowsFromFiles', () => {
+  it('prefers eval_predictions.jsonl (with gold labels and inputs)', () => {
+    const files = [
+      { name: 'model/dev_predictions.tsv', data: bytes('index\tprediction\n0\t1\n') },
+      { name: 'eval_predictions.jsonl', data: bytes('{"id":"dev-1","text_a":"A cat.","text_b":"A dog.","gold":"0","predicted":"1"}\n{"id":"dev-2","text_a":"Hi","gold":1,"predicted":"1"}\n') },
+    ];
+    const p = predictionRowsFromFiles(files);
+    expect(p?.source).toBe('eval_predictions.jsonl');
+    expect(p?.hasGold).toBe(true);
+    expect(p?.rows).toEqual([
+      { id: 'dev-1', input: 'A cat. ‖ A dog.', gold: '0', predicted: '1' },
+      { id: 'dev-2', input: 'Hi', gold: '1', predicted: '1' },
+    ]);
+  });
+  it('reads SQuAD predictions.json', () => {
+    const p = predictionRowsFromFiles([{ name: 'predictions.json', data: bytes('{"q1": "Paris", "q2": ""}') }]);
+    expect(p).toEqual({ source: 'predictions.json', hasGold: false, rows: [{ id: 'q1', predicted: 'Paris' }, { id: 'q2', predicted: '' }] });
+  });
+  it('reads GLUE TSV and returns null when no predictions file is there', () => {
+    expect(parseGlueTsv('index\tprediction\n0\tentailment\n1\tneutral\n')).toEqual([
+      { id: '0', predicted: 'entailment' },
+      { id: '1', predicted: 'neutral' },
+    ]);
+    expect(predictionRowsFromFiles([{ name: 'config.json', data: bytes('{}') }])).toBeNull();
+  });
+});
+
+describe('filterRows', () => {
+  const rows = [
+    { id: 'q1', input: 'Where is the Eiffel tower?', predicted: 'Paris' },
+    { id: 'q2', input: 'Who wrote Faust?', gold: 'Goethe', predicted: 'Schiller' },
+  ];
+  it('matches id, input, gold or prediction, case-insensitively', () => {
+    expect(filterRows(rows, 'eiffel').map((r) => r.id)).toEqual(['q1']);
+    expect(filterRows(rows, 'GOETHE').map((r) => r.id)).toEqual(['q2']);
+    expect(filterRows(rows, 'q').map((r) => r.id)).toEqual(['q1', 'q2']);
+    expect(filterRows(rows, '  ')).toHaveLength(2);
+    expect(filterRows(rows, 'berlin')).toEqual([]);
+  });
+});
