@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { listTfBundle } from './tf-bundle';
 import { readTable } from './tf-table';
+import { writeTfBundle } from './tf-bundle-writer';
 import { loadPretrained } from './load-pretrained';
 import { bytesSource, type ByteSource } from './safetensors';
 import { readShared, readSharedBytes } from '../../testing/shared';
@@ -126,5 +127,33 @@ describe('TensorFlow tensor bundle: bad input', () => {
     const e = await errorOf(loadPretrained(files));
     expect(e.message).toBe('bert_model.ckpt.data-00000-of-00001, tensor bert/encoder/layer_1/output/dense/kernel: ' + e.message.split('kernel: ')[1]);
     expect(e.code).toBe('tf-crc');
+  });
+});
+
+describe('TensorFlow tensor bundle: several shards', async () => {
+  const dir = 'fixtures/model/tiny-odd/google';
+  const original = await listTfBundle(bytesSource(readSharedBytes(dir, 'bert_model.ckpt.index'), 'bert_model.ckpt.index'),
+    [bytesSource(readSharedBytes(dir, 'bert_model.ckpt.data-00000-of-00001'), 'bert_model.ckpt.data-00000-of-00001')]);
+  const tensors = new Map(await Promise.all(original.tensors.map(async (t) => [t.name, await t.read()] as const)));
+  const written = writeTfBundle(tensors, { numShards: 3, entriesPerBlock: 5 });
+  const files = (drop?: number) => [
+    bytesSource(new TextEncoder().encode(readShared(dir, 'bert_config.json')), 'bert_config.json'),
+    bytesSource(written.index, 'model.ckpt-12.index'),
+    ...written.shards.map((s, k) => bytesSource(s, `model.ckpt-12.data-0000${k}-of-00003`)).filter((_, k) => k !== drop),
+  ];
+
+  it('reads a checkpoint spread over three shards and many blocks to the same weights', async () => {
+    expect(readTable(written.index, 'x.index').dataBlocks).toBe(Math.ceil((tensors.size + 1) / 5));
+    const fromShards = await loadPretrained(files());
+    const fromFixture = await loadPretrained([bytesSource(readSharedBytes(dir, 'bert_config.json'), 'bert_config.json'),
+      bytesSource(readSharedBytes(dir, 'bert_model.ckpt.index'), 'bert_model.ckpt.index'),
+      bytesSource(readSharedBytes(dir, 'bert_model.ckpt.data-00000-of-00001'), 'bert_model.ckpt.data-00000-of-00001')]);
+    expect([...fromShards.weights.keys()].sort()).toEqual([...fromFixture.weights.keys()].sort());
+    for (const [k, t] of fromFixture.weights) expect(Array.from(fromShards.weights.get(k)!.data), k).toEqual(Array.from(t.data));
+  });
+
+  it('names the missing shard (2 of 3)', async () => {
+    const e = await errorOf(loadPretrained(files(1)));
+    expect(e.message).toBe('model.ckpt-12.index, shard 2 of 3: data shard model.ckpt-12.data-00001-of-00003 is missing (expected model.ckpt-12.data-00001-of-00003 beside model.ckpt-12.index)');
   });
 });
