@@ -19,14 +19,26 @@ function stripSpaces(chars: readonly string[]): { ns: string[]; nsToS: number[] 
   return { ns, nsToS };
 }
 
+/** The final text and where it starts in `origText` (UTF-16 offset; 0 when the original is kept). */
+export interface FinalTextSpan {
+  text: string;
+  start: number;
+}
+
 /**
  * `predText`: the normalised answer (WordPieces joined, '##' removed); `origText`: the original
  * doc tokens of the span joined by ' '. Falls back to `origText` wherever the original does.
  */
 export function getFinalText(predText: string, origText: string, basicTokenize: BasicTokenize): string {
+  return getFinalTextSpan(predText, origText, basicTokenize).text;
+}
+
+/** get_final_text, also telling where the text sits in `origText`. */
+export function getFinalTextSpan(predText: string, origText: string, basicTokenize: BasicTokenize): FinalTextSpan {
+  const whole = { text: origText, start: 0 };
   const tokText = basicTokenize(origText).join(' ');
   const start16 = tokText.indexOf(predText);
-  if (start16 === -1) return origText;
+  if (start16 === -1) return whole;
   const tokChars = Array.from(tokText);
   const origChars = Array.from(origText);
   const startPosition = Array.from(tokText.slice(0, start16)).length;
@@ -34,7 +46,7 @@ export function getFinalText(predText: string, origText: string, basicTokenize: 
 
   const orig = stripSpaces(origChars);
   const tok = stripSpaces(tokChars);
-  if (orig.ns.length !== tok.ns.length) return origText;
+  if (orig.ns.length !== tok.ns.length) return whole;
 
   // tok_s_to_ns_map: index in tokText -> index without spaces (-1 for spaces).
   const tokSToNs = new Array<number>(tokChars.length).fill(-1);
@@ -45,8 +57,9 @@ export function getFinalText(predText: string, origText: string, basicTokenize: 
     return orig.nsToS[tokSToNs[pos]];
   };
   const origStart = project(startPosition);
-  if (origStart === undefined) return origText;
+  if (origStart === undefined) return whole;
   const origEnd = project(endPosition);
-  if (origEnd === undefined) return origText;
-  return origChars.slice(origStart, origEnd + 1).join('');
+  if (origEnd === undefined) return whole;
+  const before = origChars.slice(0, origStart).join('');
+  return { text: origChars.slice(origStart, origEnd + 1).join(''), start: before.length };
 }

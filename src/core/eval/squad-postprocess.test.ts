@@ -3,7 +3,9 @@ import { readJsonl, readShared } from '../../testing/shared';
 import { squadExamplesFromJson } from '../data/squad-reader';
 import type { SquadFeature } from '../data/types';
 import { createBasicTokenize } from './basic-tokenize';
-import { getFinalText } from './squad-final-text';
+import { createSquadPostprocessor } from './index';
+import { TabtuneError } from '../errors';
+import { getFinalText, getFinalTextSpan } from './squad-final-text';
 import {
   computeSoftmax,
   getBestIndexes,
@@ -63,6 +65,24 @@ describe('write_predictions on every post-processing fixture', () => {
         }
         expect(entries).toBeGreaterThan(Object.keys(expNbest).length);
 
+        // Every answer is located in its context: the character range holds exactly the text.
+        const byId = new Map(examples.map((e) => [e.qasId, e]));
+        let located = 0;
+        for (const p of preds) {
+          if (p.text === '') {
+            expect(p.span).toBeUndefined();
+            continue;
+          }
+          const ex = byId.get(p.qasId)!;
+          expect(p.span, p.qasId).toBeDefined();
+          expect(p.span!.wordStart).toBeLessThanOrEqual(p.span!.wordEnd);
+          if (p.span!.charStart !== undefined) {
+            expect(ex.contextText.slice(p.span!.charStart, p.span!.charEnd)).toBe(p.text);
+            located++;
+          }
+        }
+        expect(located).toBe(preds.filter((p) => p.text !== '').length);
+
         if (v2) {
           const expOdds = JSON.parse(readShared(dir, `post-${window}-null_odds.json`)) as Record<string, number>;
           const gotOdds = nullOddsJson(preds);
@@ -119,10 +139,24 @@ describe('edge cases of write_predictions', () => {
     expect(p.nbest[3]).toMatchObject({ text: '', start_logit: 0, end_logit: 0 });
     expect(p.nullOdds).toBe(0 - 5 - 4);
     expect(p.text).toBe('mMy');
+    expect(p.span).toEqual({ wordStart: 1, wordEnd: 1 });
+    const withContext = { ...EXAMPLE, contextText: 'The  mMy\ncat.', docTokenCharStarts: [0, 5, 9] };
+    expect(postprocessExample(withContext, [FEATURE], () => result, opts).span).toEqual({ wordStart: 1, wordEnd: 1, charStart: 5, charEnd: 8 });
     const strict = postprocessExample(EXAMPLE, [FEATURE], () => result, { ...opts, nullScoreDiffThreshold: -10 });
     expect(strict.text).toBe('');
     const probs = computeSoftmax([9, 7, 5, 0]);
     p.nbest.forEach((e, i) => expect(e.probability).toBeCloseTo(probs[i], 15));
+  });
+  it('createSquadPostprocessor: one question (QA demo) or all, same results as the functions', () => {
+    const result = { unique_id: 7, start_logits: logits({ 0: 0, 3: 1, 4: 5 }), end_logits: logits({ 0: 0, 5: 4, 6: 2 }) };
+    const post = createSquadPostprocessor({ version2WithNegative: true, nBestSize: 3 });
+    const direct = postprocessExample(EXAMPLE, [FEATURE], () => result, { version2WithNegative: true, nBestSize: 3, basicTokenize });
+    expect(post.one(EXAMPLE, [FEATURE], [result])).toEqual(direct);
+    expect(post.all([EXAMPLE], [FEATURE], [result])).toEqual([direct]);
+    expect(() => post.one(EXAMPLE, [FEATURE], [])).toThrow(TabtuneError);
+    // Cased: get_final_text does not find "mmy" in the un-lowered "mMy" and keeps the original.
+    const cased = createSquadPostprocessor({ doLowerCase: false, nBestSize: 1 });
+    expect(cased.one(EXAMPLE, [FEATURE], [result]).text).toBe('mMy');
   });
   it('_get_best_indexes keeps ties in index order', () => {
     expect(getBestIndexes([1, 3, 3, 2, 3], 3)).toEqual([1, 2, 4]);
@@ -132,5 +166,8 @@ describe('edge cases of write_predictions', () => {
     expect(getFinalText('steve smith', "Steve Smith's", basicTokenize)).toBe('Steve Smith');
     expect(getFinalText('b', 'a 😀 b', basicTokenize)).toBe('b');
     expect(getFinalText('zzz', 'Steve', basicTokenize)).toBe('Steve');
+    // UTF-16 offset of the answer in the original (the emoji is two code units).
+    expect(getFinalTextSpan('b', 'a 😀 b', basicTokenize)).toEqual({ text: 'b', start: 5 });
+    expect(getFinalTextSpan('smith', "Steve Smith's", basicTokenize)).toEqual({ text: 'Smith', start: 6 });
   });
 });

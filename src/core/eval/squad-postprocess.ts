@@ -9,7 +9,7 @@
  */
 import { TabtuneError } from '../errors';
 import type { SquadExample, SquadFeature } from '../data/types';
-import { getFinalText, type BasicTokenize } from './squad-final-text';
+import { getFinalTextSpan, type BasicTokenize } from './squad-final-text';
 import { pySplit, pyStrip } from './python-text';
 
 /** run_squad.RawResult (fixture field names). */
@@ -40,6 +40,16 @@ export interface NbestEntry {
   end_logit: number;
 }
 
+/** Where an answer came from: doc-token range, and the UTF-16 range in the example's context. */
+export interface AnswerSpan {
+  /** First and last doc token (word) of the span the answer was taken from. */
+  wordStart: number;
+  wordEnd: number;
+  /** [charStart, charEnd) of the answer text in `contextText`, when the example carries it. */
+  charStart?: number;
+  charEnd?: number;
+}
+
 export interface SquadPrediction {
   qasId: string;
   /** The answer ("" = no answer, SQuAD 2.0). */
@@ -47,10 +57,36 @@ export interface SquadPrediction {
   nbest: NbestEntry[];
   /** SQuAD 2.0: null score − best non-null start − end logit. */
   nullOdds?: number;
+  /** Where `text` sits in the context (absent for "" and the "empty" nonce). */
+  span?: AnswerSpan;
 }
 
-/** The fields of an example the post-processing reads. */
-export type PostprocessExample = Pick<SquadExample, 'qasId' | 'docTokens'>;
+/** The fields of an example the post-processing reads (context fields only to locate answers). */
+export type PostprocessExample = Pick<SquadExample, 'qasId' | 'docTokens'> & Partial<Pick<SquadExample, 'contextText' | 'docTokenCharStarts'>>;
+
+/** Maps an offset into docTokens[wordStart..].join(' ') to an offset into the context. */
+function contextOffset(example: PostprocessExample, wordStart: number, offset: number): number | undefined {
+  const starts = example.docTokenCharStarts;
+  if (!starts || example.contextText === undefined) return undefined;
+  let pos = 0;
+  for (let k = wordStart; k < example.docTokens.length; k++) {
+    const len = example.docTokens[k].length;
+    if (offset < pos + len) return starts[k] + (offset - pos);
+    pos += len + 1;
+  }
+  return undefined;
+}
+
+function answerSpan(example: PostprocessExample, wordStart: number, wordEnd: number, text: string, offset: number): AnswerSpan {
+  const span: AnswerSpan = { wordStart, wordEnd };
+  const first = contextOffset(example, wordStart, offset);
+  const last = contextOffset(example, wordStart, offset + text.length - 1);
+  if (first !== undefined && last !== undefined && example.contextText!.slice(first, last + 1) === text) {
+    span.charStart = first;
+    span.charEnd = last + 1;
+  }
+  return span;
+}
 /** The fields of a feature the post-processing reads. */
 export type PostprocessFeature = Pick<SquadFeature, 'unique_id' | 'example_index' | 'tokens' | 'token_to_orig_map' | 'token_is_max_context'>;
 
@@ -130,7 +166,7 @@ export function postprocessExample(
   prelim.sort((a, b) => b.startLogit + b.endLogit - (a.startLogit + a.endLogit));
 
   const seen = new Set<string>();
-  const nbest: Array<{ text: string; startLogit: number; endLogit: number }> = [];
+  const nbest: Array<{ text: string; startLogit: number; endLogit: number; span?: AnswerSpan }> = [];
   for (const pred of prelim) {
     if (nbest.length >= nBest) break;
     let finalText: string;
@@ -142,14 +178,17 @@ export function postprocessExample(
       const origTokens = example.docTokens.slice(origStart, origEnd + 1);
       let tokText = tokTokens.join(' ').replaceAll(' ##', '').replaceAll('##', '');
       tokText = pySplit(pyStrip(tokText)).join(' ');
-      finalText = getFinalText(tokText, origTokens.join(' '), options.basicTokenize);
+      const final = getFinalTextSpan(tokText, origTokens.join(' '), options.basicTokenize);
+      finalText = final.text;
       if (seen.has(finalText)) continue;
       seen.add(finalText);
+      const span = answerSpan(example, origStart, origEnd, finalText, final.start);
+      nbest.push({ text: finalText, startLogit: pred.startLogit, endLogit: pred.endLogit, span });
     } else {
       finalText = '';
       seen.add(finalText);
+      nbest.push({ text: finalText, startLogit: pred.startLogit, endLogit: pred.endLogit });
     }
-    nbest.push({ text: finalText, startLogit: pred.startLogit, endLogit: pred.endLogit });
   }
   if (v2 && !seen.has('')) nbest.push({ text: '', startLogit: nullStartLogit, endLogit: nullEndLogit });
   // In very rare edge cases there is no valid prediction: a nonce, as the original.
@@ -159,10 +198,12 @@ export function postprocessExample(
   const bestNonNull = nbest.find((e) => e.text !== '');
   const nbestJson: NbestEntry[] = nbest.map((e, i) => ({ text: e.text, probability: probs[i], start_logit: e.startLogit, end_logit: e.endLogit }));
 
-  if (!v2) return { qasId: example.qasId, text: nbestJson[0].text, nbest: nbestJson };
+  const withSpan = (p: SquadPrediction, entry: { span?: AnswerSpan }): SquadPrediction => (entry.span && p.text !== '' ? { ...p, span: entry.span } : p);
+  if (!v2) return withSpan({ qasId: example.qasId, text: nbestJson[0].text, nbest: nbestJson }, nbest[0]);
   if (!bestNonNull) return { qasId: example.qasId, text: '', nbest: nbestJson, nullOdds: Number.MAX_VALUE };
   const scoreDiff = scoreNull - bestNonNull.startLogit - bestNonNull.endLogit;
-  return { qasId: example.qasId, text: scoreDiff > threshold ? '' : bestNonNull.text, nbest: nbestJson, nullOdds: scoreDiff };
+  const text = scoreDiff > threshold ? '' : bestNonNull.text;
+  return withSpan({ qasId: example.qasId, text, nbest: nbestJson, nullOdds: scoreDiff }, bestNonNull);
 }
 
 /** write_predictions over all examples, in example order. */
