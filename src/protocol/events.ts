@@ -99,6 +99,8 @@ export interface TaskDetection {
   labels: string[];
   counts: { train: number; dev: number; test: number };
   model: ModelSummary | null;
+  /** Task `tsv`: the table's column names, for the column mapping (settings.columns). */
+  columns?: string[];
   /** True when `start` can run. */
   ready: boolean;
   /** What is still missing, e.g. ["a vocabulary (vocab.txt or tokenizer.json)"]. */

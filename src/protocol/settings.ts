@@ -7,6 +7,7 @@
  * `SETTINGS_FIELDS` (label + one-line help per field, in src/state/settings-fields.ts).
  */
 import type { TaskName } from '../core/data/types';
+import type { TrainingConfig } from '../core/train/run-config';
 import type { OptimizerName, ScheduleName } from '../core/train/types';
 
 /** Column mapping for a user's own TSV/CSV (task `tsv`): column indices or header names. */
@@ -37,7 +38,7 @@ export interface RunSettings {
   gradientAccumulationSteps: number;
   /** Evaluate on the dev set every N optimizer steps (0: only at each epoch end). */
   evalEverySteps: number;
-  /** Save a checkpoint (IndexedDB) every N optimizer steps (0: only at each epoch end). */
+  /** Save a checkpoint (IndexedDB) every N optimizer steps (0: only at the end of the run). */
   saveCheckpointsSteps: number;
   seed: number;
   /** Lower-case and strip accents (uncased models). */
@@ -90,4 +91,30 @@ export function isSquadTask(task: TaskName): task is 'squad' | 'squad2' {
 /** run_squad.py's flag defaults for SQuAD tasks (384 / 128 / 64), run_classifier.py's otherwise (128; batch 32, lr 5e-5, 3 epochs, warmup 0.1 for both). */
 export function defaultSettings(task: TaskName): RunSettings {
   return { ...(isSquadTask(task) ? SQUAD_DEFAULTS : CLASSIFIER_DEFAULTS) };
+}
+
+/** The core training config's fields these settings set (the rest keep core's defaults). */
+export function trainingOverrides(s: RunSettings): Partial<TrainingConfig> {
+  return {
+    maxSeqLength: s.maxSeqLength,
+    docStride: s.docStride,
+    maxQueryLength: s.maxQueryLength,
+    trainBatchSize: s.batchSize,
+    learningRate: s.learningRate,
+    numTrainEpochs: s.epochs,
+    warmupProportion: s.warmupProportion,
+    saveCheckpointsSteps: s.saveCheckpointsSteps,
+    optimizer: s.optimizer,
+    schedule: s.schedule,
+    weightDecay: s.weightDecay,
+    maxGradNorm: s.maxGradNorm,
+    gradientAccumulationSteps: s.gradientAccumulationSteps,
+    seed: s.seed,
+    maxTrainExamples: s.maxTrainExamples,
+    evalEverySteps: s.evalEverySteps,
+    doLowerCase: s.doLowerCase,
+    nBestSize: s.nBestSize,
+    maxAnswerLength: s.maxAnswerLength,
+    nullScoreDiffThreshold: s.nullScoreDiffThreshold,
+  };
 }

@@ -91,7 +91,6 @@ export async function recogniseFile(path: string, data: File | Blob | ArrayBuffe
       }
       return kept;
     }
-    if (info.kind === 'pytorch-bin-legacy') return reject('pytorch-bin', 'PyTorch checkpoint (pre-1.6 format)', info.description);
     const modelLike = /\.(safetensors|bin|pt|pth|index)$/i.test(name) || /^(bert_)?config.*\.json$/i.test(name);
     if (modelLike) return reject('unknown', info.description, info.description);
 
