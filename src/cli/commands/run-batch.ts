@@ -7,8 +7,7 @@
  *   bertadam/step{k}/<name> | adamw/step{k}/<name>  (--train-steps K: parameters after each step)
  * stdout: one JSON object with the losses and, per training step, lr / loss / grad norm.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { BACKEND_NAMES, initBackend, type BackendName } from '../../core/backend/init';
 import { TabtuneError } from '../../core/errors';
@@ -49,7 +48,6 @@ as the fixtures' golden.safetensors: output/*, and optionally gradients or optim
 `;
 
 const OPT_PREFIX: Record<OptimizerName, string> = { 'bert-adam': 'bertadam', adamw: 'adamw' };
-const CLS: HeadSpec = { kind: 'classification', numLabels: 2, labels: ['0', '1'] };
 const SPAN: HeadSpec = { kind: 'span' };
 
 function oneOf<T extends string>(value: string | undefined, name: string, allowed: readonly T[], fallback: T): T {
@@ -166,7 +164,7 @@ export async function run(argv: string[]): Promise<number> {
   });
   for (const n of loaded.notes) process.stderr.write(`run-batch: ${n}\n`);
 
-  const cls: HeadSpec = { ...CLS, numLabels, labels: Array.from({ length: numLabels }, (_, i) => String(i)) };
+  const cls: HeadSpec = { kind: 'classification', numLabels, labels: Array.from({ length: numLabels }, (_, i) => String(i)) };
   const out = new Map<string, LoadedTensor>();
   const summary: Record<string, unknown> = { backend: info.name };
   const batch: BertBatch = toDeviceBatch(host);
