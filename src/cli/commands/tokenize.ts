@@ -93,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     for await (const line of lines) {
       lineNo++;
-      const text = parseLine(line, lineNo);
+      const text = parseLine(lineNo === 1 && line.charCodeAt(0) === 0xfeff ? line.slice(1) : line, lineNo);
       const enc = tokenizer.encode(text);
       const json = `{"tokens":${JSON.stringify(enc.tokens)},"ids":${JSON.stringify(enc.ids)},"offsets":${JSON.stringify(enc.offsets)}}\n`;
       pending.push(json);
