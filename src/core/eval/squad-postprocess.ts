@@ -109,6 +109,8 @@ export function computeSoftmax(scores: readonly number[]): number[] {
 }
 
 interface Prelim {
+  /** start_logit + end_logit, the sort key (computed once, as Python's key function does). */
+  score: number;
   featureIndex: number;
   startIndex: number;
   endIndex: number;
@@ -148,22 +150,24 @@ export function postprocessExample(
     }
     const nTokens = feature.tokens.length;
     const map = feature.token_to_orig_map;
+    // The original's checks, those on the start alone hoisted out of the inner loop.
+    const validEnds = ends.filter((e) => e < nTokens && Object.hasOwn(map, String(e)));
     for (const s of starts) {
-      for (const e of ends) {
-        if (s >= nTokens || e >= nTokens) continue;
-        if (!Object.hasOwn(map, String(s)) || !Object.hasOwn(map, String(e))) continue;
-        if (feature.token_is_max_context[String(s)] !== true) continue;
-        if (e < s) continue;
-        if (e - s + 1 > maxLen) continue;
-        prelim.push({ featureIndex, startIndex: s, endIndex: e, startLogit: result.start_logits[s], endLogit: result.end_logits[e] });
+      if (s >= nTokens || !Object.hasOwn(map, String(s))) continue;
+      if (feature.token_is_max_context[String(s)] !== true) continue;
+      const startLogit = result.start_logits[s];
+      for (const e of validEnds) {
+        if (e < s || e - s + 1 > maxLen) continue;
+        const endLogit = result.end_logits[e];
+        prelim.push({ score: startLogit + endLogit, featureIndex, startIndex: s, endIndex: e, startLogit, endLogit });
       }
     }
   });
   if (v2) {
-    prelim.push({ featureIndex: minNullFeatureIndex, startIndex: 0, endIndex: 0, startLogit: nullStartLogit, endLogit: nullEndLogit });
+    prelim.push({ score: nullStartLogit + nullEndLogit, featureIndex: minNullFeatureIndex, startIndex: 0, endIndex: 0, startLogit: nullStartLogit, endLogit: nullEndLogit });
   }
   // Python's sorted(reverse=True) is stable: equal scores keep their insertion order.
-  prelim.sort((a, b) => b.startLogit + b.endLogit - (a.startLogit + a.endLogit));
+  prelim.sort((a, b) => b.score - a.score);
 
   const seen = new Set<string>();
   const nbest: Array<{ text: string; startLogit: number; endLogit: number; span?: AnswerSpan }> = [];
