@@ -121,7 +121,8 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     };
     worker.onerror = (e: ErrorEvent | Event) => {
       if ('preventDefault' in e) e.preventDefault();
-      crashed(e instanceof ErrorEvent || 'message' in e ? String((e as ErrorEvent).message ?? 'unknown error') : 'unknown error');
+      const message = (e as { message?: unknown }).message;
+      crashed(typeof message === 'string' && message !== '' ? message : 'it failed without a message, often because it ran out of memory');
     };
     worker.onmessageerror = () => log('error', 'a message from the worker could not be read');
   };

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { createBridge, newRunId, type WorkerLike } from './bridge';
+import { createStudioStore } from './store';
+import { createMemoryRunStorage, type RunRecord } from '../core/io/run-storage';
+import type { Command } from '../protocol/commands';
+import type { WorkerEvent } from '../protocol/events';
+import { defaultSettings } from '../protocol/settings';
+
+class FakeWorker implements WorkerLike {
+  sent: Array<{ message: Command; transfer: Transferable[] }> = [];
+  terminated = false;
+  onmessage: ((ev: MessageEvent) => void) | null = null;
+  onerror: ((ev: ErrorEvent | Event) => void) | null = null;
+  onmessageerror: ((ev: MessageEvent) => void) | null = null;
+  postMessage(message: unknown, transfer: Transferable[]): void {
+    this.sent.push({ message: message as Command, transfer });
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  emit(ev: WorkerEvent): void {
+    this.onmessage?.({ data: ev } as MessageEvent);
+  }
+  crash(message: string): void {
+    this.onerror?.({ message, preventDefault() {} } as unknown as ErrorEvent);
+  }
+}
+
+function record(id: string, created: number): RunRecord {
+  return {
+    id, name: id, created, updated: created, task: 'mrpc', settings: {}, labels: ['0', '1'], fingerprint: 'f', fileNames: ['train.tsv'],
+    status: 'finished', isDemo: false, model: null, backend: 'wasm', totalSteps: 10, lastStep: 10, lastLoss: 0.1, lastCheckpointStep: 10,
+    evals: [], finalMetrics: { accuracy: 1 }, error: null,
+  };
+}
+
+function setup() {
+  const workers: FakeWorker[] = [];
+  const store = createStudioStore();
+  const storage = createMemoryRunStorage();
+  const bridge = createBridge({
+    store,
+    storage,
+    createWorker: () => {
+      const w = new FakeWorker();
+      workers.push(w);
+      return w;
+    },
+  });
+  return { workers, store, storage, bridge, last: () => workers[workers.length - 1] };
+}
+
+describe('bridge', () => {
+  it('sends typed commands, transferring file bytes and configuring before start', () => {
+    const { bridge, last, store } = setup();
+    const bytes = new ArrayBuffer(4);
+    bridge.loadFiles([{ path: 'data/train.tsv', data: bytes }]);
+    expect(store.getState().recognising).toBe(true);
+    expect(last().sent[0]).toEqual({ message: { type: 'loadFiles', files: [{ path: 'data/train.tsv', data: bytes }] }, transfer: [bytes] });
+    bridge.setTask('rte');
+    expect(store.getState().task).toBe('rte');
+    expect(store.getState().taskOverridden).toBe(true);
+    bridge.updateSettings({ batchSize: 8 });
+    const runId = bridge.start('my run');
+    const types = last().sent.map((s) => s.message.type);
+    expect(types).toEqual(['loadFiles', 'configure', 'configure', 'configure', 'start']);
+    const start = last().sent[4].message;
+    expect(start).toEqual({ type: 'start', runId, runName: 'my run' });
+    const configure = last().sent[3].message as Extract<Command, { type: 'configure' }>;
+    expect(configure.task).toBe('rte');
+    expect(configure.settings).toEqual({ ...defaultSettings('rte'), batchSize: 8 });
+    expect(store.getState().status).toBe('preparing');
+    bridge.pause();
+    bridge.resume();
+    bridge.stop();
+    bridge.evaluate();
+    expect(last().sent.slice(-4).map((s) => s.message.type)).toEqual(['pause', 'resume', 'stop', 'evaluate']);
+  });
+
+  it('numbers predict / export requests and records them as pending', () => {
+    const { bridge, last, store } = setup();
+    const a = bridge.predict({ kind: 'classification', textA: 'x' });
+    const b = bridge.exportModel();
+    expect(b).toBe(a + 1);
+    expect(store.getState().prediction).toMatchObject({ requestId: a, status: 'pending' });
+    expect(store.getState().exportState).toMatchObject({ requestId: b, status: 'pending' });
+    last().emit({ type: 'prediction', requestId: a, result: { kind: 'classification', labels: ['0', '1'], probabilities: [0.25, 0.75] } });
+    expect(store.getState().prediction?.result).toEqual({ kind: 'classification', labels: ['0', '1'], probabilities: [0.25, 0.75] });
+    const demoId = bridge.startDemo({ seed: 3 });
+    expect(last().sent[last().sent.length - 1].message).toEqual({ type: 'demo', runId: demoId, runName: 'Demo: generated questions', options: { seed: 3 } });
+  });
+
+  it('writes worker events into the store and series, refreshing runs on checkpoints', async () => {
+    const { bridge, last, store, storage } = setup();
+    await storage.putRun(record('a', 1));
+    last().emit({ type: 'step', steps: [{ step: 1, epoch: 0, loss: 2, learningRate: 1e-5, gradNorm: 1, examplesPerSec: 1, tokensPerSec: 1, memoryBytes: 0, numTensors: 0 }] });
+    expect(bridge.series.length).toBe(1);
+    last().emit({ type: 'checkpoint', runId: 'a', step: 1, epoch: 0, bytes: 10 });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(store.getState().runs.map((r) => r.id)).toEqual(['a']);
+  });
+
+  it('restarts a crashed worker, re-sending the kept files and the configuration', () => {
+    const { bridge, workers, store } = setup();
+    const file = new File(['a\tb'], 'train.tsv');
+    bridge.loadFiles([file]);
+    bridge.setTask('mrpc');
+    store.setState({ lastCheckpoint: { step: 30, epoch: 1, bytes: 1, time: 0 } });
+    workers[0].crash('out of memory');
+    expect(workers[0].terminated).toBe(true);
+    expect(workers).toHaveLength(2);
+    expect(workers[1].sent.map((s) => s.message.type)).toEqual(['loadFiles', 'configure']);
+    expect((workers[1].sent[0].message as Extract<Command, { type: 'loadFiles' }>).files[0]).toEqual({ path: 'train.tsv', data: file });
+    const s = store.getState();
+    expect(s.status).toBe('failed');
+    expect(s.errors[0]).toMatchObject({ fatal: true, code: 'worker-crash', lastCheckpointStep: 30 });
+    expect(s.errors[0].message).toContain('out of memory');
+    expect(s.errors[0].message).toContain('step 30');
+    // The bridge keeps working with the new worker.
+    bridge.evaluate();
+    expect(workers[1].sent[2].message).toEqual({ type: 'evaluate' });
+  });
+
+  it('lists, renames, deletes and loads stored runs', async () => {
+    const { bridge, store, storage } = setup();
+    await storage.putRun(record('old', 1));
+    await storage.putRun(record('new', 2));
+    await storage.putSeries('old', { step: Float64Array.of(1, 2), epoch: Float64Array.of(0, 0), loss: Float64Array.of(3, 2), learningRate: Float64Array.of(1, 1), gradNorm: Float64Array.of(1, 1), examplesPerSec: Float64Array.of(5, 5) });
+    await bridge.refreshRuns();
+    expect(store.getState().runs.map((r) => r.id)).toEqual(['new', 'old']);
+    await bridge.renameRun('old', 'baseline');
+    expect(store.getState().runs.find((r) => r.id === 'old')?.name).toBe('baseline');
+    expect((await bridge.loadRunSeries('old')).map((s) => s.loss)).toEqual([3, 2]);
+    store.getState().setCompare(['new', 'old']);
+    await bridge.deleteRun('old');
+    expect(store.getState().runs.map((r) => r.id)).toEqual(['new']);
+    expect(store.getState().compareIds).toEqual(['new']);
+    expect(await bridge.loadRunSeries('old')).toEqual([]);
+  });
+
+  it('makes distinct run ids', () => {
+    const ids = new Set(Array.from({ length: 50 }, () => newRunId(123)));
+    expect(ids.size).toBe(50);
+  });
+});
