@@ -14,6 +14,15 @@ describe('crc32c', () => {
     expect(crc32c(Uint8Array.from({ length: 32 }, (_, i) => i))).toBe(0x46dd794e);
     expect(crc32c(bytes('56789'), crc32c(bytes('1234')))).toBe(0xe3069283);
   });
+  it('gives the same value on aligned words and unaligned bytes, every length', () => {
+    const data = Uint8Array.from({ length: 100 }, (_, i) => (i * 37 + 11) & 0xff);
+    const shifted = new Uint8Array(104);
+    for (let len = 0; len <= 97; len++) {
+      shifted.set(data.subarray(0, len), 1);
+      expect(crc32c(shifted.subarray(1, 1 + len)), `length ${len}`).toBe(crc32c(data.subarray(0, len)));
+    }
+    expect(crc32c(data)).toBe(crc32c(data.slice(3).subarray(0, 0), crc32c(data)));
+  });
   it('masks as LevelDB does and unmasks back', () => {
     const c = crc32c(bytes('hello'));
     expect(maskCrc(c)).toBe((((c >>> 15) | (c << 17)) + 0xa282ead8) >>> 0);

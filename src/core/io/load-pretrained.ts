@@ -238,6 +238,14 @@ export function transpose2d(t: LoadedTensor): LoadedTensor {
   const [r, c] = t.shape;
   const src = t.data;
   const out = new Float32Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = src[i * c + j];
+  // In 32x32 tiles, so both the reads and the writes stay in cache.
+  const T = 32;
+  for (let i0 = 0; i0 < r; i0 += T) {
+    const i1 = Math.min(r, i0 + T);
+    for (let j0 = 0; j0 < c; j0 += T) {
+      const j1 = Math.min(c, j0 + T);
+      for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) out[j * r + i] = src[i * c + j];
+    }
+  }
   return { dtype: 'float32', shape: [c, r], data: out };
 }

@@ -38,6 +38,7 @@ export interface LoadedTensor {
 }
 
 const MAX_HEADER = 100 * 1024 * 1024;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** Parses and validates the header. `headerBytes` must hold at least the first 8 + N bytes. */
 export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number, file = 'model.safetensors'): SafetensorsIndex {
@@ -98,6 +99,10 @@ export function decodeTensorBytes(entry: Pick<SafetensorsEntry, 'dtype' | 'shape
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (entry.dtype) {
     case 'F32': {
+      // A fresh buffer holding exactly this tensor (what ByteSource slices return) is used as is: no copy.
+      if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.byteLength === count * 4 && LITTLE_ENDIAN && bytes.buffer instanceof ArrayBuffer) {
+        return { dtype: 'float32', shape: entry.shape, data: new Float32Array(bytes.buffer, 0, count) };
+      }
       const out = new Float32Array(count);
       if (bytes.byteOffset % 4 === 0) out.set(new Float32Array(bytes.buffer, bytes.byteOffset, count));
       else for (let i = 0; i < count; i++) out[i] = view.getFloat32(i * 4, true);
