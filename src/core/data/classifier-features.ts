@@ -16,8 +16,11 @@ import type { ClassifierFeature, InputExample, ProgressCallback } from './types'
 
 export interface ClassifierConvertOptions {
   maxSeqLength: number;
-  /** Label names in id order; null for regression (label_id = float(label)). */
-  labels: readonly string[] | null;
+  /**
+   * Label names in id order; null for regression (label_id = float(label)); omitted when no
+   * label ids are wanted (previews, prediction): label_id is then 0.
+   */
+  labels?: readonly string[] | null;
 }
 
 /**
@@ -73,8 +76,8 @@ export function convertExample(example: InputExample, tokenizer: Tokenizer, opti
   };
 }
 
-function labelId(example: InputExample, labels: readonly string[] | null): number {
-  if (example.label === undefined) return 0;
+function labelId(example: InputExample, labels: readonly string[] | null | undefined): number {
+  if (example.label === undefined || labels === undefined) return 0;
   if (labels === null) {
     const v = Number(example.label);
     if (!Number.isFinite(v)) {

@@ -52,6 +52,16 @@ describe('classifier conversion', () => {
     );
   });
 
+  it('computes no label id when no label list is given (previews), and refuses unknown labels', () => {
+    const tok = uncasedTokenizer();
+    const ex = { guid: 'dev-1', textA: 'a', textB: 'b', label: 'entailment' };
+    expect(convertExample(ex, tok, { maxSeqLength: 8 }).label_id).toBe(0);
+    expect(convertExample(ex, tok, { maxSeqLength: 8, labels: ['entailment', 'not_entailment'] }).label_id).toBe(0);
+    expect(convertExample({ ...ex, label: 'not_entailment' }, tok, { maxSeqLength: 8, labels: ['entailment', 'not_entailment'] }).label_id).toBe(1);
+    expect(() => convertExample(ex, tok, { maxSeqLength: 8, labels: ['0', '1'] })).toThrow("dev-1: label 'entailment' is not in the label list (expected one of 0, 1)");
+    expect(() => convertExample(ex, tok, { maxSeqLength: 8, labels: null })).toThrow("dev-1: label 'entailment' is not a number");
+  });
+
   it('formats floats as Python repr does', () => {
     const cases: Array<[number, string]> = [
       [4, '4.0'],

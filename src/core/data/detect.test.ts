@@ -33,6 +33,8 @@ describe('detectDataset', () => {
     expect(detectDataset('dev.tsv', head('datasets/glue/RTE/dev.tsv'))).toEqual({ kind: 'glue', task: 'rte', split: 'dev', alternatives: ['wnli'] });
     expect(detectDataset('train.tsv', 'index\tsentence1\tsentence2\tlabel\n0\tI stuck a pin.\tI stuck.\t1\n')).toMatchObject({ task: 'wnli' });
     expect(detectDataset('dev_mismatched.tsv', 'index\tpromptID\tpairID\tgenre\ts1\ts2\tp1\tp2\tsentence1\tsentence2\tlabel1\tgold_label\n')).toEqual({ kind: 'glue', task: 'mnli-mm', split: 'dev' });
+    expect(detectDataset('MNLI/test_matched.tsv', 'index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2\n0\t1\t2\n')).toEqual({ kind: 'glue', task: 'mnli', split: 'test' });
+    expect(detectDataset('train.tsv', 'index\tpromptID\tpairID\tgenre\ts1b\ts2b\ts1p\ts2p\tsentence1\tsentence2\tlabel1\tgold_label\n')).toEqual({ kind: 'glue', task: 'mnli', split: 'train', alternatives: ['mnli-mm'] });
     expect(detectDataset('qqp/dev.tsv', 'id\tqid1\tqid2\tquestion1\tquestion2\tis_duplicate\n1\t2\t3\ta\tb\t0\n')).toEqual({ kind: 'glue', task: 'qqp', split: 'dev' });
   });
 

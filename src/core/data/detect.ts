@@ -70,7 +70,8 @@ export function detectDataset(fileName: string, head: string): DetectedDataset {
   const nameTask = taskFromName(fileName);
   const nameSplit = splitFromFileName(fileName);
 
-  if (header.includes('\tsentence1\tsentence2\t') && header.includes('\tpairid\t')) {
+  const names = header.split('\t');
+  if (names.includes('pairid') && names.includes('sentence1') && names.includes('sentence2')) {
     const task = nameTask === 'mnli-mm' ? 'mnli-mm' : 'mnli';
     return { kind: 'glue', task, split: header.endsWith('\tgold_label') ? (nameSplit === 'test' ? 'dev' : nameSplit) : 'test', alternatives: nameTask ? undefined : ['mnli-mm'] };
   }
