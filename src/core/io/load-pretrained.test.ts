@@ -159,6 +159,28 @@ describe('loadPretrained: bad input', () => {
     expect(e.message).toContain('has dtype I32');
   });
 
+  it('reads do_lower_case from tokenizer_config.json, else from tokenizer.json', async () => {
+    const files = folder('tiny-odd', { only: ['config.json', 'model.safetensors'] });
+    const withCfg = await loadPretrained([...files, bytesSource(new TextEncoder().encode('{"do_lower_case": false}'), 'tokenizer_config.json')]);
+    expect(withCfg.doLowerCase).toBe(false);
+    expect(withCfg.notes).toContain('do_lower_case false (from tokenizer_config.json)');
+    const tok = JSON.stringify({ model: { type: 'WordPiece', vocab: { '[UNK]': 0 } }, normalizer: { type: 'BertNormalizer', lowercase: true } });
+    const withTok = await loadPretrained([...files, bytesSource(new TextEncoder().encode(tok), 'tokenizer.json')]);
+    expect(withTok.doLowerCase).toBe(true);
+    expect(withTok.tokenizerJson).toEqual(JSON.parse(tok));
+    expect((await loadPretrained(files)).doLowerCase).toBeUndefined();
+  });
+
+  it('explains that a TensorFlow 2 object-based checkpoint is not a google-research/bert one', async () => {
+    const dir = 'fixtures/tf-checkpoint/half_plus_two_tf2_cpu';
+    const e = await errorOf(loadPretrained([
+      bytesSource(new TextEncoder().encode(readShared('fixtures/model/tiny-odd/google/bert_config.json')), 'bert_config.json'),
+      bytesSource(readSharedBytes(dir, 'variables.index'), 'variables.index'),
+      bytesSource(readSharedBytes(dir, 'variables.data-00000-of-00001'), 'variables.data-00000-of-00001'),
+    ]));
+    expect(e.message).toContain('variables.index: is a TensorFlow 2 object-based checkpoint');
+  });
+
   it('needs a config and some weights', async () => {
     expect((await errorOf(loadPretrained(folder('tiny-odd', { only: ['model.safetensors'] })))).message).toContain('no model config');
     expect((await errorOf(loadPretrained(folder('tiny-odd', { only: ['config.json'] })))).message).toContain('no model weights');

@@ -42,6 +42,8 @@ export interface PretrainedModel {
   tokenizerJson?: unknown;
   /** tokenizer_config.json when present (do_lower_case...). */
   tokenizerConfig?: Record<string, unknown>;
+  /** Lower-casing as the tokenizer files say (tokenizer_config.json, else tokenizer.json's normalizer); undefined when they do not. */
+  doLowerCase?: boolean;
   rawConfig: Record<string, unknown>;
   /** Which file the config came from. */
   configFile: string;
@@ -196,6 +198,11 @@ export async function loadPretrained(files: ByteSource[], options: LoadPretraine
     if (!same(shapeOf(b), [wantW[0]])) throw mismatch(`${head}.bias`, b, [wantW[0]], `${head}.weight [${wantW}]`);
   }
   const missing = [...expected.keys()].filter((n) => !plan.has(n) && !OPTIONAL_WEIGHTS.has(n));
+  if (missing.length && pick.format === 'google-ckpt' && raws.some((r) => r.tensors.some((t) => t.name.includes('/.ATTRIBUTES/')))) {
+    throw new TabtuneError('is a TensorFlow 2 object-based checkpoint (names like .../.ATTRIBUTES/VARIABLE_VALUE)', {
+      file: pick.files.map(baseName).join(', '), expected: "a google-research/bert checkpoint (TensorFlow 1 names such as bert/encoder/layer_0/...), e.g. Google's BERT downloads", code: 'tf-object-graph',
+    });
+  }
   if (missing.length) {
     throw new TabtuneError(`${missing.length} required weight${missing.length > 1 ? 's are' : ' is'} missing: ${missing.slice(0, 8).join(', ')}${missing.length > 8 ? ', ...' : ''}`, {
       file: pick.files.map(baseName).join(', '), location: missing[0], expected: `every weight of a ${config.numHiddenLayers}-layer BERT`, code: 'weights-missing',
@@ -230,6 +237,11 @@ export async function loadPretrained(files: ByteSource[], options: LoadPretraine
     const c = await json(tokCfgSrc);
     if (c && typeof c === 'object' && !Array.isArray(c)) out.tokenizerConfig = c as Record<string, unknown>;
   }
+  const fromCfg = out.tokenizerConfig?.do_lower_case;
+  const normalizer = (out.tokenizerJson as { normalizer?: { lowercase?: unknown } } | undefined)?.normalizer;
+  if (typeof fromCfg === 'boolean') out.doLowerCase = fromCfg;
+  else if (typeof normalizer?.lowercase === 'boolean') out.doLowerCase = normalizer.lowercase;
+  if (out.doLowerCase !== undefined) notes.push(`do_lower_case ${out.doLowerCase} (from ${typeof fromCfg === 'boolean' ? 'tokenizer_config.json' : 'tokenizer.json'})`);
   return out;
 }
 
