@@ -181,6 +181,33 @@ describe('loadPretrained: bad input', () => {
     expect(e.message).toContain('variables.index: is a TensorFlow 2 object-based checkpoint');
   });
 
+  it('widens BF16 weights to float32', async () => {
+    // A BF16 safetensors file written by hand: the upper 16 bits of each float32.
+    const names = [...st.keys()].sort();
+    const header: Record<string, unknown> = {};
+    let off = 0;
+    for (const n of names) {
+      const t = st.get(n)!;
+      header[n] = { dtype: 'BF16', shape: t.shape, data_offsets: [off, off + t.data.length * 2] };
+      off += t.data.length * 2;
+    }
+    const json = new TextEncoder().encode(JSON.stringify(header));
+    const file = new Uint8Array(8 + json.byteLength + off);
+    new DataView(file.buffer).setBigUint64(0, BigInt(json.byteLength), true);
+    file.set(json, 8);
+    const dv = new DataView(file.buffer);
+    let p = 8 + json.byteLength;
+    const expected = new Map<string, LoadedTensor>();
+    for (const n of names) {
+      const t = st.get(n)!;
+      const bits = new Uint32Array(Float32Array.from(t.data).buffer);
+      for (let i = 0; i < bits.length; i++, p += 2) dv.setUint16(p, bits[i] >>> 16, true);
+      expected.set(n, { dtype: 'float32', shape: t.shape, data: new Float32Array(bits.map((b) => b & 0xffff0000).buffer) });
+    }
+    const r = await loadPretrained(folder('tiny-odd', { only: ['config.json', 'model.safetensors'], replace: { 'model.safetensors': file } }));
+    expectSameWeights(r.weights, new Map([...expected].filter(([k]) => k.startsWith('bert.'))));
+  });
+
   it('needs a config and some weights', async () => {
     expect((await errorOf(loadPretrained(folder('tiny-odd', { only: ['model.safetensors'] })))).message).toContain('no model config');
     expect((await errorOf(loadPretrained(folder('tiny-odd', { only: ['config.json'] })))).message).toContain('no model weights');

@@ -92,6 +92,12 @@ describe('torch zip checkpoint', () => {
     );
   });
 
+  it('refuses a checkpoint whose pickle calls os.system', async () => {
+    const evil = pk(P.proto, P.global('os', 'system'), P.mark, P.str('touch /tmp/pwned'), P.tuple, P.reduce, P.stop);
+    const src = bytesSource(zipSync({ 'archive/data.pkl': evil }, { level: 0 }), 'pytorch_model.bin');
+    await expect(listTorchBin(src)).rejects.toThrow('pytorch_model.bin/archive/data.pkl, byte 2: refuses global os.system');
+  });
+
   it('refuses a missing storage and a file that is not a zip', async () => {
     await expect(listTorchBin(make([{ name: 'w', key: '7', numel: 1, offset: 0, shape: [1], stride: [1] }]))).rejects.toThrow(/tensor w: storage 7 is missing/);
     await expect(listTorchBin(bytesSource(new Uint8Array(100), 'junk.bin'))).rejects.toThrow(/junk\.bin: no end-of-central-directory record/);

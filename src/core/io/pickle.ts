@@ -57,9 +57,11 @@ export function readRestrictedPickleAt(bytes: Uint8Array, start: number, file = 
   const stack: StackItem[] = [];
   const memo = new Map<number, PickleValue>();
   let pos = start;
+  /** Offset of the opcode being interpreted (errors point at it). */
+  let opPos = start;
 
   const fail = (problem: string, expected?: string, code = 'pickle-format'): never => {
-    throw new TabtuneError(problem, { file, location: `byte ${pos}`, expected, code });
+    throw new TabtuneError(problem, { file, location: `byte ${opPos}`, expected, code });
   };
   const need = (n: number) => { if (pos + n > bytes.byteLength) fail('pickle ends in the middle of an opcode', 'a complete pickle ending in STOP', 'pickle-truncated'); };
   const u8 = () => { need(1); return bytes[pos++]; };
@@ -137,7 +139,7 @@ export function readRestrictedPickleAt(bytes: Uint8Array, start: number, file = 
 
   for (;;) {
     if (pos >= bytes.byteLength) fail('pickle ends without STOP', 'a complete pickle ending in STOP', 'pickle-truncated');
-    const opPos = pos;
+    opPos = pos;
     const op = bytes[pos++];
     switch (op) {
       case 0x80: u8(); break; // PROTO
@@ -221,7 +223,6 @@ export function readRestrictedPickleAt(bytes: Uint8Array, start: number, file = 
       case 0x61: { const v = pop(); const l = top(); if (!Array.isArray(l)) fail('APPEND to something that is not a list'); (l as PickleValue[]).push(v); break; } // APPEND
       case 0x65: { const items = popMark(); const l = top(); if (!Array.isArray(l)) fail('APPENDS to something that is not a list'); (l as PickleValue[]).push(...items); break; } // APPENDS
       default:
-        pos = opPos;
         fail(`refuses pickle opcode 0x${op.toString(16).padStart(2, '0')} (${JSON.stringify(String.fromCharCode(op))})`, 'only the opcodes of a PyTorch state dict', 'pickle-opcode');
     }
   }
