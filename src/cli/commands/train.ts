@@ -14,7 +14,7 @@ import { createBertModel } from '../../core/model/bert-model';
 import { resolveTrainingConfig, type TrainingConfig, type TrainingPresetName, TRAINING_PRESETS, countTrainSteps } from '../../core/train/run-config';
 import { createTaskAdapter } from '../../core/train/task';
 import { runTraining, type TrainingResult } from '../../core/train/loop';
-import { deserializeCheckpoint, loadLatestCheckpoint, type TrainingCheckpoint } from '../../core/train/checkpoint';
+import { checkpointName, deserializeCheckpoint, loadLatestCheckpoint, serializeCheckpoint, type TrainingCheckpoint } from '../../core/train/checkpoint';
 import { createFsCheckpointStore } from '../../core/train/checkpoint-node';
 import type { EvalOutcome } from '../../core/train/task-types';
 import type { StepMetrics } from '../../core/train/types';
@@ -255,10 +255,8 @@ export async function run(argv: string[]): Promise<number> {
     process.removeListener('SIGINT', onSigint);
   }
   bar.done();
-  if (result.status === 'cancelled') {
-    const ckpt = await result.snapshot();
-    const { serializeCheckpoint, checkpointName } = await import('../../core/train/checkpoint');
-    await store.save(checkpointName(ckpt.state.step), serializeCheckpoint(ckpt));
+  if (result.status === 'cancelled' && result.snapshot) {
+    await store.save(checkpointName(result.snapshot.state.step), serializeCheckpoint(result.snapshot));
   }
 
   await mkdir(outDir, { recursive: true });

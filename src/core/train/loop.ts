@@ -4,7 +4,8 @@
  * (tfjs only, no Node or DOM APIs): the CLI, the worker and the tests all run this.
  *
  * Determinism: the data order comes from a seeded RNG whose state (and the current epoch's
- * order) is checkpointed; each micro-batch's dropout seed is mixSeed(seed, microStep). A run
+ * order) is checkpointed; the trainer seeds each micro-batch's dropout from (seed, micro-batch
+ * index), and that index is checkpointed with the optimizer state. A run
  * resumed from a checkpoint therefore takes exactly the steps the uninterrupted run takes.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -20,9 +21,10 @@ import {
   type LoopState,
   type TrainingCheckpoint,
 } from './checkpoint';
-import { createLoopRng, mixSeed } from './loop-rng';
+import { createLoopRng } from './loop-rng';
 import type { PauseControl } from './loop-control';
-import { createLoopTrainer, type LoopTrainer } from './loop-trainer';
+import { createTrainer, type StepResult, type Trainer } from './step';
+import { toDeviceBatch, disposeBatch } from '../model/batch';
 import { restoreWeights } from './loop-weights';
 
 export interface TrainingOptions {
@@ -67,21 +69,23 @@ export interface TrainingResult {
   lastEval?: EvalResult;
   nonFinite?: NonFiniteReport;
   /**
-   * The last good weights, optimizer state and position, to save or to continue from (for
-   * example with a lower learning rate after a NaN: runTraining({...options, resume, config})).
+   * When cancelled or diverged: the last good weights, optimizer state and position, to save or
+   * to continue from (after a NaN, e.g. runTraining({...options, resume: snapshot, config:
+   * {...config, learningRate: lower}})). A completed run's last checkpoint is in the store.
    */
-  snapshot(): Promise<TrainingCheckpoint>;
+  snapshot?: TrainingCheckpoint;
 }
 
 const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/** A copy of the position; the (append-only) history object is shared. */
 function copyState(s: LoopState): LoopState {
-  return {
-    ...s,
-    epochOrder: s.epochOrder,
-    rngState: [...s.rngState],
-    history: { train: [...s.history.train], eval: [...s.history.eval] },
-  };
+  return { ...s, rngState: [...s.rngState] };
+}
+
+/** A fully independent copy (for snapshots handed out). */
+function cloneState(s: LoopState): LoopState {
+  return { ...s, epochOrder: [...s.epochOrder], rngState: [...s.rngState], history: { train: [...s.history.train], eval: [...s.history.eval] } };
 }
 
 export async function runTraining(options: TrainingOptions, callbacks: TrainingCallbacks = {}, signal?: AbortSignal): Promise<TrainingResult> {
@@ -93,7 +97,9 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
   const n = train.numFeatures;
   const counts = countTrainSteps(config, n);
   const accum = config.gradientAccumulationSteps;
-  const trainer: LoopTrainer = createLoopTrainer(model, optimizerConfigFor(config, n), accum);
+  /** Micro-batches of the whole run: whole optimizer steps only. */
+  const totalMicro = counts.numTrainSteps * accum;
+  const trainer: Trainer = createTrainer(model, optimizerConfigFor(config, n), { gradientAccumulationSteps: accum, seed: config.seed });
 
   const rng = createLoopRng(config.seed);
   let state: LoopState;
@@ -108,9 +114,9 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
       throw new Error(`the checkpoint is in the middle of gradient accumulation (micro-batch ${r.state.microStep}, accumulation ${accum})`);
     }
     restoreWeights(model, r.weights);
-    trainer.setState(r.optimizer);
+    trainer.setState(r.optimizer, 'checkpoint optimizer state');
     rng.setState(r.state.rngState);
-    state = copyState(r.state);
+    state = cloneState(r.state);
     log(`resumed at step ${state.step} (epoch ${state.epoch + 1}, batch ${state.batchInEpoch})`);
   } else {
     const epochOrder = rng.permutation(n);
@@ -121,26 +127,33 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
   let lastEval: EvalResult | undefined = state.history.eval[state.history.eval.length - 1];
   let lastCheckpointStep = -1;
 
-  const snapshot = async (): Promise<TrainingCheckpoint> => ({
-    weights: await model.exportWeights(),
-    optimizer: await trainer.getState(),
-    state: copyState(good),
-    config,
-  });
+  // Taken at an optimizer-step boundary. The step counters are the loop's last good position
+  // (a skipped non-finite step changed no weight or slot, but the trainer counted it).
+  const snapshot = async (): Promise<TrainingCheckpoint> => {
+    const optimizer = await trainer.getState();
+    optimizer.meta.step = good.step;
+    optimizer.meta.microBatches = good.microStep;
+    return { weights: await model.exportWeights(), optimizer, state: cloneState(good), config };
+  };
 
   const evaluate = async (): Promise<void> => {
     if (!dev) return;
     callbacks.onProgress?.('evaluating', 0, dev.numFeatures);
-    const outcome = await dev.evaluate(model, {
-      batchSize: config.evalBatchSize,
-      signal,
-      onProgress: (d, t) => callbacks.onProgress?.('evaluating', d, t),
-      liveSpanCount: config.liveSpanCount,
-    });
+    let outcome: EvalOutcome;
+    try {
+      outcome = await dev.evaluate(model, {
+        batchSize: config.evalBatchSize,
+        signal,
+        onProgress: (d, t) => callbacks.onProgress?.('evaluating', d, t),
+        liveSpanCount: config.liveSpanCount,
+      });
+    } catch (e) {
+      if (signal?.aborted) return; // cancelled mid-evaluation: no result
+      throw e;
+    }
     const result: EvalResult = { step: good.step, epoch: epochProgress(good), metrics: outcome.metrics };
     lastEval = result;
-    good.history.eval.push(result);
-    state.history.eval = good.history.eval;
+    state.history.eval.push(result); // shared with `good`
     callbacks.onEval?.(result, outcome);
     log(`eval at step ${result.step}: ${Object.entries(result.metrics).map(([k, v]) => `${k}=${round4(v)}`).join(' ')}`);
   };
@@ -162,21 +175,22 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
     log(`checkpoint ${name} saved`);
   };
 
-  const finish = (status: TrainingResult['status'], nonFinite?: NonFiniteReport): TrainingResult => {
+  const finish = (status: TrainingResult['status'], snap?: TrainingCheckpoint, nonFinite?: NonFiniteReport): TrainingResult => {
     trainer.dispose();
-    return { status, state: copyState(good), numTrainSteps: counts.numTrainSteps, lastEval, nonFinite, snapshot: async () => snapshotTaken };
+    return { status, state: cloneState(good), numTrainSteps: counts.numTrainSteps, lastEval, nonFinite, snapshot: snap };
   };
-  let snapshotTaken: TrainingCheckpoint;
 
-  // Pending asynchronous loss reads, resolved in order.
+  let epochEndedSinceStep = false;
   let windowStart = now();
   let windowExamples = 0;
   let windowTokens = 0;
 
   try {
-    while (state.microStep < counts.totalMicroBatches) {
-      if (signal?.aborted) break;
-      if (pause?.paused) {
+    while (state.microStep < totalMicro) {
+      // Stop (or pause) only at an optimizer-step boundary, so the position is checkpointable.
+      const atBoundary = state.microStep % accum === 0;
+      if (signal?.aborted && atBoundary) break;
+      if (pause?.paused && atBoundary) {
         log('paused');
         await pause.wait(signal);
         if (signal?.aborted) break;
@@ -193,28 +207,34 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
       windowExamples += batch.batchSize;
       windowTokens += tokens;
 
-      const readLoss = accum === 1 ? (state.step + 1) % config.lossReadEvery === 0 || state.step + 1 === counts.numTrainSteps : true;
-      const r = await trainer.step(batch, mixSeed(config.seed, state.microStep), readLoss);
+      const device = toDeviceBatch(batch);
+      let pending: Promise<StepResult>;
+      try {
+        pending = trainer.step(device); // enqueued; the loss and norms are read asynchronously
+      } finally {
+        disposeBatch(device);
+      }
+      const r = await pending;
 
       state.microStep++;
       state.batchInEpoch++;
-      let epochEnded = false;
       if (state.batchInEpoch >= counts.microBatchesPerEpoch) {
         state.epoch++;
         state.batchInEpoch = 0;
         state.epochOrder = rng.permutation(n);
         state.rngState = rng.getState();
-        epochEnded = true;
+        epochEndedSinceStep = true;
+        callbacks.onProgress?.('epoch', counts.microBatchesPerEpoch, counts.microBatchesPerEpoch);
+      } else {
+        callbacks.onProgress?.('epoch', state.batchInEpoch, counts.microBatchesPerEpoch);
       }
-      callbacks.onProgress?.('epoch', state.epoch === good.epoch || !epochEnded ? state.batchInEpoch : counts.microBatchesPerEpoch, counts.microBatchesPerEpoch);
-      if (!r.applied) continue;
+      if (!r.applied && !r.skipped) continue; // a micro-batch inside an accumulation
 
-      if (r.nonFinite) {
-        const report: NonFiniteReport = { step: good.step + 1, tensor: r.nonFinite };
+      if (r.skipped) {
+        const report: NonFiniteReport = { step: good.step + 1, tensor: r.skipped.tensor };
         log(`step ${report.step}: non-finite value in ${report.tensor}; the step was not applied and training stopped (the last good weights are kept; continue with a lower learning rate)`, 'warn');
         callbacks.onNonFinite?.(report);
-        snapshotTaken = await snapshot();
-        return finish('diverged', report);
+        return finish('diverged', await snapshot(), report);
       }
 
       state.step++;
@@ -239,8 +259,9 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
       good = copyState(state);
       callbacks.onStep?.(metrics);
 
-      const last = state.microStep >= counts.totalMicroBatches;
-      const evalNow = (config.evalEverySteps > 0 && state.step % config.evalEverySteps === 0) || epochEnded || last;
+      const last = state.microStep >= totalMicro;
+      const evalNow = (config.evalEverySteps > 0 && state.step % config.evalEverySteps === 0) || epochEndedSinceStep || last;
+      epochEndedSinceStep = false;
       if (evalNow && dev) {
         await evaluate();
         windowStart = now();
@@ -250,10 +271,9 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
         windowStart = now();
       }
     }
-    snapshotTaken = await snapshot();
-    const completed = state.microStep >= counts.totalMicroBatches;
-    if (!completed) log(`cancelled at step ${good.step}`, 'warn');
-    return finish(completed ? 'completed' : 'cancelled');
+    if (state.microStep >= totalMicro) return finish('completed');
+    log(`cancelled at step ${good.step}`, 'warn');
+    return finish('cancelled', await snapshot());
   } catch (e) {
     trainer.dispose();
     throw e;

@@ -48,8 +48,6 @@ export interface TrainingConfig {
    * SQuAD training batches always use maxSeqLength (run_squad's loss spans every position).
    */
   seqBuckets: number[];
-  /** Read the loss back every N optimizer steps (reads are asynchronous either way). */
-  lossReadEvery: number;
   /** SQuAD: how many dev questions are reported as live span predictions at each evaluation. */
   liveSpanCount: number;
 }
@@ -79,7 +77,6 @@ const COMMON: Omit<TrainingConfig, 'task'> = {
   maxAnswerLength: 30,
   nullScoreDiffThreshold: 0,
   seqBuckets: [32, 64, 128, 256, 384, 512],
-  lossReadEvery: 1,
   liveSpanCount: 3,
 };
 
@@ -154,7 +151,7 @@ function bad(field: string, value: unknown, expected: string): TabtuneError {
 }
 
 export function validateTrainingConfig(c: TrainingConfig): void {
-  const posInt: Array<keyof TrainingConfig> = ['maxSeqLength', 'trainBatchSize', 'evalBatchSize', 'gradientAccumulationSteps', 'lossReadEvery', 'nBestSize', 'maxAnswerLength'];
+  const posInt: Array<keyof TrainingConfig> = ['maxSeqLength', 'trainBatchSize', 'evalBatchSize', 'gradientAccumulationSteps', 'nBestSize', 'maxAnswerLength'];
   for (const k of posInt) {
     const v = c[k];
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw bad(k, v, 'a whole number of at least 1');
