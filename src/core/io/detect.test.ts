@@ -29,6 +29,8 @@ describe('detectModelFile', () => {
     expect(detectModelFile('model.ckpt-3000.data-00001-of-00004')).toMatchObject({ kind: 'ckpt-data', prefix: 'model.ckpt-3000', shard: { index: 1, count: 4 }, description: 'TensorFlow checkpoint data, shard 2 of 4' });
     expect(detectModelFile('model.ckpt-3000.index')).toMatchObject({ kind: 'ckpt-index', prefix: 'model.ckpt-3000' });
     expect(detectModelFile('checkpoint').kind).toBe('ckpt-state');
+    expect(detectModelFile('uncased_L-12_H-768_A-12/bert_model.ckpt.meta')).toMatchObject({ kind: 'ckpt-meta', prefix: 'bert_model.ckpt' });
+    expect(detectModelFile('model.ckpt-2000.meta').kind).toBe('ckpt-meta');
     expect(detectModelFile('tokenizer.json').kind).toBe('tokenizer-json');
     expect(detectModelFile('tokenizer_config.json').kind).toBe('tokenizer-config');
     expect(detectModelFile('special_tokens_map.json').kind).toBe('special-tokens');

@@ -5,7 +5,7 @@
 export type ModelFileKind =
   | 'config' | 'google-config' | 'vocab' | 'tokenizer-json' | 'tokenizer-config' | 'special-tokens'
   | 'safetensors' | 'safetensors-index' | 'pytorch-bin'
-  | 'ckpt-index' | 'ckpt-data' | 'ckpt-state' | 'unknown';
+  | 'ckpt-index' | 'ckpt-data' | 'ckpt-state' | 'ckpt-meta' | 'unknown';
 
 export interface ModelFileInfo {
   kind: ModelFileKind;
@@ -64,6 +64,7 @@ export function detectModelFile(name: string, headBytes: Uint8Array = new Uint8A
     return { kind: 'ckpt-data', prefix: shard[1], shard: { index, count }, description: `TensorFlow checkpoint data, shard ${index + 1} of ${count}` };
   }
   if (lower.endsWith('.index')) return { kind: 'ckpt-index', prefix: base.slice(0, -'.index'.length), description: 'TensorFlow checkpoint index (tensor names, shapes, offsets)' };
+  if (lower.endsWith('.ckpt.meta') || /\.ckpt-\d+\.meta$/.test(lower)) return { kind: 'ckpt-meta', prefix: base.slice(0, -'.meta'.length), description: 'TensorFlow graph definition (.meta): not needed, ignored' };
   if (lower === 'checkpoint') return { kind: 'ckpt-state', description: 'TensorFlow checkpoint list (names the latest checkpoint)' };
   return { kind: 'unknown', description: 'not a model file' };
 }

@@ -112,6 +112,25 @@ describe('loadPretrained: Google checkpoint (tiny-odd/google)', () => {
     expect(g.skipped.sort()).toEqual(['bert/embeddings/LayerNorm/beta/adam_m (optimizer slot)', 'bert/embeddings/LayerNorm/beta/adam_v (optimizer slot)']);
   });
 
+  it('takes a whole Google download folder (.meta ignored, vocab read) and picks the checkpoint the checkpoint file names', async () => {
+    const dir = 'fixtures/model/tiny-odd/google';
+    const idx = readSharedBytes(dir, 'bert_model.ckpt.index');
+    const data = readSharedBytes(dir, 'bert_model.ckpt.data-00000-of-00001');
+    const vocab = readShared('fixtures/vocab/bert-base-uncased.txt');
+    const files = [
+      bytesSource(readSharedBytes(dir, 'bert_config.json'), 'bert_config.json'),
+      bytesSource(new Uint8Array([10, 20, 30]), 'model.ckpt-100.meta'),
+      bytesSource(new TextEncoder().encode(vocab), 'vocab.txt'),
+      ...['100', '200'].flatMap((step) => [bytesSource(idx, `model.ckpt-${step}.index`), bytesSource(data, `model.ckpt-${step}.data-00000-of-00001`)]),
+    ];
+    const latest = await loadPretrained(files);
+    expect(latest.notes).toContain('2 checkpoints found; using model.ckpt-200 (highest step)');
+    expect(latest.vocabText).toBe(vocab);
+    const named = await loadPretrained([...files, bytesSource(new TextEncoder().encode('model_checkpoint_path: "model.ckpt-100"\nall_model_checkpoint_paths: "model.ckpt-100"\n'), 'checkpoint')]);
+    expect(named.notes).toContain("2 checkpoints found; using model.ckpt-100 (named in the 'checkpoint' file)");
+    expect(named.weights.size).toBe(59);
+  });
+
   it('reports a missing shard by name', async () => {
     const e = await errorOf(loadPretrained(folder('tiny-odd/google', { drop: ['bert_model.ckpt.data-00000-of-00001'] })));
     expect(e.message).toContain('bert_model.ckpt.data-00000-of-00001 is missing');
