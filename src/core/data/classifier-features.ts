@@ -12,6 +12,7 @@
  */
 import { TabtuneError } from '../errors';
 import type { Tokenizer } from '../tokenizer/types';
+import { SharedArrays } from './shared-arrays';
 import type { ClassifierFeature, InputExample, ProgressCallback } from './types';
 
 export interface ClassifierConvertOptions {
@@ -34,7 +35,11 @@ export function truncateSeqPair<T>(tokensA: T[], tokensB: T[], maxLength: number
   }
 }
 
-export function convertExample(example: InputExample, tokenizer: Tokenizer, options: ClassifierConvertOptions): ClassifierFeature {
+/**
+ * One example. With `shared` (a SharedArrays of maxSeqLength, as convertExamples passes), the
+ * input_mask and segment_ids arrays are shared, frozen ones.
+ */
+export function convertExample(example: InputExample, tokenizer: Tokenizer, options: ClassifierConvertOptions, shared?: SharedArrays): ClassifierFeature {
   const { maxSeqLength, labels } = options;
   if (!Number.isInteger(maxSeqLength) || maxSeqLength < 3) {
     throw new TabtuneError(`max_seq_length ${maxSeqLength} is too small`, { location: 'max_seq_length', expected: 'a whole number >= 3', code: 'option' });
@@ -48,21 +53,18 @@ export function convertExample(example: InputExample, tokenizer: Tokenizer, opti
   else if (idsA.length > maxSeqLength - 2) idsA.length = maxSeqLength - 2;
 
   const inputIds = new Array<number>(maxSeqLength).fill(0);
-  const inputMask = new Array<number>(maxSeqLength).fill(0);
-  const segmentIds = new Array<number>(maxSeqLength).fill(0);
   let n = 0;
   inputIds[n++] = tokenizer.clsId;
   for (const id of idsA) inputIds[n++] = id;
   inputIds[n++] = tokenizer.sepId;
+  const secondStart = n;
   if (pair) {
-    for (const id of idsB) {
-      segmentIds[n] = 1;
-      inputIds[n++] = id;
-    }
-    segmentIds[n] = 1;
+    for (const id of idsB) inputIds[n++] = id;
     inputIds[n++] = tokenizer.sepId;
   }
-  inputMask.fill(1, 0, n);
+  const arrays = shared ?? new SharedArrays(maxSeqLength, false);
+  const inputMask = arrays.run(0, n);
+  const segmentIds = arrays.run(secondStart, pair ? n : secondStart);
 
   return {
     guid: example.guid,
@@ -92,7 +94,10 @@ function labelId(example: InputExample, labels: readonly string[] | null | undef
   return id;
 }
 
-/** convertExample over a dataset, reporting progress about every 1% (and at the end). */
+/**
+ * convertExample over a dataset, reporting progress about every 1% (and at the end). The
+ * features share frozen input_mask / segment_ids arrays (see shared-arrays.ts).
+ */
 export function convertExamples(
   examples: readonly InputExample[],
   tokenizer: Tokenizer,
@@ -101,8 +106,9 @@ export function convertExamples(
 ): ClassifierFeature[] {
   const out: ClassifierFeature[] = new Array(examples.length);
   const step = Math.max(1, Math.floor(examples.length / 100));
+  const shared = new SharedArrays(options.maxSeqLength);
   for (let i = 0; i < examples.length; i++) {
-    out[i] = convertExample(examples[i], tokenizer, options);
+    out[i] = convertExample(examples[i], tokenizer, options, shared);
     if (onProgress && (i + 1) % step === 0) onProgress(i + 1, examples.length);
   }
   if (onProgress && examples.length % step !== 0) onProgress(examples.length, examples.length);

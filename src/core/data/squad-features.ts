@@ -9,10 +9,12 @@
  * where it has the most context on its shorter side (_check_is_max_context). In training the
  * answer's token span is tightened to the tokenized answer (_improve_answer_span); a window that
  * does not contain the whole answer (and every window of an impossible question) points at
- * [CLS] (0, 0). unique_id counts from 1000000000 over the whole call.
+ * [CLS] (0, 0). unique_id counts from 1000000000 over the whole call. Features of one call
+ * share frozen input_mask / segment_ids arrays (see shared-arrays.ts).
  */
 import { TabtuneError } from '../errors';
 import type { Tokenizer } from '../tokenizer/types';
+import { SharedArrays } from './shared-arrays';
 import type { ProgressCallback, SquadExample, SquadFeature } from './types';
 
 export interface SquadConvertOptions {
@@ -147,6 +149,7 @@ export function forEachSquadFeature(
   const { maxSeqLength, docStride, maxQueryLength, training } = options;
   let uniqueId = options.firstUniqueId ?? FIRST_UNIQUE_ID;
   let doc: TokenizedDoc | null = null;
+  const shared = new SharedArrays(maxSeqLength);
   const step = Math.max(1, Math.floor(examples.length / 100));
   let count = 0;
 
@@ -175,8 +178,6 @@ export function forEachSquadFeature(
       const span = spans[spanIndex];
       const tokens: string[] = ['[CLS]'];
       const inputIds = new Array<number>(maxSeqLength).fill(0);
-      const inputMask = new Array<number>(maxSeqLength).fill(0);
-      const segmentIds = new Array<number>(maxSeqLength).fill(0);
       const tokenToOrigMap: Record<string, number> = {};
       const tokenIsMaxContext: Record<string, boolean> = {};
       inputIds[0] = tokenizer.clsId;
@@ -193,12 +194,11 @@ export function forEachSquadFeature(
         tokenIsMaxContext[pos] = checkIsMaxContext(spans, spanIndex, split);
         tokens.push(allDocTokens[split]);
         inputIds[pos] = allDocIds[split];
-        segmentIds[pos] = 1;
       }
       tokens.push('[SEP]');
       inputIds[tokens.length - 1] = tokenizer.sepId;
-      segmentIds[tokens.length - 1] = 1;
-      inputMask.fill(1, 0, tokens.length);
+      const inputMask = shared.run(0, tokens.length);
+      const segmentIds = shared.run(queryLength + 2, tokens.length);
 
       let startPosition: number | null = null;
       let endPosition: number | null = null;
