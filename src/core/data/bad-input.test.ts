@@ -101,6 +101,12 @@ describe('GLUE TSV bad input', () => {
     const latin1 = new Uint8Array([...new TextEncoder().encode('sentence\tlabel\ncaf'), 0xe9, 0x09, 0x31, 0x0a]);
     const e2 = await caught(readGlue('sst-2', bytesSource('train.tsv', latin1)));
     expect(e2).toMatchObject({ file: 'train.tsv', code: 'binary', expected: 'a UTF-8 text file' });
+    const text = 'sentence\tlabel\nfine\t1\n';
+    const utf16 = new Uint8Array(2 + text.length * 2);
+    utf16.set([0xff, 0xfe]);
+    for (let i = 0; i < text.length; i++) utf16[2 + 2 * i] = text.charCodeAt(i);
+    const e3 = await caught(readGlue('sst-2', bytesSource('train.tsv', utf16)));
+    expect(e3.message).toBe('train.tsv, byte 0: the file is UTF-16 text (expected UTF-8 text (save the file as UTF-8))');
   });
 });
 

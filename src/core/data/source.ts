@@ -68,6 +68,9 @@ export async function* textChunks(source: DataSource, onBytes?: (n: number) => v
     }
   };
   for await (const chunk of source.chunks()) {
+    if (first && typeof chunk !== 'string' && chunk.byteLength >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
+      throw new TabtuneError('the file is UTF-16 text', { file: source.name, location: 'byte 0', expected: 'UTF-8 text (save the file as UTF-8)', code: 'encoding' });
+    }
     let text = typeof chunk === 'string' ? chunk : decode(chunk, true);
     const n = typeof chunk === 'string' ? chunk.length : chunk.byteLength;
     if (first && text.length > 0) {
