@@ -9,7 +9,7 @@ import { readShared, readSharedBytes } from '../../testing/shared';
 import { readGlue } from './glue-reader';
 import { readSquad } from './squad-reader';
 import { readTable } from './table-reader';
-import { sourceFromText, type DataSource } from './source';
+import { sourceFromBlob, sourceFromText, type DataSource } from './source';
 import type { GlueTask } from './types';
 
 function bytesSource(name: string, bytes: Uint8Array, chunk = 4096): DataSource {
@@ -123,6 +123,17 @@ describe('GLUE line handling', () => {
     }
     const cr = await readGlue('mrpc', sourceFromText('dev.tsv', text.replace(/\n/g, '\r'), 5));
     expect(cr.examples).toEqual(reference.examples);
+  });
+
+  it('reads a dropped File (Blob) as the worker does', async () => {
+    const bytes = readSharedBytes('datasets/glue/MRPC/dev.tsv');
+    const fromText = await readGlue('mrpc', sourceFromText('dev.tsv', readShared('datasets/glue/MRPC/dev.tsv')));
+    const source = sourceFromBlob(new Blob([bytes]), 'dev.tsv');
+    expect(source.size).toBe(bytes.byteLength);
+    const progress: number[] = [];
+    const fromBlob = await readGlue('mrpc', source, { onProgress: (done) => progress.push(done) });
+    expect(fromBlob.examples).toEqual(fromText.examples);
+    expect(progress[progress.length - 1]).toBe(bytes.byteLength);
   });
 
   it('keeps " as a literal character (no CSV quoting)', async () => {
