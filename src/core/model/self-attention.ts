@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from './config';
 import { dense } from './dense';
+import { batchMatMul } from './matmul';
 import type { Dropout } from './dropout';
 import type { Params } from './params';
 
@@ -37,8 +38,10 @@ export function selfAttention(
   const q = heads('query'); // [B, N, S, D]
   const k = heads('key'); // [B, N, S, D]
   const v = heads('value'); // [B, N, S, D]
-  const scores = tf.add(tf.div(tf.matMul(q, k, false, true), Math.sqrt(D)), maskAdder); // [B, N, S, S]
-  const probs = dropout(tf.softmax(scores, -1), c.attentionProbsDropoutProb); // [B, N, S, S]
-  const context = tf.matMul(probs, v); // [B, N, S, D]
+  const flat = (t: tf.Tensor4D, rows: number, cols: number) => tf.reshape(t, [B * N, rows, cols]) as tf.Tensor3D;
+  const raw = tf.reshape(batchMatMul(flat(q, S, D), flat(k, S, D), true), [B, N, S, S]); // [B, N, S, S]
+  const scores = tf.add(tf.div(raw, Math.sqrt(D)), maskAdder); // [B, N, S, S]
+  const probs = dropout(tf.softmax(scores, -1), c.attentionProbsDropoutProb) as tf.Tensor4D; // [B, N, S, S]
+  const context = tf.reshape(batchMatMul(flat(probs, S, S), flat(v, S, D)), [B, N, S, D]); // [B, N, S, D]
   return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B * S, H]); // [B·S, H]
 }
