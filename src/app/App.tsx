@@ -52,8 +52,8 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const preview = use((s) => s.preview);
   const status = use((s) => s.status);
   const run = use((s) => s.run);
-  const phases = use((s) => s.phases);
-  const lastStep = use((s) => s.lastStep);
+  // Booleans, not the step itself: the page must not re-render on every step batch.
+  const hasSteps = use((s) => s.lastStep !== null);
   const finished = use((s) => s.finished);
   const evals = use((s) => s.evals);
   const spanPredictions = use((s) => s.spanPredictions);
@@ -64,7 +64,6 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const compareIds = use((s) => s.compareIds);
   const backend = use((s) => s.backend);
   const storeErrors = use((s) => s.errors);
-  const log = use((s) => s.log);
   const runId = use((s) => s.runId);
 
   // Errors found by the page itself (reading a dropped folder, saving a PNG); the store holds the worker's.
@@ -86,34 +85,13 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const active = isActive(status);
   const activeTask = run?.task ?? task;
   const squad = activeTask !== null && isSquadTask(activeTask);
-  const modelReady = run !== null && (lastStep !== null || finished !== null);
+  const modelReady = run !== null && (hasSteps || finished !== null);
   const showHero = files.length === 0 && run === null && !active && pendingPaths.length === 0;
 
   const onFiles = (picked: PickedFile[]) => {
     setPendingPaths(picked.map((p) => p.path));
     bridge.loadFiles(picked.map((p) => ({ path: p.path, data: p.file })));
   };
-
-  const phaseList: PhaseState[] = PHASE_ORDER.flatMap((p) => {
-    const ph = phases[p];
-    return ph ? [{ phase: ph.phase, done: ph.done, total: ph.total, label: ph.label }] : [];
-  });
-
-  const estimate = useMemo(() => {
-    const model = detection?.model;
-    if (!model || !detection || detection.counts.train === 0) return null;
-    const examples = settings.maxTrainExamples > 0 ? Math.min(settings.maxTrainExamples, detection.counts.train) : detection.counts.train;
-    return estimateRun({
-      model,
-      maxSeqLength: settings.maxSeqLength,
-      batchSize: settings.batchSize,
-      trainExamples: examples,
-      windowed: task !== null && isSquadTask(task),
-      epochs: settings.epochs,
-      backend: backend?.name ?? null,
-      measuredSequencesPerSec: active && lastStep ? lastStep.examplesPerSec : undefined,
-    });
-  }, [detection, settings, task, backend, active, lastStep]);
 
   const notReadyReason = detection?.missing.length ? `still needed: ${detection.missing.join('; ')}` : files.length === 0 ? 'drop a model, a vocabulary and a dataset, or try the demo' : undefined;
 
@@ -184,7 +162,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
           <Panel title="2. Task and settings" testId="settings-panel">
             <TaskPanel detection={detection} task={task} overridden={taskOverridden} onTaskChange={(t) => bridge.setTask(t)} disabled={active} />
             <SettingsForm task={task} settings={settings} onChange={(p) => bridge.updateSettings(p)} onReset={() => bridge.resetSettings()} disabled={active} />
-            <EstimateView estimate={estimate} backend={backend?.name ?? null} />
+            <LiveEstimate bridge={bridge} active={active} />
             <RunControls
               status={status}
               ready={detection?.ready === true}
@@ -215,10 +193,10 @@ export function App({ bridge }: { bridge: StudioBridge }) {
         </div>
         <div className="col">
           <Panel title="Progress" testId="progress-panel">
-            <PhaseProgress phases={phaseList} />
+            <LiveProgress bridge={bridge} />
           </Panel>
           <Panel title="Training" testId="training-panel">
-            {run !== null || active || lastStep !== null ? (
+            {run !== null || active || hasSteps ? (
               <Dashboard series={bridge.series} run={run} evals={evals} onLossChart={(c) => (lossChart.current = c)} />
             ) : (
               <p className="small muted" data-testid="dashboard-idle">
@@ -267,26 +245,74 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               onDownloadMetrics={downloadMetrics}
               onDownloadLossCsv={downloadLossCsv}
               onDownloadLossPng={downloadLossPng}
-              hasSteps={lastStep !== null}
+              hasSteps={hasSteps}
             />
           </Panel>
           <Panel title="Log" testId="log-panel">
-            {log.length === 0 ? (
-              <p className="small muted">Nothing logged yet.</p>
-            ) : (
-              <pre className="log" data-testid="log" aria-live="off">
-                {log
-                  .slice(-200)
-                  .map((l) => `${new Date(l.time).toLocaleTimeString()} ${l.level === 'info' ? '' : `${l.level}: `}${l.message}`)
-                  .join('\n')}
-              </pre>
-            )}
+            <LogView bridge={bridge} />
           </Panel>
         </div>
       </main>
       <ErrorList errors={shownErrors} onDismiss={dismissErrors} onDismissAll={dismissAll} />
     </>
   );
+}
+
+/** Per-phase progress bars; re-renders on progress events only (not the whole page). */
+function LiveProgress({ bridge }: { bridge: StudioBridge }) {
+  const phases = useBridgeState(bridge, (s) => s.phases);
+  const list: PhaseState[] = PHASE_ORDER.flatMap((p) => {
+    const ph = phases[p];
+    return ph ? [{ phase: ph.phase, done: ph.done, total: ph.total, label: ph.label }] : [];
+  });
+  return <PhaseProgress phases={list} />;
+}
+
+function LogView({ bridge }: { bridge: StudioBridge }) {
+  const log = useBridgeState(bridge, (s) => s.log);
+  if (log.length === 0) return <p className="small muted">Nothing logged yet.</p>;
+  return (
+    <pre className="log" data-testid="log" aria-live="off">
+      {log
+        .slice(-200)
+        .map((l) => `${new Date(l.time).toLocaleTimeString()} ${l.level === 'info' ? '' : `${l.level}: `}${l.message}`)
+        .join('\n')}
+    </pre>
+  );
+}
+
+/**
+ * The estimate, refined with the measured speed while training. Its own component so that only it
+ * re-renders when the speed changes (rounded, so not on every step batch).
+ */
+function LiveEstimate({ bridge, active }: { bridge: StudioBridge; active: boolean }) {
+  const detection = useBridgeState(bridge, (s) => s.detection);
+  const settings = useBridgeState(bridge, (s) => s.settings);
+  const task = useBridgeState(bridge, (s) => s.task);
+  const backend = useBridgeState(bridge, (s) => s.backend?.name ?? null);
+  const speed = useBridgeState(bridge, (s) => (active && s.lastStep && s.lastStep.examplesPerSec > 0 ? roundSpeed(s.lastStep.examplesPerSec) : undefined));
+  const estimate = useMemo(() => {
+    const model = detection?.model;
+    if (!model || !detection || detection.counts.train === 0) return null;
+    const examples = settings.maxTrainExamples > 0 ? Math.min(settings.maxTrainExamples, detection.counts.train) : detection.counts.train;
+    return estimateRun({
+      model,
+      maxSeqLength: settings.maxSeqLength,
+      batchSize: settings.batchSize,
+      trainExamples: examples,
+      windowed: task !== null && isSquadTask(task),
+      epochs: settings.epochs,
+      backend,
+      measuredSequencesPerSec: speed,
+    });
+  }, [detection, settings, task, backend, speed]);
+  return <EstimateView estimate={estimate} backend={backend} />;
+}
+
+/** Two significant digits: the estimate does not flicker with every step's speed. */
+function roundSpeed(x: number): number {
+  const p = Math.pow(10, Math.floor(Math.log10(x)) - 1);
+  return Math.round(x / p) * p;
 }
 
 function useBridgeState<T>(bridge: StudioBridge, selector: (s: StudioState) => T): T {

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import { subscribePerFrame } from './frameScheduler';
 import { onThemeChange, readChartColors } from './chartTheme';
+import { tickFormatter } from './ticks';
 
 export interface ChartSeries {
   label: string;
@@ -69,7 +70,8 @@ export function LiveChart(props: LiveChartProps) {
         stroke: colors.text,
         grid: { stroke: colors.grid, width: 1 },
         ticks: { stroke: colors.grid, width: 1 },
-        size: 52,
+        size: 56,
+        values: tickFormatter(),
       });
       const axes: uPlot.Axis[] = [axis(xLabel), axis(yLabel, 'y')];
       if (y2Label) axes.push({ ...axis(y2Label, 'y2', 1), grid: { show: false } });

@@ -50,7 +50,8 @@ export function Results(props: ResultsProps) {
           <PredictionsTable rows={parsed.rows} source={parsed.source} />
         </>
       )}
-      {!parsed && <p className="small muted">Press “Prepare downloads” to export the model and see the dev-set predictions.</p>}
+      {!parsed && exportState?.status === 'done' && <p className="small muted">This export holds no dev-set predictions.</p>}
+      {!parsed && exportState?.status !== 'done' && <p className="small muted">Press “Prepare downloads” to export the model and see the dev-set predictions.</p>}
     </div>
   );
 }
@@ -120,8 +121,9 @@ function Confusion({ labels, rows }: { labels: string[]; rows: PredictionRow[] }
   );
   return (
     <div className="table-wrap">
-      <table className="confusion" data-testid="confusion-matrix" style={{ width: 'auto' }}>
-        <caption style={{ textAlign: 'left', fontWeight: 600, paddingBottom: '0.3rem' }}>Confusion matrix (rows: gold, columns: predicted)</caption>
+      <h3 id="confusion-title">Confusion matrix</h3>
+      <p className="small muted">Rows: gold label; columns: predicted label. {m.labels.length > 0 ? `${withGold.length} dev examples.` : ''}</p>
+      <table className="confusion" data-testid="confusion-matrix" style={{ width: 'auto' }} aria-labelledby="confusion-title">
         <thead>
           <tr>
             <th />

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { EvalResult } from '../../core/train/types';
 import { buildMetricsJson } from './metricsJson';
 
 describe('buildMetricsJson (the CLI metrics.json layout)', () => {
   const cols = { step: Float64Array.from([1, 2]), loss: Float64Array.from([0.7, 0.6]), learningRate: Float64Array.from([1e-5, 2e-5]) };
-  const evals = [
+  const evals: EvalResult[] = [
     { step: 1, epoch: 0.5, metrics: { accuracy: 0.5 } },
     { step: 2, epoch: 1, metrics: { accuracy: 0.75, f1: 0.8 } },
   ];

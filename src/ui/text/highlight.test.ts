@@ -30,6 +30,27 @@ describe('splitByRanges', () => {
     expect(segs.map((s) => s.text).join('')).toBe(text);
   });
 
+  it('keeps a prediction (listed first) whole inside a gold answer that contains it', () => {
+    const text = 'The Vltava flows.';
+    const segs = splitByRanges(text, [
+      { start: 4, end: 10, kind: 'answer' },
+      { start: 0, end: 10, kind: 'gold' },
+    ]);
+    expect(segs.map((s) => [s.text, s.kind])).toEqual([
+      ['The ', 'gold'],
+      ['Vltava', 'answer'],
+      [' flows.', null],
+    ]);
+  });
+
+  it('keeps two adjacent ranges of the same kind as separate segments', () => {
+    const segs = splitByRanges('abcd', [
+      { start: 0, end: 2, kind: 'gold' },
+      { start: 2, end: 4, kind: 'gold' },
+    ]);
+    expect(segs.map((s) => s.text)).toEqual(['ab', 'cd']);
+  });
+
   it('uses UTF-16 indices (an emoji is two code units)', () => {
     const text = 'a😀b';
     expect(splitByRanges(text, [{ start: 1, end: 3, kind: 'answer' }]).map((s) => s.text)).toEqual(['a', '😀', 'b']);

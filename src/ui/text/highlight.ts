@@ -1,8 +1,8 @@
 /**
  * Splits a text into consecutive segments around character ranges, so a component can wrap the
  * highlighted parts in <mark>. Ranges are UTF-16 [start, end) indices (JavaScript string
- * indices), as the data pipeline's offsets are. Overlapping ranges: the earlier one wins for
- * the overlapping part; out-of-bounds ranges are clipped; empty ranges are dropped.
+ * indices), as the data pipeline's offsets are. Where ranges overlap, the one listed first wins
+ * (the rest of the other is still marked); out-of-bounds ranges are clipped; empty ones dropped.
  */
 export interface CharRange<K extends string = string> {
   start: number;
@@ -21,19 +21,29 @@ export interface TextSegment<K extends string = string> {
 export function splitByRanges<K extends string>(text: string, ranges: readonly CharRange<K>[]): TextSegment<K>[] {
   const clipped = ranges
     .map((r) => ({ start: clamp(Math.min(r.start, r.end), 0, text.length), end: clamp(Math.max(r.start, r.end), 0, text.length), kind: r.kind }))
-    .filter((r) => r.end > r.start)
-    .sort((a, b) => a.start - b.start || b.end - a.end);
+    .filter((r) => r.end > r.start);
+  // Elementary intervals between all boundaries; each takes the kind of the first range (in the
+  // given order) that covers it, so a prediction listed first stays whole inside a gold answer.
+  const cuts = [...new Set([0, text.length, ...clipped.flatMap((r) => [r.start, r.end])])].sort((a, b) => a - b);
   const out: TextSegment<K>[] = [];
-  let pos = 0;
-  for (const r of clipped) {
-    const start = Math.max(r.start, pos);
-    if (start >= r.end) continue;
-    if (start > pos) out.push({ text: text.slice(pos, start), start: pos, end: start, kind: null });
-    out.push({ text: text.slice(start, r.end), start, end: r.end, kind: r.kind });
-    pos = r.end;
+  for (let i = 0; i + 1 < cuts.length; i++) {
+    const a = cuts[i];
+    const b = cuts[i + 1];
+    const owner = clipped.find((r) => r.start <= a && r.end >= b);
+    const kind = owner ? owner.kind : null;
+    const prev = out[out.length - 1];
+    if (prev && prev.kind === kind && prev.end === a && (kind === null || owner === ownerOf(clipped, prev))) {
+      prev.end = b;
+      prev.text = text.slice(prev.start, b);
+    } else out.push({ text: text.slice(a, b), start: a, end: b, kind });
   }
-  if (pos < text.length || out.length === 0) out.push({ text: text.slice(pos), start: pos, end: text.length, kind: null });
+  if (out.length === 0) out.push({ text: '', start: 0, end: 0, kind: null });
   return out;
+}
+
+/** The range a segment came from (segments of two separate ranges of one kind stay apart). */
+function ownerOf<K extends string>(ranges: readonly CharRange<K>[], seg: TextSegment<K>): CharRange<K> | undefined {
+  return ranges.find((r) => r.start <= seg.start && r.end >= seg.end);
 }
 
 /**
