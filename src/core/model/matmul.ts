@@ -13,7 +13,8 @@ import * as tf from '@tensorflow/tfjs-core';
 const onWasm = (): boolean => tf.getBackend() === 'wasm';
 
 /** a [.., M, K] · b [.., K, N] with no transposes anywhere (forward or gradient). */
-const plainMatMulWasm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+const plainMatMulWasm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([a, b]);
   const swap = (t: tf.Tensor) => tf.transpose(t, t.rank === 2 ? [1, 0] : [0, 2, 1]);
   return {
@@ -23,7 +24,7 @@ const plainMatMulWasm = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.Gra
       return [tf.matMul(dy, swap(sb)), tf.matMul(swap(sa), dy)];
     },
   };
-}) as unknown as (a: tf.Tensor, b: tf.Tensor) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] }) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+});
 
 /** x [M, K] · Wᵀ with W [N, K] (Hugging Face orientation) -> [M, N]. */
 export function matMulWeightT(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
