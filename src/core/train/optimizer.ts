@@ -115,17 +115,19 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
   const t = tf.variable(tf.scalar(0), false, `tabtune-opt${id}/t`) as tf.Variable<tf.Rank.R0>;
   const names = groups.flatMap((g) => g.names);
 
-  const flatten = (grads: ReadonlyMap<string, tf.Tensor>): tf.Tensor1D[] =>
-    groups.map((g) => {
-      const parts = g.names.map((n) => {
-        const gr = grads.get(n);
-        if (!gr) throw new Error(`internal: no gradient for ${n}`);
-        return tf.reshape(gr, [-1]);
-      });
-      return (parts.length === 1 ? parts[0] : tf.concat(parts)) as tf.Tensor1D; // [n_g]
+  const flattenGroup = (g: Group, grads: ReadonlyMap<string, tf.Tensor>): tf.Tensor1D => {
+    const parts = g.names.map((n) => {
+      const gr = grads.get(n);
+      if (!gr) throw new Error(`internal: no gradient for ${n}`);
+      return tf.reshape(gr, [-1]);
     });
+    return (parts.length === 1 ? parts[0] : tf.concat(parts)) as tf.Tensor1D; // [n_g]
+  };
+  const flatten = (grads: ReadonlyMap<string, tf.Tensor>): tf.Tensor1D[] => groups.map((g) => flattenGroup(g, grads));
 
-  const applyFlat = (flat: readonly tf.Tensor1D[], hyper: StepHyper): void => {
+  /** One update; `groupGrad(i)` gives group i's flat gradient (made inside that group's tidy, so
+   * only one group's temporaries are alive at a time: BERT-base fits the WASM heap). */
+  const update = (groupGrad: (gi: number) => tf.Tensor1D, hyper: StepHyper): void => {
     const { beta1: b1, beta2: b2, epsilon: eps, weightDecay: wd } = cfg;
     tf.tidy(() => {
       const okf = tf.cast(hyper.ok, 'float32'); // [] 1 or 0
@@ -144,9 +146,9 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
         sqrtBc2 = tf.sqrt(tf.sub(1, tf.pow(tf.scalar(b2), tPos))) as tf.Scalar;
         stepSize = tf.div(lrEff, bc1) as tf.Scalar;
       }
-      groups.forEach((g, gi) => {
+      groups.forEach((g, gi) => tf.tidy(() => {
         const n = g.size;
-        const raw = flat[gi]; // [n]
+        const raw = groupGrad(gi); // [n]
         const grad = tf.where(tf.broadcastTo(hyper.ok, [n]), raw, tf.zeros([n])); // [n] non-finite -> 0 when skipped
         const m = tf.add(tf.mul(g.m, a1), tf.mul(grad, c1)) as tf.Tensor1D; // [n]
         const v = tf.add(tf.mul(g.v, a2), tf.mul(tf.square(grad), c2)) as tf.Tensor1D; // [n]
@@ -165,9 +167,10 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
         g.v.assign(v);
         const pieces = g.vars.length === 1 ? [next] : tf.split(next, g.sizes);
         g.vars.forEach((variable, i) => variable.assign(tf.reshape(pieces[i], variable.shape)));
-      });
+      }));
     });
   };
+  const applyFlat = (flat: readonly tf.Tensor1D[], hyper: StepHyper): void => update((gi) => flat[gi], hyper);
 
   const getState = async (): Promise<OptimizerState> => {
     const tensors = new Map<string, LoadedTensor>();
@@ -234,7 +237,7 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
     flatten,
     applyFlat,
     apply(grads, hyper) {
-      tf.tidy(() => applyFlat(flatten(grads), hyper));
+      update((gi) => flattenGroup(groups[gi], grads), hyper);
     },
     appliedSteps: async () => (await t.data())[0],
     getState,
