@@ -91,9 +91,15 @@ export function createBertModel(config: BertConfig, weights: WeightMap, head: He
       }
     }
   };
-  take(encoderParamShapes(config), 'required', true);
-  take(poolerParamShapes(config), head.kind === 'span' ? 'optional' : 'init', head.kind !== 'span');
-  take(headParamShapes(config, head), 'init', true);
+  try {
+    take(encoderParamShapes(config), 'required', true);
+    take(poolerParamShapes(config), head.kind === 'span' ? 'optional' : 'init', head.kind !== 'span');
+    take(headParamShapes(config, head), 'init', true);
+  } catch (e) {
+    for (const v of trainable.values()) v.dispose(); // nothing leaks from a rejected checkpoint
+    for (const t of frozen.values()) t.dispose();
+    throw e;
+  }
 
   const p: Params = (name) => {
     const t = trainable.get(name) ?? frozen.get(name);
