@@ -60,7 +60,8 @@ export function createProgressBar(out: Stream): ProgressBar {
       draw(text, m.step === total, Math.floor(frac * 100));
     },
     phase(name, done, total) {
-      if (!tty && done !== total && done !== 0) return;
+      // Without a terminal, only a finished phase is worth a line (evaluations print their results).
+      if (!tty && (done !== total || name === 'evaluating' || name === 'checkpoint')) return;
       const frac = total > 0 ? done / total : 1;
       draw(`${name} [${bar(frac, 24)}] ${done}/${total}`, true, lastPct);
     },

@@ -10,12 +10,11 @@ import { TabtuneError } from '../../core/errors';
 import { initBackend, type BackendName } from '../../core/backend/init';
 import { loadPretrained, type PretrainedModel } from '../../core/io/load-pretrained';
 import { nodeFolderSources } from '../../core/io/node-source';
-import { exportHfFolder } from '../../core/io/export';
+import { exportHfFolder } from '../../core/io/export-hf';
 import { tokenizerFromBytes } from '../../core/tokenizer';
 import type { Tokenizer, TokenizerOptions } from '../../core/tokenizer/types';
 import type { BertModel, HeadSpec } from '../../core/model/types';
 import type { TaskName } from '../../core/data/types';
-import type { TrainingConfig } from '../../core/train/run-config';
 import type { EvalOutcome, TaskPredictions } from '../../core/train/task-types';
 
 export function parseBackend(v: string | undefined): BackendName | undefined {
@@ -46,9 +45,8 @@ export async function loadModelFolder(
   if (!existsSync(folder)) throw new TabtuneError('no such model folder', { file: folder, expected: 'a Hugging Face folder (config.json + weights) or a Google checkpoint folder', code: 'model-files' });
   const pretrained = await loadPretrained(nodeFolderSources(folder), { onProgress: onProgress ? (d, t) => onProgress(d, t) : undefined });
   const options: TokenizerOptions = {};
-  const cfgLower = pretrained.tokenizerConfig?.do_lower_case;
   if (doLowerCase !== undefined) options.doLowerCase = doLowerCase;
-  else if (typeof cfgLower === 'boolean') options.doLowerCase = cfgLower;
+  else if (pretrained.doLowerCase !== undefined) options.doLowerCase = pretrained.doLowerCase;
   let vocabFile: string;
   let bytes: Uint8Array;
   if (vocab) {
@@ -84,15 +82,14 @@ export function labelsFromConfig(raw: Record<string, unknown>): string[] | undef
 }
 
 /** Writes the fine-tuned model to `outDir` as a Hugging Face folder. */
-export async function exportModelFolder(outDir: string, model: BertModel, loaded: LoadedModelFolder, head: HeadSpec, config: TrainingConfig): Promise<string[]> {
+export async function exportModelFolder(outDir: string, model: BertModel, loaded: LoadedModelFolder, head: HeadSpec): Promise<string[]> {
   const files = exportHfFolder({
     config: loaded.config,
     rawConfig: loaded.rawConfig,
     weights: await model.exportWeights(),
     head,
-    vocab: loaded.tokenizer.vocab,
+    vocabText: loaded.tokenizer.vocab.idToToken.join('\n') + '\n',
     doLowerCase: loaded.tokenizer.doLowerCase,
-    maxSeqLength: config.maxSeqLength,
   });
   await mkdir(outDir, { recursive: true });
   for (const [name, bytes] of files) await writeFile(join(outDir, name), bytes);

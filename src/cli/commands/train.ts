@@ -278,7 +278,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   await writeFile(join(outDir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
   if (lastOutcome) await writeEvalOutputs(outDir, lastOutcome, task);
-  await exportModelFolder(outDir, model, loaded, adapter.head, config);
+  await exportModelFolder(outDir, model, loaded, adapter.head);
   model.dispose();
   process.stdout.write(JSON.stringify(metrics.final) + '\n');
   if (result.status === 'diverged') {
