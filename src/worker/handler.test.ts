@@ -1,0 +1,294 @@
+/**
+ * The worker's command handler driven as a pure function in Node, on the real core (WASM
+ * backend): the tiny-uncased fixture model, the bert-base-uncased vocabulary and real MRPC rows
+ * from ../shared. Covers recognition, detection, preview, a full run with evaluation and
+ * checkpoints into run storage, prediction, export, pause / stop, bad input, and resuming an
+ * interrupted run from its checkpoint with the same losses as the uninterrupted run.
+ */
+import { describe, expect, it } from 'vitest';
+import { createWorkerHandler, type WorkerHandler } from './handler';
+import { createMemoryRunStorage, stepsFromSeries, type RunStorage } from '../core/io/run-storage';
+import { readSafetensors } from '../core/io/safetensors';
+import { readShared, readSharedBytes } from '../testing/shared';
+import type { Command, FileInput } from '../protocol/commands';
+import type { EventOf, EventType, WorkerEvent } from '../protocol/events';
+import { defaultSettings, type RunSettings } from '../protocol/settings';
+
+const enc = new TextEncoder();
+const buf = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
+const mrpcRows = (file: 'train.tsv' | 'dev.tsv', rows: number) => readShared('datasets', 'glue', 'MRPC', file).split('\n').slice(0, rows + 1).join('\n') + '\n';
+
+function modelFiles(): FileInput[] {
+  return [
+    { path: 'tiny-uncased/config.json', data: buf(readSharedBytes('fixtures', 'model', 'tiny-uncased', 'config.json')) },
+    { path: 'tiny-uncased/model.safetensors', data: buf(readSharedBytes('fixtures', 'model', 'tiny-uncased', 'model.safetensors')) },
+    { path: 'tiny-uncased/vocab.txt', data: buf(readSharedBytes('fixtures', 'vocab', 'bert-base-uncased.txt')) },
+  ];
+}
+
+function dataFiles(trainRows = 32, devRows = 16): FileInput[] {
+  return [
+    { path: 'MRPC/train.tsv', data: buf(enc.encode(mrpcRows('train.tsv', trainRows))) },
+    { path: 'MRPC/dev.tsv', data: buf(enc.encode(mrpcRows('dev.tsv', devRows))) },
+  ];
+}
+
+const SETTINGS: RunSettings = {
+  ...defaultSettings('mrpc'),
+  maxSeqLength: 32, batchSize: 8, epochs: 1, learningRate: 1e-3, warmupProportion: 0, evalEverySteps: 2, saveCheckpointsSteps: 2, seed: 7,
+};
+
+interface Harness {
+  h: WorkerHandler;
+  events: WorkerEvent[];
+  storage: RunStorage;
+  of<T extends EventType>(type: T): Array<EventOf<T>>;
+  run(cmd: Command): Promise<void>;
+  onEvent?: (ev: WorkerEvent) => void;
+}
+
+function harness(storage: RunStorage = createMemoryRunStorage()): Harness {
+  const events: WorkerEvent[] = [];
+  const hs: Harness = {
+    events,
+    storage,
+    h: createWorkerHandler({
+      post: (ev) => {
+        events.push(ev);
+        hs.onEvent?.(ev);
+      },
+      storage,
+      throttleMs: 10,
+      loadDemoVocab: async () => readShared('fixtures', 'vocab', 'bert-base-uncased.txt').split('\n').slice(0, 30522),
+    }),
+    of: <T extends EventType>(type: T) => events.filter((e): e is EventOf<T> => e.type === type),
+    async run(cmd) {
+      await hs.h.handle(cmd);
+    },
+  };
+  return hs;
+}
+
+async function loaded(): Promise<Harness> {
+  const t = harness();
+  await t.run({ type: 'loadFiles', files: [...modelFiles(), ...dataFiles()] });
+  await t.run({ type: 'configure', task: 'mrpc', settings: SETTINGS });
+  return t;
+}
+
+describe('worker handler: files', () => {
+  it('recognises each file, says what it is for, and rejects bad ones with the reason', async () => {
+    const t = harness();
+    await t.run({
+      type: 'loadFiles',
+      files: [
+        ...modelFiles(),
+        ...dataFiles(),
+        { path: 'notes/empty.tsv', data: new ArrayBuffer(0) },
+        { path: 'notes/blob.dat', data: buf(new Uint8Array([0, 1, 2, 0, 255, 254, 0, 7])) },
+        { path: 'broken/config.json', data: buf(enc.encode('{"hidden_size": ')) },
+      ],
+    });
+    const files = t.of('fileRecognised').at(-1)!.files;
+    const byPath = new Map(files.map((f) => [f.path, f]));
+    expect(byPath.get('tiny-uncased/config.json')).toMatchObject({ kind: 'hf-config', accepted: true, use: 'model-config' });
+    expect(byPath.get('tiny-uncased/config.json')!.description).toContain('hidden 32, 2 layers');
+    expect(byPath.get('tiny-uncased/model.safetensors')).toMatchObject({ kind: 'safetensors', accepted: true, use: 'weights' });
+    expect(byPath.get('tiny-uncased/vocab.txt')).toMatchObject({ kind: 'vocab', accepted: true, use: 'vocabulary' });
+    expect(byPath.get('tiny-uncased/vocab.txt')!.description).toContain('30,522 tokens');
+    expect(byPath.get('MRPC/train.tsv')).toMatchObject({ kind: 'glue-tsv', accepted: true, use: 'train-data' });
+    expect(byPath.get('MRPC/dev.tsv')).toMatchObject({ kind: 'glue-tsv', accepted: true, use: 'dev-data' });
+    expect(byPath.get('notes/empty.tsv')).toMatchObject({ accepted: false, reason: 'the file is empty' });
+    expect(byPath.get('notes/blob.dat')).toMatchObject({ accepted: false, reason: 'a binary file, not text' });
+    const broken = byPath.get('broken/config.json')!;
+    expect(broken.accepted).toBe(false);
+    expect(broken.error?.file).toBe('config.json');
+    expect(broken.reason).toMatch(/not valid JSON/);
+
+    const detection = t.of('taskDetected').at(-1)!.detection;
+    expect(detection).toMatchObject({ task: 'mrpc', ready: true, missing: [], labels: ['0', '1'], counts: { train: 32, dev: 16, test: 0 } });
+    expect(detection.candidates[0]).toBe('mrpc');
+    expect(detection.model).toMatchObject({ source: 'huggingface', hiddenSize: 32, numLayers: 2, numHeads: 2, vocabSize: 30522 });
+
+    const preview = t.of('preview').at(-1)!.examples;
+    expect(preview).toHaveLength(3);
+    const first = preview[0];
+    expect(first.tokens[0]).toBe('[CLS]');
+    expect(first.tokens.at(-1)).toBe('[SEP]');
+    expect(first.tokens).toContain('am');
+    expect(first.segmentIds).toHaveLength(first.tokens.length);
+    const sep = first.tokens.indexOf('[SEP]');
+    expect(first.segmentIds.slice(0, sep + 1).every((s) => s === 0)).toBe(true);
+    expect(first.segmentIds.slice(sep + 1).every((s) => s === 1)).toBe(true);
+    expect(first.label).toBe('1');
+    // Nothing crashed: no fatal error was sent.
+    expect(t.of('error').filter((e) => e.fatal)).toEqual([]);
+  });
+
+  it('says what is missing, and forgets removed files', async () => {
+    const t = harness();
+    await t.run({ type: 'loadFiles', files: dataFiles() });
+    const d = t.of('taskDetected').at(-1)!.detection;
+    expect(d.ready).toBe(false);
+    expect(d.missing).toEqual([
+      'a vocabulary (vocab.txt or tokenizer.json)',
+      'a model config (config.json or bert_config.json)',
+      'model weights (model.safetensors, pytorch_model.bin, or a TensorFlow checkpoint)',
+    ]);
+    await t.run({ type: 'removeFile', path: 'MRPC/train.tsv' });
+    expect(t.of('fileRecognised').at(-1)!.files.map((f) => f.path)).toEqual(['MRPC/dev.tsv']);
+    await t.run({ type: 'start', runId: 'r', runName: 'r' });
+    const err = t.of('error').at(-1)!;
+    expect(err.fatal).toBe(true);
+    expect(err.message).toMatch(/cannot start yet: missing a training file for mrpc/);
+    expect(t.of('status').at(-1)).toEqual({ type: 'status', status: 'failed', runId: 'r' });
+  });
+
+  it('reports a bad TSV row with its file and line through the run, keeping the good rows', async () => {
+    const t = harness();
+    const bad = mrpcRows('train.tsv', 16).split('\n');
+    bad.splice(3, 0, 'only\ttwo columns');
+    await t.run({ type: 'loadFiles', files: [...modelFiles(), { path: 'train.tsv', data: buf(enc.encode(bad.join('\n'))) }] });
+    await t.run({ type: 'configure', task: 'mrpc', settings: { ...SETTINGS, epochs: 1, evalEverySteps: 0 } });
+    await t.run({ type: 'start', runId: 'bad-row', runName: 'bad row' });
+    await t.h.idle();
+    const warning = t.of('log').find((l) => l.level === 'warn' && /train\.tsv/.test(l.message) && /line 4/.test(l.message));
+    expect(warning?.message).toBeDefined();
+    expect(t.of('runStarted')[0].run.numTrainExamples).toBe(16);
+    expect(t.of('finished').at(-1)?.reason).toBe('completed');
+  });
+});
+
+describe('worker handler: a run', () => {
+  it('trains through core, streams steps / evals / checkpoints, stores the run, predicts and exports', async () => {
+    const t = await loaded();
+    await t.run({ type: 'start', runId: 'run-1', runName: 'first' });
+    await t.h.idle();
+    const backend = t.of('backend')[0];
+    expect(['wasm', 'cpu']).toContain(backend.name);
+    const started = t.of('runStarted')[0].run;
+    expect(started).toMatchObject({ runId: 'run-1', runName: 'first', task: 'mrpc', labels: ['0', '1'], numTrainExamples: 32, numTrainFeatures: 32, numDevExamples: 16, totalSteps: 4, resumedFromStep: 0, isDemo: false });
+    const steps = t.of('step').flatMap((e) => e.steps);
+    expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
+    for (const s of steps) expect(Number.isFinite(s.loss)).toBe(true);
+    expect(t.of('eval').map((e) => e.result.step)).toEqual([2, 4]);
+    expect(Object.keys(t.of('eval')[0].result.metrics).sort()).toEqual(['accuracy', 'f1']);
+    expect(t.of('checkpoint').map((c) => c.step)).toEqual([2, 4]);
+    expect(t.of('finished')).toEqual([{ type: 'finished', runId: 'run-1', reason: 'completed', step: 4, metrics: t.of('eval')[1].result.metrics }]);
+    expect(t.of('status').map((s) => s.status)).toEqual(['preparing', 'training', 'finished']);
+    expect(t.of('progress').some((p) => p.phase === 'featurizing' && p.done === p.total)).toBe(true);
+    expect(t.of('error')).toEqual([]);
+
+    const record = await t.storage.getRun('run-1');
+    expect(record).toMatchObject({ name: 'first', task: 'mrpc', status: 'finished', lastStep: 4, lastCheckpointStep: 4, totalSteps: 4, labels: ['0', '1'], isDemo: false });
+    expect(record!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(record!.evals.map((e) => e.step)).toEqual([2, 4]);
+    expect(stepsFromSeries((await t.storage.getSeries('run-1'))!).map((s) => s.loss)).toEqual(steps.map((s) => s.loss));
+    expect((await t.storage.listCheckpoints('run-1')).map((c) => c.step)).toEqual([2, 4]);
+
+    await t.run({ type: 'predict', requestId: 1, input: { kind: 'classification', textA: 'The cat sat on the mat .', textB: 'A cat was sitting on the mat .' } });
+    const p = t.of('prediction').at(-1)!;
+    expect(p.requestId).toBe(1);
+    expect(p.error).toBeUndefined();
+    if (p.result?.kind !== 'classification') throw new Error('expected a classification result');
+    expect(p.result.labels).toEqual(['0', '1']);
+    expect(p.result.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    await t.run({ type: 'predict', requestId: 2, input: { kind: 'qa', context: 'x', question: 'y' } });
+    expect(t.of('prediction').at(-1)).toMatchObject({ requestId: 2, result: null, error: { code: 'predict-task' } });
+
+    await t.run({ type: 'evaluate' });
+    expect(t.of('eval').at(-1)!.result).toEqual({ ...t.of('eval')[1].result, epoch: 1 });
+
+    await t.run({ type: 'export', requestId: 9 });
+    const ex = t.of('exported').at(-1)!;
+    expect(ex.error).toBeUndefined();
+    expect(ex.files.map((f) => f.name).sort()).toEqual(['config.json', 'metrics.json', 'model.safetensors', 'tokenizer_config.json', 'vocab.txt']);
+    expect(ex.zip?.name).toBe('tabtune-mrpc-model.zip');
+    const file = (name: string) => new Uint8Array(ex.files.find((f) => f.name === name)!.data);
+    const config = JSON.parse(new TextDecoder().decode(file('config.json'))) as Record<string, unknown>;
+    expect(config.architectures).toEqual(['BertForSequenceClassification']);
+    expect(config.hidden_size).toBe(32);
+    const metrics = JSON.parse(new TextDecoder().decode(file('metrics.json'))) as { train: Array<{ step: number; loss: number }>; eval: unknown[] };
+    expect(metrics.train.map((s) => s.loss)).toEqual(steps.map((s) => s.loss));
+    expect(metrics.eval).toHaveLength(2);
+    const tensors = readSafetensors(file('model.safetensors')).tensors;
+    expect(tensors.get('classifier.weight')?.shape).toEqual([2, 32]);
+    expect(new TextDecoder().decode(file('vocab.txt')).split('\n')[101]).toBe('[CLS]');
+  });
+
+  it('resumes an interrupted run from its last checkpoint with the losses of the uninterrupted run', async () => {
+    const t = await loaded();
+    await t.run({ type: 'start', runId: 'full', runName: 'full' });
+    await t.h.idle();
+    const full = t.of('step').flatMap((e) => e.steps);
+    expect(full).toHaveLength(4);
+    // A reload after the step-2 checkpoint: the step-4 checkpoint never happened.
+    await t.storage.deleteCheckpoint('full', 4);
+    await t.storage.updateRun('full', { status: 'running' });
+    expect(await t.storage.markInterrupted()).toEqual(['full']);
+    const before = t.events.length;
+    await t.run({ type: 'resumeRun', runId: 'full' });
+    await t.h.idle();
+    const after = t.events.slice(before);
+    const started = after.find((e): e is EventOf<'runStarted'> => e.type === 'runStarted')!;
+    expect(started.run.resumedFromStep).toBe(2);
+    const steps = after.filter((e): e is EventOf<'step'> => e.type === 'step').flatMap((e) => e.steps);
+    // First the stored history (steps 1-2), then the new steps 3-4.
+    expect(steps.map((s) => s.step)).toEqual([1, 2, 3, 4]);
+    expect(steps.slice(2).map((s) => s.loss)).toEqual(full.slice(2).map((s) => s.loss));
+    expect((await t.storage.getRun('full'))?.status).toBe('finished');
+  });
+
+  it('refuses to resume on different data, naming the files it needs', async () => {
+    const t = await loaded();
+    await t.run({ type: 'start', runId: 'r', runName: 'r' });
+    await t.h.idle();
+    await t.run({ type: 'loadFiles', files: [{ path: 'MRPC/train.tsv', data: buf(enc.encode(mrpcRows('train.tsv', 24))) }] });
+    await t.run({ type: 'resumeRun', runId: 'r' });
+    const err = t.of('error').at(-1)!;
+    expect(err).toMatchObject({ fatal: true, code: 'fingerprint' });
+    expect(err.expected).toContain('MRPC/train.tsv');
+  });
+
+  it('pauses, resumes and stops a run; stop keeps the checkpoints and reports a stopped run', async () => {
+    const t = await loaded();
+    await t.run({ type: 'configure', task: 'mrpc', settings: { ...SETTINGS, epochs: 6, evalEverySteps: 0, saveCheckpointsSteps: 3 } });
+    let paused = false;
+    let stepsAtPause = 0;
+    t.onEvent = (ev) => {
+      if (ev.type === 'step' && !paused) {
+        paused = true;
+        void t.h.handle({ type: 'pause' });
+      }
+    };
+    await t.run({ type: 'start', runId: 'p', runName: 'p' });
+    while (!paused) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 150));
+    stepsAtPause = t.of('step').flatMap((e) => e.steps).length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(t.of('step').flatMap((e) => e.steps).length).toBe(stepsAtPause);
+    expect(t.of('status').at(-1)?.status).toBe('paused');
+    expect((await t.storage.getRun('p'))?.status).toBe('paused');
+    let resumedSteps = 0;
+    t.onEvent = (ev) => {
+      if (ev.type === 'step') {
+        resumedSteps += ev.steps.length;
+        if (resumedSteps >= 4) {
+          t.onEvent = undefined;
+          void t.h.handle({ type: 'stop' });
+        }
+      }
+    };
+    await t.run({ type: 'resume' });
+    await t.h.idle();
+    const fin = t.of('finished').at(-1)!;
+    expect(fin.reason).toBe('stopped');
+    expect(fin.step).toBeLessThan(24);
+    expect(t.of('status').map((s) => s.status)).toEqual(['preparing', 'training', 'paused', 'training', 'stopping', 'stopped']);
+    expect((await t.storage.getRun('p'))?.status).toBe('stopped');
+    expect((await t.storage.listCheckpoints('p')).length).toBeGreaterThan(0);
+    // The stopped model still answers.
+    await t.run({ type: 'predict', requestId: 5, input: { kind: 'classification', textA: 'yes' } });
+    expect(t.of('prediction').at(-1)?.result?.kind).toBe('classification');
+  });
+});
