@@ -1,0 +1,190 @@
+/**
+ * bench/browser-train page: the real training step (createTrainer: forward, backward, global-norm
+ * clipping, fused bert-adam update) on this page's backend (WebGPU first), for BERT-Tiny / Mini
+ * shapes (PRESETS, random weights, classification head), next to the same backend's large-matmul
+ * GFLOP/s measured in the same page. Driven by run.mjs through `window.tabtuneBench.run(options)`.
+ * FLOP count: see trainingFlops() in random-model.ts.
+ *
+ * With `profile: true` each preset also reports, for one step after the timed ones: kernels run
+ * (tf.profile, by name), WebGPU dispatches and queue submits (counted by wrapping the backend's
+ * recordAndSubmit / submitQueue), and the wall-time split forward / forward+backward / full step.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendName } from '../../src/core/backend/init';
+import { measureMatmulGflops, type MatmulMeasure } from '../../src/core/backend/matmul-gflops';
+import { createBertModel } from '../../src/core/model/bert-model';
+import { disposeBatch, toDeviceBatch } from '../../src/core/model/batch';
+import { PRESETS, type PresetName } from '../../src/core/model/config';
+import type { BertBatch, BertModel } from '../../src/core/model/types';
+import { createTrainer, type Trainer } from '../../src/core/train/step';
+import { DEFAULT_OPTIMIZER } from '../../src/core/train/types';
+import { matmulParams, randomBatch, randomWeights, trainingFlops } from './random-model';
+
+export interface BenchOptions {
+  backend?: BackendName;
+  presets?: PresetName[];
+  /** Batch size per preset (default 8). */
+  batch?: Partial<Record<PresetName, number>>;
+  seq?: number;
+  /** Timed steps per preset after the warm-up step (default 3). */
+  steps?: number;
+  matmulSize?: number;
+  matmulRepeats?: number;
+  profile?: boolean;
+}
+
+export interface StepProfile {
+  kernels: number;
+  topKernels: [string, number][];
+  dispatches: number | null;
+  submits: number | null;
+  forwardS: number;
+  forwardBackwardS: number;
+  stepS: number;
+}
+
+export interface BenchRow {
+  preset: PresetName;
+  shape: string;
+  batch: number;
+  seq: number;
+  paramsM: number;
+  gflopPerStep: number;
+  firstStepS: number;
+  stepTimesS: number[];
+  stepS: number;
+  seqPerS: number;
+  gflops: number;
+  numTensorsFlat: boolean;
+  profile?: StepProfile;
+}
+
+export interface BenchReport {
+  backend: string;
+  fallbacks: { name: string; reason: string }[];
+  adapter: string;
+  matmul: MatmulMeasure;
+  rows: BenchRow[];
+}
+
+const log = (line: string) => {
+  document.getElementById('log')!.textContent += line + '\n';
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Counts calls of a backend method for the duration of `f` (null when the backend has no such method). */
+async function counting<T>(names: string[], f: () => Promise<T>): Promise<{ value: T; counts: (number | null)[] }> {
+  const backend = tf.backend() as unknown as Record<string, unknown>;
+  const counts: (number | null)[] = names.map(() => null);
+  const originals = names.map((n) => backend[n]);
+  names.forEach((n, i) => {
+    const orig = originals[i];
+    if (typeof orig !== 'function') return;
+    counts[i] = 0;
+    backend[n] = function (this: unknown, ...args: unknown[]) {
+      counts[i]! += 1;
+      return (orig as (...a: unknown[]) => unknown).apply(this, args);
+    };
+  });
+  try {
+    return { value: await f(), counts };
+  } finally {
+    names.forEach((n, i) => {
+      if (typeof originals[i] === 'function') backend[n] = originals[i];
+    });
+  }
+}
+
+async function profileStep(model: BertModel, trainer: Trainer, batch: BertBatch): Promise<StepProfile> {
+  const time = async (f: () => Promise<unknown>) => {
+    const t = performance.now();
+    await f();
+    return (performance.now() - t) / 1000;
+  };
+  const vars = [...model.variables.values()];
+  const forwardS = await time(async () => {
+    const loss = tf.tidy(() => model.loss(batch, { training: true, seed: 1 }));
+    await loss.data();
+    loss.dispose();
+  });
+  const forwardBackwardS = await time(async () => {
+    const loss = tf.tidy(() => tf.variableGrads(() => model.loss(batch, { training: true, seed: 1 }), vars).value);
+    await loss.data();
+    loss.dispose();
+  });
+  const stepS = await time(() => trainer.step(batch));
+  const { value: info, counts } = await counting(['recordAndSubmit', 'submitQueue'], () => tf.profile(async () => {
+    await trainer.step(batch);
+  }));
+  const byName = new Map<string, number>();
+  for (const k of info.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + 1);
+  const topKernels = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  return { kernels: info.kernels.length, topKernels, dispatches: counts[0], submits: counts[1], forwardS, forwardBackwardS, stepS };
+}
+
+async function adapterDescription(): Promise<string> {
+  const a = await (navigator as Partial<Navigator>).gpu?.requestAdapter();
+  return a?.info ? [a.info.vendor, a.info.architecture, a.info.device, a.info.description].filter(Boolean).join(' / ') : '';
+}
+
+async function run(options: BenchOptions = {}): Promise<BenchReport> {
+  const info = await initBackend(options.backend ?? 'webgpu');
+  const adapter = info.name === 'webgpu' ? await adapterDescription() : '';
+  log(`backend ${info.name} ${adapter}`);
+  const S = options.seq ?? 128;
+  const steps = options.steps ?? 3;
+  const matmul = await measureMatmulGflops(options.matmulSize ?? 1024, options.matmulRepeats ?? 3);
+  log(`matmul ${matmul.size}: best ${matmul.bestGflops.toFixed(2)} GFLOP/s`);
+  const rows: BenchRow[] = [];
+  for (const name of options.presets ?? ['tiny', 'mini']) {
+    const c = PRESETS[name];
+    if (!c) throw new Error(`unknown preset ${String(name)}`);
+    const B = options.batch?.[name] ?? 8;
+    const model = createBertModel(c, randomWeights(c, 17), { kind: 'classification', numLabels: 2, labels: ['0', '1'] }, { seed: 1 });
+    const trainer = createTrainer(model, { ...DEFAULT_OPTIMIZER, numWarmupSteps: 0, numTrainSteps: 1000 }, { seed: 3 });
+    const batch = toDeviceBatch(randomBatch(c, B, S, 5));
+    try {
+      let t = performance.now();
+      await trainer.step(batch); // warm-up: shader compilation, allocation (excluded)
+      const firstStepS = (performance.now() - t) / 1000;
+      log(`${name}: first step ${firstStepS.toFixed(1)} s`);
+      const before = tf.memory().numTensors;
+      const stepTimesS: number[] = [];
+      for (let i = 0; i < steps; i++) {
+        t = performance.now();
+        const r = await trainer.step(batch);
+        stepTimesS.push((performance.now() - t) / 1000);
+        if (!r.applied) throw new Error(`${name}: step ${r.step} not applied: ${JSON.stringify(r.skipped)}`);
+        log(`${name}: step ${i + 1} ${stepTimesS[i].toFixed(2)} s, loss ${r.loss.toFixed(4)}`);
+      }
+      const numTensorsFlat = tf.memory().numTensors === before;
+      const stepS = median(stepTimesS);
+      const flops = trainingFlops(c, 2, B, S);
+      const row: BenchRow = {
+        preset: name, shape: `${c.numHiddenLayers}/${c.hiddenSize}/${c.intermediateSize}`, batch: B, seq: S,
+        paramsM: matmulParams(c, 2) / 1e6, gflopPerStep: flops / 1e9, firstStepS, stepTimesS, stepS,
+        seqPerS: B / stepS, gflops: flops / stepS / 1e9, numTensorsFlat,
+      };
+      if (options.profile) row.profile = await profileStep(model, trainer, batch);
+      rows.push(row);
+    } finally {
+      disposeBatch(batch);
+      trainer.dispose();
+      model.dispose();
+    }
+  }
+  return { backend: info.name, fallbacks: info.fallbacks, adapter, matmul, rows };
+}
+
+declare global {
+  interface Window {
+    tabtuneBench?: { run: typeof run };
+  }
+}
+
+window.tabtuneBench = { run };
+document.getElementById('status')!.textContent = 'ready';

@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+/**
+ * bench/browser-train: training throughput of the engine on WebGPU in headless Chromium.
+ *
+ *   node bench/browser-train/run.mjs [--presets tiny,mini] [--batch 8] [--seq 128] [--steps 3]
+ *                                    [--backend webgpu] [--profile] [--json]
+ *   BENCH_URL=http://127.0.0.1:5173 node bench/browser-train/run.mjs   (reuse a running Vite)
+ *
+ * Starts Vite's dev server (unless BENCH_URL is set), launches Debian's Chromium headless with
+ * WebGPU on SwiftShader (the flags of playwright.config.ts's CHROMIUM_ARGS, duplicated below as
+ * this file is plain JavaScript), opens bench/browser-train/index.html and prints, for the page's
+ * backend: training sequences/s for each preset at the given sequence length (warm-up step
+ * excluded; median of the timed steps), achieved GFLOP/s with FLOPs/step = B·S·(6·P + 12·L·S·H)
+ * (P = non-embedding weights that multiply activations), and the same backend's 1024×1024
+ * matmul GFLOP/s measured in the same page. Exit 0 on success.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** Same list as CHROMIUM_ARGS in playwright.config.ts. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--disable-vulkan-surface',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const PAGE = '/bench/browser-train/index.html';
+
+function flag(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] && !process.argv[i + 1].startsWith('--') ? process.argv[i + 1] : fallback;
+}
+const has = (name) => process.argv.includes(`--${name}`);
+
+async function waitFor(url, ms) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      /* not up yet */
+    }
+    if (Date.now() > end) throw new Error(`${url} did not answer within ${ms / 1000} s`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function startVite() {
+  const port = Number(process.env.BENCH_PORT ?? 5196);
+  const vite = spawn(join(ROOT, 'node_modules', '.bin', 'vite'), ['--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(url, 120_000);
+  return { url, stop: () => vite.kill('SIGTERM') };
+}
+
+function table(headers, rows) {
+  const cells = [headers, ...rows].map((r) => r.map(String));
+  const w = headers.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  return cells.map((r, j) => r.map((c, i) => c.padStart(w[i])).join('  ') + (j === 0 ? '\n' + w.map((n) => '-'.repeat(n)).join('  ') : '')).join('\n');
+}
+
+async function main() {
+  const presets = flag('presets', 'tiny,mini').split(',');
+  const batchFlag = flag('batch', '8');
+  const batch = Object.fromEntries(presets.map((p, i) => [p, Number(batchFlag.split(',')[i] ?? batchFlag.split(',')[0])]));
+  const options = {
+    backend: flag('backend', 'webgpu'),
+    presets,
+    batch,
+    seq: Number(flag('seq', '128')),
+    steps: Number(flag('steps', '3')),
+    profile: has('profile'),
+  };
+  const executablePath = process.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+  const server = process.env.BENCH_URL ? { url: process.env.BENCH_URL.replace(/\/$/, ''), stop: () => {} } : await startVite();
+  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => process.stderr.write(`[page] ${m.text()}\n`));
+    page.on('pageerror', (e) => process.stderr.write(`[page error] ${e.message}\n`));
+    // The page from disk without Vite's client: no reload when someone edits the tree mid-run.
+    await page.route(`**${PAGE}`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(ROOT, PAGE)) }));
+    await page.goto(server.url + PAGE);
+    await page.waitForFunction(() => !!window.tabtuneBench, null, { timeout: 120_000 });
+    const t0 = Date.now();
+    const r = await page.evaluate((o) => window.tabtuneBench.run(o), options);
+    const m = r.matmul;
+    console.log(`backend: ${r.backend}${r.adapter ? ` (adapter ${r.adapter})` : ''}${r.fallbacks.length ? `; fallbacks: ${r.fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ')}` : ''}`);
+    console.log(`browser: ${browser.version()}; machine: ${(await import('node:os')).cpus().length} cores`);
+    console.log(`matmul ${m.size}x${m.size} (same page): best ${m.bestGflops.toFixed(2)} GFLOP/s, median ${m.medianGflops.toFixed(2)} GFLOP/s`);
+    console.log('FLOPs/step = B*S*(6*P + 12*L*S*H), P = non-embedding matmul weights; warm-up step excluded, median of timed steps\n');
+    console.log(
+      table(
+        ['preset', 'L/H/I', 'batch', 'seq', 'P (M)', 'GFLOP/step', 'first step s', 'step s', 'seq/s', 'GFLOP/s', '% of matmul'],
+        r.rows.map((x) => [x.preset, x.shape, x.batch, x.seq, x.paramsM.toFixed(2), x.gflopPerStep.toFixed(2), x.firstStepS.toFixed(1), x.stepS.toFixed(2), x.seqPerS.toFixed(2), x.gflops.toFixed(2), `${((100 * x.gflops) / m.bestGflops).toFixed(0)}%`]),
+      ),
+    );
+    for (const x of r.rows) {
+      if (!x.numTensorsFlat) console.log(`warning: ${x.preset}: tf.memory().numTensors grew over the timed steps`);
+      if (!x.profile) continue;
+      const p = x.profile;
+      console.log(`\nprofile ${x.preset}: ${p.kernels} kernels/step, ${p.dispatches ?? 'n/a'} GPU dispatches, ${p.submits ?? 'n/a'} queue submits`);
+      console.log(`  wall time: forward ${p.forwardS.toFixed(2)} s, forward+backward ${p.forwardBackwardS.toFixed(2)} s, full step ${p.stepS.toFixed(2)} s`);
+      console.log(`  kernels by count: ${p.topKernels.map(([n, c]) => `${n} ${c}`).join(', ')}`);
+    }
+    if (has('json')) console.log(JSON.stringify(r));
+    console.log(`\n(page time ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
