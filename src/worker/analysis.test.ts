@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countParameters } from './analysis';
+import { recogniseFile } from './files';
+import { errorInfo } from './errors';
+import { TabtuneError } from '../core/errors';
+import { PRESETS } from '../core/model/config';
+import { defaultSettings } from '../protocol/settings';
+import { readSharedBytes } from '../testing/shared';
+
+const enc = new TextEncoder();
+const vocabFile = () => recogniseFile('vocab.txt', readSharedBytes('fixtures', 'vocab', 'bert-base-uncased.txt').slice().buffer as ArrayBuffer);
+
+describe('analysis', () => {
+  it('previews SQuAD windows with the answer span, as run_squad builds them', async () => {
+    const squad = await recogniseFile('squad/train-v1.1.json', readSharedBytes('fixtures', 'squad', 'xquad.en', 'input-train.json').slice().buffer as ArrayBuffer);
+    expect(squad.report).toMatchObject({ kind: 'squad-json', use: 'train-data', accepted: true });
+    const vocab = await vocabFile();
+    const a = analyseFiles([squad, vocab], null);
+    expect(a.task).toBe('squad');
+    expect(a.detection.candidates).toEqual(['squad', 'squad2']);
+    expect(a.detection.reason).toContain('no dev file');
+    const settings = { ...defaultSettings('squad'), maxSeqLength: 64, docStride: 16, maxQueryLength: 12 };
+    const preview = await buildPreview(a, await buildTokenizer(vocab, true), settings, 2);
+    expect(preview.length).toBeGreaterThan(2);
+    const windows = preview.filter((p) => p.guid.startsWith(preview[0].guid.split(' ')[0]));
+    // The first question's context needs several windows; the preview shows the first ones.
+    expect(windows[0].window!.count).toBeGreaterThan(1);
+    expect(windows[0].window!.count).toBeGreaterThanOrEqual(windows.length);
+    expect(windows.map((w) => w.window!.index)).toEqual(windows.map((_, i) => i));
+    for (const p of preview) {
+      expect(p.tokens.length).toBeLessThanOrEqual(64);
+      expect(p.tokens[0]).toBe('[CLS]');
+      const sep = p.tokens.indexOf('[SEP]');
+      expect(p.segmentIds.slice(0, sep + 1).every((s) => s === 0)).toBe(true);
+      expect(p.segmentIds.slice(sep + 1).every((s) => s === 1)).toBe(true);
+      expect(typeof p.question).toBe('string');
+      if (p.answer) {
+        expect(p.answer.start).toBeGreaterThan(sep);
+        expect(p.answer.end).toBeGreaterThanOrEqual(p.answer.start);
+        expect(p.answer.text.length).toBeGreaterThan(0);
+      }
+    }
+    expect(preview.some((p) => p.answer !== null)).toBe(true);
+    expect(preview.some((p) => p.answer === null)).toBe(true);
+    expect(preview.length).toBeLessThanOrEqual(4);
+  });
+
+  it("maps a user's CSV columns and previews it", async () => {
+    const csv = await recogniseFile('reviews_train.csv', enc.encode('review,stars\n"Great, really great",5\nAwful,1\n').buffer as ArrayBuffer);
+    expect(csv.report).toMatchObject({ kind: 'table', use: 'train-data' });
+    const vocab = await vocabFile();
+    const a = analyseFiles([csv, vocab], null);
+    expect(a.task).toBe('tsv');
+    expect(a.detection.columns).toEqual(['review', 'stars']);
+    expect(columnsFor(defaultSettings('tsv'), a.detection.columns)).toEqual({ textA: 'review', label: 'stars' });
+    expect(columnsFor(defaultSettings('tsv'), ['a', 'b', 'c'])).toEqual({ textA: 'a', textB: 'b', label: 'c' });
+    expect(columnsFor({ ...defaultSettings('tsv'), columns: { textA: 1, label: 0 } }, ['a', 'b'])).toEqual({ textA: 1, label: 0 });
+    const preview = await buildPreview(a, await buildTokenizer(vocab, true), defaultSettings('tsv'));
+    expect(preview.map((p) => [p.tokens, p.label])).toEqual([
+      [['[CLS]', 'great', ',', 'really', 'great', '[SEP]'], '5'],
+      [['[CLS]', 'awful', '[SEP]'], '1'],
+    ]);
+  });
+
+  it('lets the user switch to a task the data allows, and ignores one it does not', async () => {
+    const rte = await recogniseFile('RTE/train.tsv', enc.encode('index\tsentence1\tsentence2\tlabel\n0\tA man.\tA person.\tentailment\n').buffer as ArrayBuffer);
+    expect(analyseFiles([rte], null).task).toBe('rte');
+    expect(analyseFiles([rte], 'wnli').task).toBe('wnli');
+    expect(analyseFiles([rte], 'wnli').detection.reason).toBe('chosen by you (detected: rte); no dev file: evaluation uses the training file');
+    expect(analyseFiles([rte], 'squad').task).toBe('rte');
+  });
+
+  it('counts BERT-Tiny and BERT-Base parameters', () => {
+    // Encoder + pooler of bert-base-uncased: 109,482,240 (BertModel, without heads).
+    expect(countParameters(PRESETS.base)).toBe(109482240);
+    expect(countParameters(PRESETS.tiny)).toBe(4385920);
+  });
+});
+
+describe('errorInfo', () => {
+  it('keeps a TabtuneError\'s file, location and expected', () => {
+    const e = new TabtuneError('bad row', { file: 'train.tsv', location: 'line 4', expected: '5 columns', code: 'tsv-columns' });
+    expect(errorInfo(e)).toEqual({ message: 'train.tsv, line 4: bad row (expected 5 columns)', file: 'train.tsv', location: 'line 4', expected: '5 columns', code: 'tsv-columns' });
+  });
+
+  it('recognises out-of-memory and lost-device failures of the backend', () => {
+    expect(errorInfo(new Error('Failed to allocate buffer of size 123')).code).toBe('out-of-memory');
+    expect(errorInfo(new Error('Requested texture size [99999x2] greater than WebGL maximum')).code).toBeUndefined();
+    expect(errorInfo(new Error('GPU device was lost: destroyed')).code).toBe('device-lost');
+    expect(errorInfo('plain', 'x.bin')).toEqual({ message: 'x.bin: plain', file: 'x.bin', code: undefined });
+  });
+});
