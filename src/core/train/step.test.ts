@@ -47,13 +47,18 @@ const OPTIMIZERS = [
   ['adamw', 'adamw', { kind: 'span' }],
 ] as const;
 const SOURCES: WeightSource[] = ['safetensors', 'bin', 'google'];
+/** The host path (per-variable updates, flag read from memory) and the GPU path (packed groups, device-side guard). */
+const PATHS = { host: {}, packed: { hostResident: false, groupLimit: 1500 } } as const;
 
-describe.each(SOURCES.flatMap((src) => OPTIMIZERS.map(([o, p, h]) => [o, p, src, h] as const)))('%s (%s) on tiny-odd, weights from %s', (optName, prefix, source, head) => {
+describe.each([
+  ...SOURCES.flatMap((src) => OPTIMIZERS.map(([o, p, h]) => [o, p, src, 'host', h] as const)),
+  ...OPTIMIZERS.map(([o, p, h]) => [o, p, 'safetensors', 'packed', h] as const),
+])('%s (%s) on tiny-odd, weights from %s, %s optimizer path', (optName, prefix, source, path, head) => {
   it(`matches every ${prefix}/step{1..4}/* parameter and the golden.json trajectory`, async () => {
     const traj = golden[prefix];
     const from = await loadFixtureFrom('tiny-odd', source);
     const model = createBertModel(from.config, from.weights, head as HeadSpec);
-    const trainer = createTrainer(model, configFor(optName, traj), { dropout: false });
+    const trainer = createTrainer(model, configFor(optName, traj), { dropout: false, ...PATHS[path] });
     const batch = toDeviceBatch(fx.host);
     for (let k = 1; k <= traj.hyper.steps; k++) {
       const r = await trainer.step(batch);
@@ -96,9 +101,9 @@ describe('training step', () => {
     model.dispose();
   });
 
-  it('skips a step with a non-finite loss, keeps the last good weights and names the tensor', async () => {
+  it.each(Object.keys(PATHS) as (keyof typeof PATHS)[])('skips a step with a non-finite loss, keeps the last good weights and names the tensor (%s path)', async (path) => {
     const model = createBertModel(fx.config, fx.weights, CLS);
-    const trainer = createTrainer(model, { ...config, numWarmupSteps: 0 }, { dropout: false });
+    const trainer = createTrainer(model, { ...config, numWarmupSteps: 0 }, { dropout: false, ...PATHS[path] });
     const batch = toDeviceBatch(fx.host);
     const good = await trainer.step(batch);
     expect(good.applied).toBe(true);
@@ -131,9 +136,9 @@ describe('training step', () => {
     model.dispose();
   });
 
-  it('names the non-finite gradient tensor when the loss is finite', async () => {
+  it.each(Object.keys(PATHS) as (keyof typeof PATHS)[])('names the non-finite gradient tensor when the loss is finite (%s path)', async (path) => {
     const model = createBertModel(fx.config, fx.weights, CLS);
-    const trainer = createTrainer(model, { ...config, numWarmupSteps: 0 }, { dropout: false });
+    const trainer = createTrainer(model, { ...config, numWarmupSteps: 0 }, { dropout: false, ...PATHS[path] });
     const batch = toDeviceBatch(fx.host);
     // A classifier of magnitude 1e30: logits and loss stay finite (~1e30), but the gradients
     // flowing into the encoder are ~1e29 and their squared norm overflows float32.
@@ -158,7 +163,7 @@ describe('training step', () => {
     const a = createBertModel(fx.config, fx.weights, CLS);
     const b = createBertModel(fx.config, fx.weights, CLS);
     const ta = createTrainer(a, { ...config, numWarmupSteps: 0 }, { dropout: false });
-    const tb = createTrainer(b, { ...config, numWarmupSteps: 0 }, { dropout: false, gradientAccumulationSteps: 2 });
+    const tb = createTrainer(b, { ...config, numWarmupSteps: 0 }, { dropout: false, gradientAccumulationSteps: 2, ...PATHS.packed });
     const batch = toDeviceBatch(fx.host);
     const ra = await ta.step(batch);
     const r1 = await tb.step(batch);

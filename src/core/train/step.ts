@@ -42,6 +42,8 @@ export interface TrainerOptions {
   seed?: number;
   /** Elements per fused optimizer group (optimizer.ts). */
   groupLimit?: number;
+  /** Override optimizer.ts's host-memory detection (tests exercise the GPU path on WASM). */
+  hostResident?: boolean;
 }
 
 export interface StepResult {
@@ -83,7 +85,7 @@ export function createTrainer(model: BertModel, config: OptimizerConfig, options
   const baseSeed = options.seed ?? 0;
   const names = [...model.variables.keys()];
   const vars = names.map((n) => model.variables.get(n)!);
-  const opt: FusedOptimizer = createOptimizer(config, model.variables, { groupLimit: options.groupLimit });
+  const opt: FusedOptimizer = createOptimizer(config, model.variables, { groupLimit: options.groupLimit, hostResident: options.hostResident });
   let stepCount = 0;
   let microTotal = 0;
 
