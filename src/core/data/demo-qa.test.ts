@@ -55,7 +55,7 @@ describe('generateDemoQa', () => {
   });
 
   it('reads as SQuAD v1.1 with every answer recoverable', () => {
-    const set = generateDemoQa({ seed: 2, distractors: true });
+    const set = generateDemoQa({ seed: 2, factsPerParagraph: [1, 4] });
     const train = squadExamplesFromJson(set.train, 'demo-train.json', { training: true });
     const dev = squadExamplesFromJson(set.dev, 'demo-dev.json', { training: false });
     expect(train.stats.unrecoverable).toBe(0);
@@ -98,6 +98,7 @@ describe('generateDemoQa', () => {
 
   it('rejects a bad facts range', () => {
     expect(() => generateDemoQa({ factsPerParagraph: [3, 2] })).toThrow(/factsPerParagraph/);
+    expect(() => generateDemoQa({ factsPerParagraph: [2, 5] })).toThrow(/within 1..4/);
   });
 });
 

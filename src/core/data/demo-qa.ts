@@ -1,16 +1,16 @@
 /**
- * The built-in demo's question-answering set: invented facts from templates (a city's river, a
- * person's birth year, a company's founder, a country's capital, where someone lives, a
- * mountain's height, an animal's colour), with made-up names built from syllables; no
+ * The built-in demo's question-answering set: invented facts from templates (a city's river,
+ * founding year, country and mayor; a person's birth year, home town, company and favourite
+ * colour), with made-up names built from syllables; no
  * third-party text. Output is SQuAD v1.1 JSON, so the demo runs through the same reader,
  * features, training loop and post-processing as a user's SQuAD file.
  *
  * Difficulty is tuned for a tiny BERT trained from scratch: every answer is a single
- * whitespace-separated word (a made-up name, a year, a number or a colour), each paragraph holds
- * 2-4 facts of DIFFERENT relations in shuffled order, and each fact gets one question, so the
- * model must learn which relation the question asks about and where that fact's answer sits.
- * `distractors: true` adds a second fact of an asked relation (the model must also match the
- * question's subject). Deterministic for a seed; the dev split uses names never seen in train.
+ * whitespace-separated word (a made-up name, a year or a colour); each paragraph is about one
+ * subject (a city or a person) and holds 2-4 of its facts in shuffled order, one question each,
+ * so that within a paragraph every answer is of a different kind and the model must learn which
+ * fact a question asks about and where its answer sits. Deterministic for a seed; the dev split
+ * uses names never seen in train.
  *
  * Also here: the demo model (a small BERT from scratch over the bert-base-uncased vocabulary)
  * and its training settings.
@@ -41,10 +41,8 @@ export interface DemoQaOptions {
   trainParagraphs?: number;
   /** Paragraphs in the held-out dev split. Default 40. */
   devParagraphs?: number;
-  /** Facts per paragraph, inclusive range. Default [2, 4]. */
+  /** Facts per paragraph, inclusive range (at most 4). Default [2, 4]. */
   factsPerParagraph?: [number, number];
-  /** Add a same-relation distractor fact to some paragraphs. Default false. */
-  distractors?: boolean;
 }
 
 export interface DemoQaSet {
@@ -84,7 +82,7 @@ const CODAS = ['', '', '', 'n', 'r', 'l', 's', 'k', 'm'];
 const COLOURS = ['red', 'blue', 'green', 'yellow', 'black', 'white', 'grey', 'brown', 'orange', 'purple'];
 
 /** Entity kinds; each draws names of its own shape so kinds look different to the model. */
-type EntityKind = 'city' | 'river' | 'person' | 'company' | 'country' | 'mountain' | 'animal';
+type EntityKind = 'city' | 'river' | 'person' | 'company' | 'country';
 
 const KIND_ENDINGS: Record<EntityKind, readonly string[]> = {
   city: ['ville', 'burg', 'ton', 'grad', 'ford'],
@@ -92,8 +90,6 @@ const KIND_ENDINGS: Record<EntityKind, readonly string[]> = {
   person: ['o', 'an', 'ina', 'ek', 'is'],
   company: ['corp', 'tek', 'ware', 'co'],
   country: ['ia', 'land', 'stan', 'ora'],
-  mountain: ['horn', 'berg', 'peak'],
-  animal: ['ling', 'ox', 'ard'],
 };
 
 /** Unique made-up names across both splits: dev names are never used in train. */
@@ -124,119 +120,96 @@ interface Fact {
   question: string;
 }
 
-interface Relation {
+/** One attribute of a paragraph's subject: its sentence (answer marked {A}), its question, its answer. */
+interface Attribute {
   name: string;
-  make(rng: Rng, names: NamePool): Fact;
+  make(rng: Rng, names: NamePool, subject: string): Fact;
 }
 
-const RELATIONS: readonly Relation[] = [
+const CITY_FACTS: readonly Attribute[] = [
   {
     name: 'river',
-    make(rng, names) {
-      const city = names.next('city');
-      const river = names.next('river');
-      return {
-        relation: 'river', answer: river,
-        sentence: pick(rng, [`${city} lies on the river {A} .`, `The river {A} flows through ${city} .`, `${city} was built beside the river {A} .`]),
-        question: pick(rng, [`Which river flows through ${city}?`, `On which river does ${city} lie?`, `What river is ${city} built beside?`]),
-      };
-    },
+    make: (rng, names, city) => ({
+      relation: 'river', answer: names.next('river'), sentence: `${city} lies on the river {A} .`,
+      question: pick(rng, [`Which river flows through ${city}?`, `On which river does ${city} lie?`]),
+    }),
   },
   {
-    name: 'born',
-    make(rng, names) {
-      const person = names.next('person');
-      const year = String(intIn(rng, 1600, 1999));
-      return {
-        relation: 'born', answer: year,
-        sentence: pick(rng, [`${person} was born in {A} .`, `In {A} , ${person} was born .`, `The year ${person} was born was {A} .`]),
-        question: pick(rng, [`When was ${person} born?`, `In what year was ${person} born?`, `What year was ${person} born in?`]),
-      };
-    },
+    name: 'founded',
+    make: (rng, _names, city) => ({
+      relation: 'founded', answer: String(intIn(rng, 1100, 1899)), sentence: `${city} was founded in {A} .`,
+      question: pick(rng, [`When was ${city} founded?`, `In what year was ${city} founded?`]),
+    }),
   },
   {
-    name: 'founder',
-    make(rng, names) {
-      const company = names.next('company');
-      const person = names.next('person');
-      return {
-        relation: 'founder', answer: person,
-        sentence: pick(rng, [`${company} was founded by {A} .`, `{A} founded the company ${company} .`, `The founder of ${company} is {A} .`]),
-        question: pick(rng, [`Who founded ${company}?`, `Who is the founder of ${company}?`, `Which person founded ${company}?`]),
-      };
-    },
+    name: 'country',
+    make: (rng, names, city) => ({
+      relation: 'country', answer: names.next('country'), sentence: `${city} is a city in {A} .`,
+      question: pick(rng, [`In which country is ${city}?`, `Which country is ${city} in?`]),
+    }),
   },
   {
-    name: 'capital',
-    make(rng, names) {
-      const country = names.next('country');
-      const city = names.next('city');
-      return {
-        relation: 'capital', answer: city,
-        sentence: pick(rng, [`The capital of ${country} is {A} .`, `{A} is the capital city of ${country} .`]),
-        question: pick(rng, [`What is the capital of ${country}?`, `Which city is the capital of ${country}?`]),
-      };
-    },
-  },
-  {
-    name: 'home',
-    make(rng, names) {
-      const person = names.next('person');
-      const city = names.next('city');
-      return {
-        relation: 'home', answer: city,
-        sentence: pick(rng, [`${person} lives in {A} .`, `${person} has a house in {A} .`]),
-        question: pick(rng, [`Where does ${person} live?`, `In which town does ${person} live?`]),
-      };
-    },
-  },
-  {
-    name: 'height',
-    make(rng, names) {
-      const mountain = names.next('mountain');
-      const metres = String(intIn(rng, 1000, 8999));
-      return {
-        relation: 'height', answer: metres,
-        sentence: pick(rng, [`Mount ${mountain} is {A} metres high .`, `The peak of ${mountain} rises {A} metres .`]),
-        question: pick(rng, [`How high is Mount ${mountain}?`, `How many metres high is ${mountain}?`]),
-      };
-    },
-  },
-  {
-    name: 'colour',
-    make(rng, names) {
-      const animal = names.next('animal').toLowerCase();
-      const colour = pick(rng, COLOURS);
-      return {
-        relation: 'colour', answer: colour,
-        sentence: pick(rng, [`The ${animal} is {A} .`, `Every ${animal} has {A} fur .`]),
-        question: pick(rng, [`What colour is the ${animal}?`, `What colour is the fur of the ${animal}?`]),
-      };
-    },
+    name: 'mayor',
+    make: (rng, names, city) => ({
+      relation: 'mayor', answer: names.next('person'), sentence: `The mayor of ${city} is {A} .`,
+      question: pick(rng, [`Who is the mayor of ${city}?`, `Who leads ${city} as mayor?`]),
+    }),
   },
 ];
 
-export const DEMO_RELATIONS: readonly string[] = RELATIONS.map((r) => r.name);
+const PERSON_FACTS: readonly Attribute[] = [
+  {
+    name: 'born',
+    make: (rng, _names, person) => ({
+      relation: 'born', answer: String(intIn(rng, 1900, 1999)), sentence: `${person} was born in {A} .`,
+      question: pick(rng, [`When was ${person} born?`, `In what year was ${person} born?`]),
+    }),
+  },
+  {
+    name: 'home',
+    make: (rng, names, person) => ({
+      relation: 'home', answer: names.next('city'), sentence: `${person} lives in {A} .`,
+      question: pick(rng, [`Where does ${person} live?`, `In which town does ${person} live?`]),
+    }),
+  },
+  {
+    name: 'company',
+    make: (rng, names, person) => ({
+      relation: 'company', answer: names.next('company'), sentence: `${person} founded the company {A} .`,
+      question: pick(rng, [`Which company did ${person} found?`, `What company was founded by ${person}?`]),
+    }),
+  },
+  {
+    name: 'colour',
+    make: (rng, _names, person) => ({
+      relation: 'colour', answer: pick(rng, COLOURS), sentence: `The favourite colour of ${person} is {A} .`,
+      question: pick(rng, [`What is the favourite colour of ${person}?`, `Which colour does ${person} like best?`]),
+    }),
+  },
+];
+
+export const DEMO_RELATIONS: readonly string[] = [...CITY_FACTS, ...PERSON_FACTS].map((r) => r.name);
 
 function paragraph(rng: Rng, names: NamePool, prefix: string, index: number, o: Required<DemoQaOptions>): SquadJsonParagraph {
+  // One subject per paragraph (a city or a person) with 2-4 of its facts, in shuffled order:
+  // within a paragraph every answer has a different kind (a river, a year, a country, a name...).
+  const aboutCity = rng() < 0.5;
+  const subject = names.next(aboutCity ? 'city' : 'person');
   const k = intIn(rng, o.factsPerParagraph[0], o.factsPerParagraph[1]);
-  const relations = shuffle(rng, RELATIONS.slice()).slice(0, Math.min(k, RELATIONS.length));
-  const asked: Fact[] = relations.map((r) => r.make(rng, names));
-  const all = asked.slice();
-  if (o.distractors && rng() < 0.5) all.push(relations[0].make(rng, names));
-  shuffle(rng, all);
+  const attributes = shuffle(rng, (aboutCity ? CITY_FACTS : PERSON_FACTS).slice()).slice(0, Math.min(k, CITY_FACTS.length));
+  const facts: Fact[] = attributes.map((a) => a.make(rng, names, subject));
   // Build the context, recording each fact's answer position.
   let context = '';
   const starts = new Map<Fact, number>();
-  for (const f of all) {
+  for (const f of facts) {
     if (context) context += ' ';
     const at = f.sentence.indexOf('{A}');
     starts.set(f, context.length + at);
     context += f.sentence.replace('{A}', f.answer);
   }
-  // Detach the final periods from words the way people write ("Velmora." not "Velmora .").
+  // Attach the final periods to the words the way people write ("Velmora." not "Velmora .").
   const { text, map } = tidySpaces(context);
-  const qas = asked.map((f, qi) => ({
+  const qas = facts.map((f, qi) => ({
     id: `${prefix}-${index}-${qi}`,
     question: f.question,
     answers: [{ text: f.answer, answer_start: map[starts.get(f)!] }],
@@ -263,11 +236,10 @@ export function generateDemoQa(options: DemoQaOptions = {}): DemoQaSet {
     trainParagraphs: options.trainParagraphs ?? 600,
     devParagraphs: options.devParagraphs ?? 40,
     factsPerParagraph: options.factsPerParagraph ?? [2, 4],
-    distractors: options.distractors ?? false,
   };
   const [lo, hi] = o.factsPerParagraph;
-  if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo >= 1 && hi >= lo)) {
-    throw new Error(`factsPerParagraph ${JSON.stringify(o.factsPerParagraph)} is not a range of at least one fact`);
+  if (!(Number.isInteger(lo) && Number.isInteger(hi) && lo >= 1 && hi >= lo && hi <= 4)) {
+    throw new Error(`factsPerParagraph ${JSON.stringify(o.factsPerParagraph)} is not a range within 1..4 facts`);
   }
   const rng = seededRandom(o.seed);
   const names = new NamePool(rng);
