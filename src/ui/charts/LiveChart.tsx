@@ -63,17 +63,17 @@ export function LiveChart(props: LiveChartProps) {
     const build = () => {
       chart?.destroy();
       const colors = readChartColors();
-      const axis = (label?: string, scale?: string, side?: number): uPlot.Axis => ({
+      const axis = (label: string | undefined, scale: string, side?: number): uPlot.Axis => ({
         label,
         scale,
-        side,
+        ...(side === undefined ? {} : { side }),
         stroke: colors.text,
         grid: { stroke: colors.grid, width: 1 },
         ticks: { stroke: colors.grid, width: 1 },
-        size: 56,
+        size: scale === 'x' ? 44 : 56,
         values: tickFormatter(),
       });
-      const axes: uPlot.Axis[] = [axis(xLabel), axis(yLabel, 'y')];
+      const axes: uPlot.Axis[] = [axis(xLabel, 'x'), axis(yLabel, 'y')];
       if (y2Label) axes.push({ ...axis(y2Label, 'y2', 1), grid: { show: false } });
       const opts: uPlot.Options = {
         width: Math.max(200, host.clientWidth),

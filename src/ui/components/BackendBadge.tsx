@@ -12,8 +12,8 @@ const ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 export function BackendBadge({ backend }: { backend: BackendInfo | null }) {
   if (!backend) {
     return (
-      <span className="badge" data-testid="backend-badge" data-backend="">
-        backend: starting…
+      <span className="badge" data-testid="backend-badge" data-backend="" title="WebGPU, WebGL, WASM or CPU: picked when training starts">
+        backend: chosen at start
       </span>
     );
   }

@@ -50,7 +50,7 @@ export function RunControls({ status, ready, notReadyReason, onStart, onPause, o
         </button>
       </div>
       <p className="small" role="status" data-testid="run-status" data-status={status}>
-        <strong>{STATUS_TEXT[status]}</strong>
+        <strong>{status === 'idle' ? (ready ? 'Ready to start' : 'Waiting for files') : STATUS_TEXT[status]}</strong>
         {!ready && !active && notReadyReason ? <span className="muted"> · {notReadyReason}</span> : null}
       </p>
     </div>
