@@ -174,6 +174,8 @@ describe('worker handler: a run', () => {
     expect(t.of('eval').map((e) => e.result.step)).toEqual([2, 4]);
     expect(Object.keys(t.of('eval')[0].result.metrics).sort()).toEqual(['accuracy', 'f1']);
     expect(t.of('checkpoint').map((c) => c.step)).toEqual([2, 4]);
+    // Weights and both Adam moments of at least the 30522 x 32 word embeddings, in float32.
+    for (const c of t.of('checkpoint')) expect(c.bytes).toBeGreaterThan(3 * 4 * 30522 * 32);
     expect(t.of('finished')).toEqual([{ type: 'finished', runId: 'run-1', reason: 'completed', step: 4, metrics: t.of('eval')[1].result.metrics }]);
     expect(t.of('status').map((s) => s.status)).toEqual(['preparing', 'training', 'finished']);
     expect(t.of('progress').some((p) => p.phase === 'featurizing' && p.done === p.total)).toBe(true);

@@ -214,13 +214,14 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
     }
 
     status('training');
+    let checkpointBytes = 0;
     const result = await runTraining(
       {
         model,
         config: cfg,
         train: adapter.train,
         dev: adapter.dev,
-        store: storage && stored ? runCheckpointStore(storage, runId) : undefined,
+        store: storage && stored ? runCheckpointStore(storage, runId, { onSaved: (_step, _epoch, bytes) => (checkpointBytes = bytes) }) : undefined,
         keepCheckpoints: 2,
         resume: plan.resume?.checkpoint,
         pause,
@@ -247,7 +248,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
           const last = steps[steps.length - 1];
           void saveSeries();
           void update({ lastStep: c.step, lastLoss: last?.loss ?? null, lastCheckpointStep: c.step, evals: evals.slice() });
-          emit({ type: 'checkpoint', runId, step: c.step, epoch: c.epoch, bytes: 0 });
+          emit({ type: 'checkpoint', runId, step: c.step, epoch: c.epoch, bytes: checkpointBytes });
         },
         onNonFinite(r) {
           emit({
