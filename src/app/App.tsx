@@ -155,7 +155,17 @@ export function App({ bridge }: { bridge: StudioBridge }) {
           </div>
         )}
         <div className="col">
-          <Panel title="1. Files" testId="files-panel">
+          <Panel
+            title="1. Files"
+            testId="files-panel"
+            actions={
+              !showHero && !active ? (
+                <button type="button" className="link small" onClick={() => bridge.startDemo()}>
+                  Try the demo
+                </button>
+              ) : undefined
+            }
+          >
             <DropZone onFiles={onFiles} onError={(m) => addPageError(m)} />
             <FileList files={files} pending={recognising ? pendingPaths : []} onRemove={active ? undefined : (p) => bridge.removeFile(p)} />
           </Panel>
