@@ -14,9 +14,11 @@
  *      semantics: bert-adam as tf.clip_by_global_norm (g·c/max(‖g‖, c)), adamw as
  *      torch clip_grad_norm_ (g·min(1, c/(‖g‖ + 1e-6))); maxGradNorm 0 or ∞ disables;
  *   4. the fused optimizer update (optimizer.ts), a no-op on the device when !ok.
- * All of it is enqueued synchronously when step() returns; nothing is read back
- * synchronously. The returned promise resolves after one asynchronous read of
- * [loss, ‖g‖, Σg² per tensor]; callers may enqueue the next step before awaiting it.
+ * All of it is enqueued synchronously when step() returns; on GPU backends nothing is read
+ * back synchronously (the skip decision stays on the device). On host-memory backends (wasm,
+ * cpu) the optimizer reads the one-byte skip flag straight from memory (no queue to stall).
+ * The returned promise resolves after one asynchronous read of [loss, ‖g‖, Σg² per tensor];
+ * callers may enqueue the next step before awaiting it.
  *
  * Learning rate: learningRateAt(config, step) (schedule.ts) where step counts optimizer
  * steps taken, skipped ones included (the schedule moves on; Adam's t counts applied ones).
