@@ -53,6 +53,7 @@ model (Hugging Face folder), metrics.json, the dev predictions, and checkpoints/
   --max-eval-examples N            evaluate on the first N dev examples
   --eval-every-steps N             also evaluate every N steps (default: each epoch end)
   --seq-buckets LIST               padding lengths, e.g. 32,64,128 (default 32,64,128,256,384,512; "none": max-seq-length)
+  --no-dropout                     train without dropout (default: the model config's rates)
   --version-2-with-negative        squad: SQuAD 2.0 (implied by task squad2)
   --n-best-size N --max-answer-length N --null-score-diff-threshold X   squad post-processing
   --text-a COL --text-b COL --label COL   tsv: column names or 0-based indices
@@ -91,6 +92,7 @@ const FLAGS = {
   'eval-every-steps': { type: 'string' },
   'seq-buckets': { type: 'string' },
   'version-2-with-negative': { type: 'boolean' },
+  'no-dropout': { type: 'boolean' },
   'n-best-size': { type: 'string' },
   'max-answer-length': { type: 'string' },
   'null-score-diff-threshold': { type: 'string' },
@@ -161,6 +163,7 @@ export function configFromFlags(f: Flags, task: TaskName, maxPositions: number):
     seqBuckets: parseBuckets(f['seq-buckets']),
     doLowerCase: f['no-lower-case'] ? false : f['do-lower-case'] ? true : undefined,
     versionTwoWithNegative: f['version-2-with-negative'] ? true : undefined,
+    dropout: f['no-dropout'] ? false : undefined,
     nBestSize: optInt(f['n-best-size'], 'n-best-size'),
     maxAnswerLength: optInt(f['max-answer-length'], 'max-answer-length'),
     nullScoreDiffThreshold: optFloat(f['null-score-diff-threshold'], 'null-score-diff-threshold'),

@@ -99,7 +99,7 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
   const accum = config.gradientAccumulationSteps;
   /** Micro-batches of the whole run: whole optimizer steps only. */
   const totalMicro = counts.numTrainSteps * accum;
-  const trainer: Trainer = createTrainer(model, optimizerConfigFor(config, n), { gradientAccumulationSteps: accum, seed: config.seed });
+  const trainer: Trainer = createTrainer(model, optimizerConfigFor(config, n), { gradientAccumulationSteps: accum, seed: config.seed, dropout: config.dropout ?? true });
 
   const rng = createLoopRng(config.seed);
   let state: LoopState;

@@ -48,6 +48,11 @@ export interface TrainingConfig {
    * SQuAD training batches always use maxSeqLength (run_squad's loss spans every position).
    */
   seqBuckets: number[];
+  /**
+   * Dropout while training at the model config's rates (BERT's default). Off: no dropout at all,
+   * e.g. to fit a handful of examples quickly.
+   */
+  dropout: boolean;
   /** SQuAD: how many dev questions are reported as live span predictions at each evaluation. */
   liveSpanCount: number;
 }
@@ -77,6 +82,7 @@ const COMMON: Omit<TrainingConfig, 'task'> = {
   maxAnswerLength: 30,
   nullScoreDiffThreshold: 0,
   seqBuckets: [32, 64, 128, 256, 384, 512],
+  dropout: true,
   liveSpanCount: 3,
 };
 
