@@ -5,9 +5,10 @@
  * GFLOP/s measured in the same page. Driven by run.mjs through `window.tabtuneBench.run(options)`.
  * FLOP count: see trainingFlops() in random-model.ts.
  *
- * With `profile: true` each preset also reports, for one step after the timed ones: kernels run
- * (tf.profile, by name), WebGPU dispatches and queue submits (counted by wrapping the backend's
- * recordAndSubmit / submitQueue), and the wall-time split forward / forward+backward / full step.
+ * With `profile: [presets]` those presets also report, after the timed steps: the wall time of a
+ * forward and of a forward+backward, WebGPU dispatches and queue submits of one step (counted by
+ * wrapping the backend's recordAndSubmit / submitQueue), and tf.profile of one step (kernels by
+ * name with their GPU time when the adapter has timestamp queries).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../../src/core/backend/init';
@@ -30,17 +31,22 @@ export interface BenchOptions {
   steps?: number;
   matmulSize?: number;
   matmulRepeats?: number;
-  profile?: boolean;
+  /** Presets whose step is profiled after the timed steps. */
+  profile?: PresetName[];
 }
 
 export interface StepProfile {
   kernels: number;
-  topKernels: [string, number][];
+  /** [kernel name, count, summed kernel ms] by descending time, then count. */
+  topKernels: [string, number, number][];
+  /** GPU dispatches and queue submits of one unprofiled step. */
   dispatches: number | null;
   submits: number | null;
   forwardS: number;
   forwardBackwardS: number;
-  stepS: number;
+  /** Wall time of the profiled step and the sum of its kernels' GPU times. */
+  profiledStepS: number;
+  kernelMs: number;
 }
 
 export interface BenchRow {
@@ -67,8 +73,10 @@ export interface BenchReport {
   rows: BenchRow[];
 }
 
+/** Progress on the page and on the console (run.mjs streams it to stderr). */
 const log = (line: string) => {
   document.getElementById('log')!.textContent += line + '\n';
+  console.log(line);
 };
 
 function median(xs: number[]): number {
@@ -116,14 +124,27 @@ async function profileStep(model: BertModel, trainer: Trainer, batch: BertBatch)
     await loss.data();
     loss.dispose();
   });
-  const stepS = await time(() => trainer.step(batch));
-  const { value: info, counts } = await counting(['recordAndSubmit', 'submitQueue'], () => tf.profile(async () => {
+  // A plain step, counting what reaches the GPU (tf.profile below times every kernel, which
+  // submits each dispatch on its own).
+  const { counts } = await counting(['recordAndSubmit', 'submitQueue'], () => trainer.step(batch));
+  // A profiled step: kernels by name, with the backend's kernel time (0 without timestamp queries).
+  const t = performance.now();
+  const info = await tf.profile(async () => {
     await trainer.step(batch);
-  }));
-  const byName = new Map<string, number>();
-  for (const k of info.kernels) byName.set(k.name, (byName.get(k.name) ?? 0) + 1);
-  const topKernels = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  return { kernels: info.kernels.length, topKernels, dispatches: counts[0], submits: counts[1], forwardS, forwardBackwardS, stepS };
+  });
+  const profiledStepS = (performance.now() - t) / 1000;
+  const byName = new Map<string, { count: number; ms: number }>();
+  let kernelMs = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    kernelMs += ms;
+    const cur = byName.get(k.name) ?? { count: 0, ms: 0 };
+    cur.count += 1;
+    cur.ms += ms;
+    byName.set(k.name, cur);
+  }
+  const topKernels = [...byName].sort((a, b) => b[1].ms - a[1].ms || b[1].count - a[1].count).slice(0, 14).map(([n, v]) => [n, v.count, v.ms] as [string, number, number]);
+  return { kernels: info.kernels.length, topKernels, dispatches: counts[0], submits: counts[1], forwardS, forwardBackwardS, profiledStepS, kernelMs };
 }
 
 async function adapterDescription(): Promise<string> {
@@ -169,7 +190,7 @@ async function run(options: BenchOptions = {}): Promise<BenchReport> {
         paramsM: matmulParams(c, 2) / 1e6, gflopPerStep: flops / 1e9, firstStepS, stepTimesS, stepS,
         seqPerS: B / stepS, gflops: flops / stepS / 1e9, numTensorsFlat,
       };
-      if (options.profile) row.profile = await profileStep(model, trainer, batch);
+      if (options.profile?.includes(name)) row.profile = await profileStep(model, trainer, batch);
       rows.push(row);
     } finally {
       disposeBatch(batch);

@@ -3,7 +3,7 @@
  * bench/browser-train: training throughput of the engine on WebGPU in headless Chromium.
  *
  *   node bench/browser-train/run.mjs [--presets tiny,mini] [--batch 8] [--seq 128] [--steps 3]
- *                                    [--backend webgpu] [--profile] [--json]
+ *                                    [--backend webgpu] [--profile tiny] [--json]
  *   BENCH_URL=http://127.0.0.1:5173 node bench/browser-train/run.mjs   (reuse a running Vite)
  *
  * Starts Vite's dev server (unless BENCH_URL is set), launches Debian's Chromium headless with
@@ -83,7 +83,7 @@ async function main() {
     batch,
     seq: Number(flag('seq', '128')),
     steps: Number(flag('steps', '3')),
-    profile: has('profile'),
+    profile: has('profile') ? flag('profile', presets[0]).split(',') : [],
   };
   const executablePath = process.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
   const server = process.env.BENCH_URL ? { url: process.env.BENCH_URL.replace(/\/$/, ''), stop: () => {} } : await startVite();
@@ -113,9 +113,10 @@ async function main() {
       if (!x.numTensorsFlat) console.log(`warning: ${x.preset}: tf.memory().numTensors grew over the timed steps`);
       if (!x.profile) continue;
       const p = x.profile;
-      console.log(`\nprofile ${x.preset}: ${p.kernels} kernels/step, ${p.dispatches ?? 'n/a'} GPU dispatches, ${p.submits ?? 'n/a'} queue submits`);
-      console.log(`  wall time: forward ${p.forwardS.toFixed(2)} s, forward+backward ${p.forwardBackwardS.toFixed(2)} s, full step ${p.stepS.toFixed(2)} s`);
-      console.log(`  kernels by count: ${p.topKernels.map(([n, c]) => `${n} ${c}`).join(', ')}`);
+      console.log(`\nprofile ${x.preset}: one step = ${p.dispatches ?? 'n/a'} GPU dispatches in ${p.submits ?? 'n/a'} queue submits; ${p.kernels} tfjs kernels (tf.profile)`);
+      console.log(`  wall time: forward ${p.forwardS.toFixed(2)} s, forward+backward ${p.forwardBackwardS.toFixed(2)} s, full step ${x.stepS.toFixed(2)} s (median above)`);
+      console.log(`  profiled step: ${p.profiledStepS.toFixed(2)} s wall, ${(p.kernelMs / 1000).toFixed(2)} s summed kernel time`);
+      console.log(`  kernels (count, ms): ${p.topKernels.map(([n, c, ms]) => `${n} ${c}× ${ms.toFixed(0)}`).join(', ')}`);
     }
     if (has('json')) console.log(JSON.stringify(r));
     console.log(`\n(page time ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
