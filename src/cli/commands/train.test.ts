@@ -30,7 +30,7 @@ import { loadLatestCheckpoint } from '../../core/train/checkpoint';
 import { parseSquadGold } from '../../core/eval/squad-gold';
 import { evaluateSquadV1 } from '../../core/eval/squad-metrics';
 import { readShared, sharedPath } from '../../testing/shared';
-import { run as train } from './train';
+import { run as train, train as trainWithStop } from './train';
 import { run as predict } from './predict';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tabtune-train-'));
@@ -42,14 +42,17 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Runs a command in-process, capturing stdout and silencing stderr. */
-async function cli(cmd: (argv: string[]) => Promise<number>, argv: string[]): Promise<{ code: number; stdout: string }> {
+/** Runs a command in-process, capturing stdout and handing stderr lines to `onStderr`. */
+async function cli(cmd: (argv: string[]) => Promise<number>, argv: string[], onStderr?: (line: string) => void): Promise<{ code: number; stdout: string }> {
   let stdout = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
     stdout += typeof s === 'string' ? s : new TextDecoder().decode(s);
     return true;
   });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    onStderr?.(typeof s === 'string' ? s : new TextDecoder().decode(s));
+    return true;
+  });
   try {
     return { code: await cmd(argv), stdout };
   } finally {
@@ -172,5 +175,26 @@ describe('tabtune train / predict', () => {
       attentionMask: Int32Array.from([1, 1, 1, 1, 1, 1, 1, 1, 1, 1]),
     };
     await expectReloadIdentical(out, { kind: 'span' }, batch);
+  });
+
+  it('--resume continues an interrupted run to the same model as an uninterrupted one', async () => {
+    const base = ['--model', MODEL, '--vocab', VOCAB, '--task', 'mrpc', '--train', sharedPath('datasets/glue/MRPC/train.tsv'), '--max-train-examples', '16', '--max-seq-length', '32', '--train-batch-size', '4', '--num-train-epochs', '2', '--learning-rate', '2e-3', '--save-checkpoints-steps', '2'];
+    const straight = join(tmp, 'straight');
+    expect((await cli(train, [...base, '--out', straight])).code).toBe(0);
+
+    const resumed = join(tmp, 'resumed');
+    const stop = new AbortController();
+    const first = await cli((argv) => trainWithStop(argv, stop.signal), [...base, '--out', resumed], (line) => {
+      if (line.startsWith('step 3/8')) stop.abort(); // stops before step 4, saving a checkpoint
+    });
+    expect(first.code).toBe(130);
+    expect(JSON.parse(first.stdout).global_step).toBe(3);
+    expect((await cli(train, [...base, '--out', resumed, '--resume'])).code).toBe(0);
+
+    const a = JSON.parse(readFileSync(join(straight, 'metrics.json'), 'utf8'));
+    const b = JSON.parse(readFileSync(join(resumed, 'metrics.json'), 'utf8'));
+    expect(b.train).toEqual(a.train);
+    expect(b.final).toEqual(a.final);
+    expect(readFileSync(join(resumed, 'model.safetensors')).equals(readFileSync(join(straight, 'model.safetensors')))).toBe(true);
   });
 });

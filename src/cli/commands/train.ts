@@ -180,7 +180,12 @@ export function configFromFlags(f: Flags, task: TaskName, maxPositions: number):
   return c;
 }
 
-export async function run(argv: string[]): Promise<number> {
+export function run(argv: string[]): Promise<number> {
+  return train(argv);
+}
+
+/** `run` with an extra way to stop (besides Ctrl-C): the run stops at the next step boundary and saves a checkpoint. */
+export async function train(argv: string[], stop?: AbortSignal): Promise<number> {
   const f = parseFlags(argv, FLAGS, HELP);
   const task = parseTask(f.task);
   const modelDir = requireFlag(f.model, 'model');
@@ -235,6 +240,9 @@ export async function run(argv: string[]): Promise<number> {
     controller.abort();
   };
   process.once('SIGINT', onSigint);
+  const onStop = () => controller.abort();
+  if (stop?.aborted) controller.abort();
+  stop?.addEventListener('abort', onStop, { once: true });
   try {
     result = await runTraining(
       { model, config, train: trainSet, dev: adapter.dev, store, resume },
@@ -256,6 +264,7 @@ export async function run(argv: string[]): Promise<number> {
     );
   } finally {
     process.removeListener('SIGINT', onSigint);
+    stop?.removeEventListener('abort', onStop);
   }
   bar.done();
   if (result.status === 'cancelled' && result.snapshot) {
