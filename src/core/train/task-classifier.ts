@@ -128,7 +128,8 @@ function makeEvalSet(
       );
       const guids = features.map((f) => f.guid);
       if (regression) {
-        const metrics = labelled ? glueMetrics(task, values, features.map((f) => f.label_id)) : {};
+        // Regression is scored as STS-B is (Pearson, Spearman), for a user's table too.
+        const metrics = labelled ? glueMetrics('sts-b', values, features.map((f) => f.label_id)) : {};
         return { metrics, predictions: { kind: 'regression', guids, predicted: values } };
       }
       const metrics = labelled ? glueMetrics(task, predicted, features.map((f) => labels![f.label_id])) : {};

@@ -4,6 +4,9 @@
  * SQuAD train feature (64/16/12) likewise; and evaluation over replayed fixture logits gives
  * exactly write_predictions' predictions.json and the official metrics (v1.1 and v2.0).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend/init';
@@ -107,6 +110,45 @@ describe('classifier task', () => {
     const c = logits(cut);
     for (let b = 0; b < 4; b++) for (let k = 0; k < 2; k++) expect(Math.abs(a[b][k] - c[b][k])).toBeLessThan(1e-5);
     model.dispose();
+  });
+});
+
+describe('tsv task', () => {
+  it("reads a user's CSV with mapped columns into the same features as the GLUE reader, as classes or as regression", async () => {
+    const lines = readShared('datasets/glue/MRPC/train.tsv').split(/\r?\n/).slice(1, 21);
+    const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+    const csv = ['score,first,second', ...lines.map((l) => l.split('\t')).map((c) => [c[0], quote(c[3]), quote(c[4])].join(','))].join('\n') + '\n';
+    const dir = mkdtempSync(join(tmpdir(), 'tabtune-tsv-'));
+    const file = join(dir, 'pairs.csv');
+    writeFileSync(file, csv);
+    try {
+      const config = resolveTrainingConfig('tsv', { maxSeqLength: 64, maxTrainExamples: 20 });
+      const glue = await createTaskAdapter({ tokenizer, config: { ...config, task: 'mrpc' }, train: sourceFromFile(sharedPath('datasets/glue/MRPC/train.tsv')) });
+      const table = await createTaskAdapter({ tokenizer, config, train: sourceFromFile(file), dev: sourceFromFile(file), columns: { textA: 'first', textB: 'second', label: 'score' } });
+      expect(table.head).toEqual({ kind: 'classification', numLabels: 2, labels: ['0', '1'] });
+      expect(table.train!.numFeatures).toBe(20);
+      const idx = Array.from({ length: 20 }, (_, i) => i);
+      const a = glue.train!.batch(idx);
+      const b = table.train!.batch(idx);
+      expect(b.seqLength).toBe(a.seqLength);
+      expect(Array.from(b.inputIds)).toEqual(Array.from(a.inputIds));
+      expect(Array.from(b.tokenTypeIds)).toEqual(Array.from(a.tokenTypeIds));
+      expect(Array.from(b.labels!)).toEqual(Array.from(a.labels!));
+
+      const reg = await createTaskAdapter({ tokenizer, config, train: sourceFromFile(file), dev: sourceFromFile(file), columns: { textA: 'first', textB: 'second', label: 'score' }, regression: true });
+      expect(reg.head).toEqual({ kind: 'regression' });
+      const rb = reg.train!.batch([0, 1, 2]);
+      expect(rb.labels).toBeInstanceOf(Float32Array);
+      expect(Array.from(rb.labels!)).toEqual(lines.slice(0, 3).map((l) => Number(l.split('\t')[0])));
+      const model = createBertModel(parseBertConfig(readShared('fixtures/model/tiny-uncased/config.json')).config, readSafetensors(readSharedBytes('fixtures/model/tiny-uncased/model.safetensors')).tensors, reg.head, { seed: 2 });
+      const outcome = await reg.dev!.evaluate(model, { batchSize: 8 });
+      model.dispose();
+      expect(Object.keys(outcome.metrics).sort()).toEqual(['pearson', 'spearman']);
+      if (outcome.predictions.kind !== 'regression') throw new Error('expected regression predictions');
+      expect(outcome.predictions.predicted).toHaveLength(20);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
