@@ -26,10 +26,27 @@ const plainMatMulWasm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[])
   };
 });
 
+/**
+ * x [M, K] · Wᵀ on WASM: forward x·transpose(W); gradients dx = dy·W and dW = dyᵀ·x, all
+ * untransposed products. Only x and W are saved for the backward pass (not the transposed
+ * copy of W: for BERT-base that is 340 MB less held between forward and backward).
+ */
+const weightTMatMulWasm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([x, w]);
+  return {
+    value: tf.matMul(x, tf.transpose(w)), // [M, N]
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, sw] = saved;
+      return [tf.matMul(dy, sw), tf.matMul(tf.transpose(dy), sx)]; // [M, K], [N, K]
+    },
+  };
+});
+
 /** x [M, K] · Wᵀ with W [N, K] (Hugging Face orientation) -> [M, N]. */
 export function matMulWeightT(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   if (!onWasm()) return tf.matMul(x, w, false, true);
-  return plainMatMulWasm(x, tf.transpose(w)) as tf.Tensor2D; // [M, N]
+  return weightTMatMulWasm(x, w) as tf.Tensor2D; // [M, N]
 }
 
 /** Batched a [G, M, K] · (transposeB ? b [G, N, K]ᵀ : b [G, K, N]) -> [G, M, N]. */

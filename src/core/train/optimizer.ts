@@ -162,21 +162,23 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
         const n = g.size;
         const raw = groupGrad(gi); // [n]
         const grad = hostOk ? raw : tf.where(tf.broadcastTo(hyper.ok, [n]), raw, tf.zeros([n])); // [n] non-finite -> 0 when skipped
-        const m = tf.add(tf.mul(g.m, a1), tf.mul(grad, c1)) as tf.Tensor1D; // [n]
-        const v = tf.add(tf.mul(g.v, a2), tf.mul(tf.square(grad), c2)) as tf.Tensor1D; // [n]
-        let p = tf.concat(g.vars.map((x) => tf.reshape(x, [-1]))) as tf.Tensor1D; // [n]
-        let next: tf.Tensor1D;
-        if (config.name === 'bert-adam') {
-          let update = tf.div(m, tf.add(tf.sqrt(v), eps)); // [n]
-          if (g.decay && wd !== 0) update = tf.add(update, tf.mul(p, wd));
-          next = tf.sub(p, tf.mul(update, stepSize)) as tf.Tensor1D;
-        } else {
+        // Each stage in its own tidy, assigned at once: only a few [n] temporaries are alive at a
+        // time (BERT-base's word-embedding group is 94 MB per copy).
+        g.m.assign(tf.tidy(() => tf.add(tf.mul(g.m, a1), tf.mul(grad, c1)) as tf.Tensor1D)); // [n]
+        g.v.assign(tf.tidy(() => tf.add(tf.mul(g.v, a2), tf.mul(tf.square(grad), c2)) as tf.Tensor1D)); // [n]
+        const m = g.m;
+        const v = g.v;
+        const next = tf.tidy(() => {
+          let p = (g.vars.length === 1 ? tf.reshape(g.vars[0], [-1]) : tf.concat(g.vars.map((x) => tf.reshape(x, [-1])))) as tf.Tensor1D; // [n]
+          if (cfg.name === 'bert-adam') {
+            const ratio = tf.tidy(() => tf.div(m, tf.add(tf.sqrt(v), eps))); // [n]
+            const update = g.decay && wd !== 0 ? tf.add(ratio, tf.mul(p, wd)) : ratio;
+            return tf.sub(p, tf.mul(update, stepSize)) as tf.Tensor1D;
+          }
           if (g.decay && wd !== 0) p = tf.mul(p, tf.sub(1, tf.mul(lrEff, wd))) as tf.Tensor1D;
-          const denom = tf.add(tf.div(tf.sqrt(v), sqrtBc2!), eps); // [n]
-          next = tf.sub(p, tf.mul(tf.div(m, denom), stepSize)) as tf.Tensor1D;
-        }
-        g.m.assign(m);
-        g.v.assign(v);
+          const ratio = tf.tidy(() => tf.div(m, tf.add(tf.div(tf.sqrt(v), sqrtBc2!), eps))); // [n]
+          return tf.sub(p, tf.mul(ratio, stepSize)) as tf.Tensor1D;
+        });
         const pieces = g.vars.length === 1 ? [next] : tf.split(next, g.sizes);
         g.vars.forEach((variable, i) => variable.assign(tf.reshape(pieces[i], variable.shape)));
       }));
