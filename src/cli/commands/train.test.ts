@@ -197,4 +197,33 @@ describe('tabtune train / predict', () => {
     expect(b.final).toEqual(a.final);
     expect(readFileSync(join(resumed, 'model.safetensors')).equals(readFileSync(join(straight, 'model.safetensors')))).toBe(true);
   });
+
+  it('takes a Google checkpoint folder as --model (tanh gelu kept on export) and predicts with the result', async () => {
+    // tiny-odd has a 128-token vocabulary: one is generated here, with sentences over its words.
+    const words = Array.from({ length: 123 }, (_, i) => `w${i}`);
+    const vocab = join(tmp, 'odd-vocab.txt');
+    writeFileSync(vocab, ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...words].join('\n') + '\n');
+    const rows = Array.from({ length: 12 }, (_, i) => `${i % 2}\t${words[i]} ${words[i + 1]} ${words[(i * 7) % 123]}\t${words[i + 2]} ${words[100 - i]}`);
+    const data = join(tmp, 'odd.tsv');
+    writeFileSync(data, ['label\ta\tb', ...rows].join('\n') + '\n');
+    const out = join(tmp, 'odd-out');
+    const r = await cli(train, ['--model', sharedPath('fixtures/model/tiny-odd/google'), '--vocab', vocab, '--task', 'tsv', '--text-a', 'a', '--text-b', 'b', '--label', 'label', '--train', data, '--dev', data, '--out', out, '--train-batch-size', '4', '--num-train-epochs', '1', '--learning-rate', '1e-3']);
+    expect(r.code).toBe(0);
+    // 12 rows in batches of 4: 3 steps. (The default max-seq-length 128 is capped at the model's 40 positions.)
+    expect(JSON.parse(r.stdout).global_step).toBe(3);
+    const cfg = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(cfg.hidden_act).not.toBe('gelu'); // Google's "gelu" is the tanh form, not Hugging Face's erf "gelu"
+    expect(cfg.id2label).toEqual({ 0: '0', 1: '1' });
+    const reloaded = await loadPretrained(nodeFolderSources(out));
+    expect(reloaded.config.hiddenAct).toBe('gelu_tanh');
+    expect(reloaded.weights.get('classifier.weight')!.shape).toEqual([2, 24]);
+
+    const preds = join(tmp, 'odd-predictions.tsv');
+    const p = await cli(predict, ['--model', out, '--task', 'tsv', '--text-a', 'a', '--text-b', 'b', '--label', 'label', '--data', data, '--out', preds]);
+    expect(p.code).toBe(0);
+    const lines = readFileSync(preds, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(13);
+    expect(lines.slice(1).every((l, i) => /^\d+\t[01]$/.test(l) && l.startsWith(`${i}\t`))).toBe(true);
+    expect(Object.keys(JSON.parse(p.stdout))).toEqual(['accuracy']);
+  });
 });
