@@ -25,7 +25,7 @@ describe('series store', () => {
   it('smooths the loss with a bias-corrected exponential moving average', () => {
     const s = createSeriesStore(0.5);
     s.append([step(1, 4), step(2, 2), step(3, 1)]);
-    // ema_1 = 0.5·4 / 0.5 = 4; ema_2 = (0.5·2 + 0.25·4·... ) computed by hand below.
+    // TensorBoard's debiased EMA: ema_t = s·ema_{t-1} + (1-s)·x_t, shown as ema_t / (1 - s^t).
     const e1 = 0.5 * 4;
     const w1 = 0.5;
     const e2 = 0.5 * e1 + 0.5 * 2;

@@ -17,7 +17,6 @@ export interface ExportInput {
   config: TrainingConfig;
   modelConfig: BertConfig;
   rawConfig?: Record<string, unknown>;
-  labels: string[];
   steps: readonly StepMetrics[];
   evals: readonly EvalResult[];
   /** Zip folder name. */

@@ -333,7 +333,7 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
           try {
             emit({ type: 'progress', phase: 'exporting', done: 0, total: 1 });
             const out = await exportRun({
-              model: l.model, tokenizer: l.tokenizer, config: l.config, modelConfig: l.modelConfig, rawConfig: l.rawConfig, labels: l.labels,
+              model: l.model, tokenizer: l.tokenizer, config: l.config, modelConfig: l.modelConfig, rawConfig: l.rawConfig,
               steps: l.steps, evals: l.evals, name: l.isDemo ? 'tabtune-demo-model' : `tabtune-${l.config.task}-model`,
             });
             emit({ type: 'progress', phase: 'exporting', done: 1, total: 1 });
