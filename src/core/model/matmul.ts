@@ -34,8 +34,13 @@ const plainMatMulWasm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[])
 const weightTMatMulWasm = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([x, w]);
+  // WASM runs kernels synchronously: the transposed copy (and the XNNPACK weights packed from
+  // it) can be freed as soon as the product exists, instead of living until the step ends.
+  const wt = tf.transpose(w); // [K, N]
+  const value = tf.matMul(x, wt); // [M, N]
+  wt.dispose();
   return {
-    value: tf.matMul(x, tf.transpose(w)), // [M, N]
+    value,
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sx, sw] = saved;
       return [tf.matMul(dy, sw), tf.matMul(tf.transpose(dy), sx)]; // [M, K], [N, K]
