@@ -100,8 +100,10 @@ describe('bridge', () => {
     expect(store.getState().runs.map((r) => r.id)).toEqual(['a']);
   });
 
-  it('restarts a crashed worker, re-sending the kept files and the configuration', () => {
-    const { bridge, workers, store } = setup();
+  it('restarts a crashed worker, re-sending the kept files and the configuration', async () => {
+    const { bridge, workers, store, storage } = setup();
+    await storage.putRun({ ...record('r9', 5), status: 'running' });
+    store.setState({ status: 'training', runId: 'r9' });
     const file = new File(['a\tb'], 'train.tsv');
     bridge.loadFiles([file]);
     bridge.setTask('mrpc');
@@ -116,6 +118,11 @@ describe('bridge', () => {
     expect(s.errors[0]).toMatchObject({ fatal: true, code: 'worker-crash', lastCheckpointStep: 30 });
     expect(s.errors[0].message).toContain('out of memory');
     expect(s.errors[0].message).toContain('step 30');
+    // The run the crashed worker was training is marked interrupted (resumable) and listed.
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setTimeout(r, 0));
+    expect((await storage.getRun('r9'))?.status).toBe('interrupted');
+    expect(store.getState().runs.map((r) => [r.id, r.status])).toEqual([['r9', 'interrupted']]);
     // The bridge keeps working with the new worker.
     bridge.evaluate();
     expect(workers[1].sent[2].message).toEqual({ type: 'evaluate' });

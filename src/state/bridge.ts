@@ -135,6 +135,15 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       code: 'worker-crash', lastCheckpointStep: s.lastCheckpoint?.step ?? null,
     });
     store.setState({ status: 'failed', workerReady: false });
+    // The crashed worker cannot record it: mark its run interrupted so it can be resumed.
+    const runId = s.runId;
+    if (runId && storage && (s.status === 'training' || s.status === 'paused' || s.status === 'preparing' || s.status === 'evaluating' || s.status === 'stopping')) {
+      void storage
+        .getRun(runId)
+        .then((r) => (r && (r.status === 'running' || r.status === 'paused') ? storage.updateRun(runId, { status: 'interrupted' }) : undefined))
+        .then(() => bridge.refreshRuns())
+        .catch(() => undefined);
+    }
     try {
       worker.terminate();
     } catch {
