@@ -39,6 +39,8 @@ export interface StepProfile {
   kernels: number;
   /** [kernel name, count, summed kernel ms] by descending time, then count. */
   topKernels: [string, number, number][];
+  /** The same by kernel name and input shapes: the costliest calls. */
+  topCalls: [string, number, number][];
   /** GPU dispatches and queue submits of one unprofiled step. */
   dispatches: number | null;
   submits: number | null;
@@ -144,7 +146,16 @@ async function profileStep(model: BertModel, trainer: Trainer, batch: BertBatch)
     byName.set(k.name, cur);
   }
   const topKernels = [...byName].sort((a, b) => b[1].ms - a[1].ms || b[1].count - a[1].count).slice(0, 14).map(([n, v]) => [n, v.count, v.ms] as [string, number, number]);
-  return { kernels: info.kernels.length, topKernels, dispatches: counts[0], submits: counts[1], forwardS, forwardBackwardS, profiledStepS, kernelMs };
+  const byShape = new Map<string, { count: number; ms: number }>();
+  for (const k of info.kernels) {
+    const key = `${k.name}(${k.inputShapes.map((s) => (s ? `[${s.join(',')}]` : '-')).join(' ')})`;
+    const cur = byShape.get(key) ?? { count: 0, ms: 0 };
+    cur.count += 1;
+    cur.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    byShape.set(key, cur);
+  }
+  const topCalls = [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16).map(([n, v]) => [n, v.count, v.ms] as [string, number, number]);
+  return { kernels: info.kernels.length, topKernels, topCalls, dispatches: counts[0], submits: counts[1], forwardS, forwardBackwardS, profiledStepS, kernelMs };
 }
 
 async function adapterDescription(): Promise<string> {

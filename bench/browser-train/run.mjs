@@ -117,6 +117,8 @@ async function main() {
       console.log(`  wall time: forward ${p.forwardS.toFixed(2)} s, forward+backward ${p.forwardBackwardS.toFixed(2)} s, full step ${x.stepS.toFixed(2)} s (median above)`);
       console.log(`  profiled step: ${p.profiledStepS.toFixed(2)} s wall, ${(p.kernelMs / 1000).toFixed(2)} s summed kernel time`);
       console.log(`  kernels (count, ms): ${p.topKernels.map(([n, c, ms]) => `${n} ${c}× ${ms.toFixed(0)}`).join(', ')}`);
+      console.log('  costliest calls (kernel(input shapes) count× ms):');
+      for (const [n, c, ms] of p.topCalls) console.log(`    ${n} ${c}× ${ms.toFixed(0)}`);
     }
     if (has('json')) console.log(JSON.stringify(r));
     console.log(`\n(page time ${((Date.now() - t0) / 1000).toFixed(0)} s)`);
