@@ -24,7 +24,7 @@
  * The key-bias gradients (mathematically zero; golden values are float noise ~1e-11) fall under
  * the 1e-7 floor.
  *
- * Time here (2 shared cores): ~3.5 min, most of it the first forward and backward compiling
+ * Time here (2 shared cores): 2.5–3.5 min depending on load, most of it the first forward and backward compiling
  * WebGPU shaders (~35 s + ~30 s); the Google checkpoint and tiny-uncased reuse most of them.
  */
 import { expect, test, type Page } from '@playwright/test';
