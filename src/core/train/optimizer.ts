@@ -104,8 +104,9 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
       const gi = groups.length;
       groups.push({
         ...open,
-        m: tf.variable(tf.zeros([open.size]), false, `tabtune-opt${id}/g${gi}/m`) as tf.Variable<tf.Rank.R1>,
-        v: tf.variable(tf.zeros([open.size]), false, `tabtune-opt${id}/g${gi}/v`) as tf.Variable<tf.Rank.R1>,
+        // tidy: the zeros the variables start from are released (tidy never disposes variables)
+        m: tf.tidy(() => tf.variable(tf.zeros([open!.size]), false, `tabtune-opt${id}/g${gi}/m`)) as tf.Variable<tf.Rank.R1>,
+        v: tf.tidy(() => tf.variable(tf.zeros([open!.size]), false, `tabtune-opt${id}/g${gi}/v`)) as tf.Variable<tf.Rank.R1>,
       });
       open = undefined;
     };
@@ -121,7 +122,7 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
     close();
   }
   let cfg: OptimizerConfig = { ...config };
-  const t = tf.variable(tf.scalar(0), false, `tabtune-opt${id}/t`) as tf.Variable<tf.Rank.R0>;
+  const t = tf.tidy(() => tf.variable(tf.scalar(0), false, `tabtune-opt${id}/t`)) as tf.Variable<tf.Rank.R0>;
   const names = groups.flatMap((g) => g.names);
 
   const flattenGroup = (g: Group, grads: ReadonlyMap<string, tf.Tensor>): tf.Tensor1D => {

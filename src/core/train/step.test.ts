@@ -101,6 +101,19 @@ describe('training step', () => {
     model.dispose();
   });
 
+  it.each([1, 2])('leaves no tensor behind once model and trainer are disposed (accumulation %i)', async (k) => {
+    const before = tf.memory().numTensors;
+    const model = createBertModel(fx.config, fx.weights, CLS);
+    const trainer = createTrainer(model, config, { gradientAccumulationSteps: k, seed: 1 });
+    const batch = toDeviceBatch(fx.host);
+    for (let i = 0; i < 2 * k; i++) await trainer.step(batch);
+    await trainer.getState();
+    disposeBatch(batch);
+    trainer.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it.each(Object.keys(PATHS) as (keyof typeof PATHS)[])('skips a step with a non-finite loss, keeps the last good weights and names the tensor (%s path)', async (path) => {
     const model = createBertModel(fx.config, fx.weights, CLS);
     const trainer = createTrainer(model, { ...config, numWarmupSteps: 0 }, { dropout: false, ...PATHS[path] });

@@ -96,9 +96,10 @@ export function createTrainer(model: BertModel, config: OptimizerConfig, options
   let sumsqAcc: tf.Variable | undefined;
   let lossAcc: tf.Variable | undefined;
   if (k > 1) {
-    acc = tf.tidy(() => opt.flatten(new Map(names.map((n, i) => [n, tf.zerosLike(vars[i])])))).map((z) => tf.variable(z, false));
-    sumsqAcc = tf.variable(tf.zeros([names.length]), false);
-    lossAcc = tf.variable(tf.scalar(0), false);
+    // Inside tidy: the initial zeros are released, the variables stay (tidy never disposes variables).
+    acc = tf.tidy(() => opt.flatten(new Map(names.map((n, i) => [n, tf.zerosLike(vars[i])]))).map((z) => tf.variable(z, false)));
+    sumsqAcc = tf.tidy(() => tf.variable(tf.zeros([names.length]), false));
+    lossAcc = tf.tidy(() => tf.variable(tf.scalar(0), false));
   }
 
   const clipScale = (norm: tf.Scalar, ok: tf.Scalar): tf.Scalar => {
