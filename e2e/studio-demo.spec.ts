@@ -3,7 +3,7 @@
  * generated question-answering set, and the QA demo answers a held-out question correctly.
  */
 import { expect, test } from '@playwright/test';
-import { generateDemoQa } from '../src/core/data/demo-qa';
+import { DEMO_SETTINGS, generateDemoQa } from '../src/core/data/demo-qa';
 import { guardNetwork, snap } from './helpers';
 
 /** The answer the generator wrote for a held-out (dev) question, looked up independently of the page. */
@@ -29,7 +29,7 @@ test('the built-in demo trains and answers a held-out question', async ({ page }
   await snap(page, testInfo, 'trained');
   // The loss fell well below a random span head's ln(sequence length).
   const loss = Number(await page.getByTestId('latest-loss').textContent());
-  expect(loss).toBeLessThan(0.5 * Math.log(72));
+  expect(loss).toBeLessThan(0.5 * Math.log(DEMO_SETTINGS.maxSeqLength));
 
   const demo = page.getByTestId('qa-demo');
   await demo.getByRole('button', { name: /^Use held-out question 1/ }).click();

@@ -42,7 +42,7 @@ describe('generateDemoQa', () => {
   it('places every answer at its answer_start, as one word', () => {
     const set = generateDemoQa({ seed: 1 });
     const all = [...questions(set.train), ...questions(set.dev)];
-    expect(all.length).toBeGreaterThan(1500);
+    expect(all.length).toBeGreaterThan(1200);
     for (const q of all) {
       expect(q.answers).toHaveLength(1);
       const { text, answer_start } = q.answers[0];
@@ -91,7 +91,7 @@ describe('generateDemoQa', () => {
     // One window per question: every answer inside it.
     expect(features).toHaveLength(examples.length);
     for (const f of features) expect(f.start_position).toBeGreaterThan(0);
-    const asked = new Set(questions(set.train).map((q) => q.question.split(' ').slice(0, 2).join(' ')));
+    const asked = new Set(questions(set.train).map((q) => q.question.replace(/\b[A-Z][a-z]{4,}\b/g, 'X')));
     expect(asked.size).toBeGreaterThanOrEqual(DEMO_RELATIONS.length);
     expect(DEMO_SETTINGS.maxSeqLength).toBeLessThanOrEqual(DEMO_MODEL_CONFIG.maxPositionEmbeddings);
   });
