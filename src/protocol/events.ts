@@ -98,6 +98,8 @@ export interface TaskDetection {
   /** Class labels (classification) — empty for regression and SQuAD. */
   labels: string[];
   counts: { train: number; dev: number; test: number };
+  /** Bad rows / questions skipped per split (each also sent as a 'warn' log line). */
+  skipped?: { train: number; dev: number; test: number };
   model: ModelSummary | null;
   /** Task `tsv`: the table's column names, for the column mapping (settings.columns). */
   columns?: string[];

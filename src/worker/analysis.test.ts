@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countParameters } from './analysis';
+import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countParameters, countRecords } from './analysis';
 import { recogniseFile } from './files';
 import { errorInfo } from './errors';
 import { TabtuneError } from '../core/errors';
 import { PRESETS } from '../core/model/config';
 import { defaultSettings } from '../protocol/settings';
-import { readSharedBytes } from '../testing/shared';
+import { readShared, readSharedBytes } from '../testing/shared';
 
 const enc = new TextEncoder();
 const vocabFile = () => recogniseFile('vocab.txt', readSharedBytes('fixtures', 'vocab', 'bert-base-uncased.txt').slice().buffer as ArrayBuffer);
@@ -68,6 +68,37 @@ describe('analysis', () => {
     expect(analyseFiles([rte], 'wnli').task).toBe('wnli');
     expect(analyseFiles([rte], 'wnli').detection.reason).toBe('chosen by you (detected: rte); no dev file: evaluation uses the training file');
     expect(analyseFiles([rte], 'squad').task).toBe('rte');
+  });
+
+  it('counts the usable rows of a dropped GLUE file and reports each bad row with its file and line', async () => {
+    const rows = readShared('datasets', 'glue', 'MRPC', 'train.tsv').split('\n');
+    const text = [rows[0], rows[1], rows[2], 'only\ttwo columns', rows[3].replace(/^[01]\t/, '7\t'), rows[4]].join('\n') + '\n';
+    const f = await recogniseFile('MRPC/train.tsv', enc.encode(text).buffer as ArrayBuffer);
+    const skipped: TabtuneError[] = [];
+    expect(await countRecords(f, (e) => skipped.push(e))).toEqual({ records: 3, skipped: 2 });
+    expect(skipped.map((e) => e.message)).toEqual([
+      'train.tsv, line 4: the row has 2 columns (expected 5 tab-separated columns)',
+      "train.tsv, line 5: label '7' is not one of the mrpc labels (expected one of 0, 1)",
+    ]);
+    // The full MRPC training file: every row is good.
+    const full = await recogniseFile('MRPC/train.tsv', readSharedBytes('datasets', 'glue', 'MRPC', 'train.tsv').slice().buffer as ArrayBuffer);
+    const n = readShared('datasets', 'glue', 'MRPC', 'train.tsv').split('\n').filter((l) => l.trim() !== '').length - 1;
+    expect(await countRecords(full, () => { throw new Error('no row of MRPC is bad'); })).toEqual({ records: n, skipped: 0 });
+  });
+
+  it('reports a SQuAD question whose answer_start lies outside its context, naming the file and question id', async () => {
+    const squad = JSON.parse(readShared('fixtures', 'squad', 'xquad.en', 'input-train.json')) as { data: Array<{ paragraphs: Array<{ context: string; qas: Array<{ id: string }> }> }> };
+    const p = squad.data[0].paragraphs[0];
+    const bad = { ...p.qas[0], answers: [{ text: 'x', answer_start: 100000 }] };
+    const json = { version: '1.1', data: [{ title: 't', paragraphs: [{ context: p.context, qas: [bad, ...p.qas.slice(1)] }] }] };
+    const f = await recogniseFile('train-v1.1.json', enc.encode(JSON.stringify(json)).buffer as ArrayBuffer);
+    const skipped: TabtuneError[] = [];
+    const count = await countRecords(f, (e) => skipped.push(e));
+    expect(count.skipped).toBe(1);
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0].message).toContain(`train-v1.1.json, question ${bad.id}`);
+    expect(skipped[0].message).toContain('answer_start 100000');
+    expect(count.records).toBeLessThanOrEqual(p.qas.length - 1);
   });
 
   it('counts BERT-Tiny and BERT-Base parameters', () => {

@@ -6,11 +6,12 @@
 import { convertExample } from '../core/data/classifier-features';
 import { glueTaskSpec, isGlueTask } from '../core/data/glue-tasks';
 import { readGlue } from '../core/data/glue-reader';
-import { sourceFromText } from '../core/data/source';
-import { squadExamplesFromJson } from '../core/data/squad-reader';
+import { sourceFromBlob, sourceFromText } from '../core/data/source';
+import { readSquad, squadExamplesFromJson } from '../core/data/squad-reader';
 import { convertSquadExamples } from '../core/data/squad-features';
 import { readTable, type ColumnMapping } from '../core/data/table-reader';
 import type { InputExample, TaskName } from '../core/data/types';
+import type { TabtuneError } from '../core/errors';
 import type { BertConfig } from '../core/model/config';
 import { tokenizerFromBytes } from '../core/tokenizer';
 import type { Tokenizer } from '../core/tokenizer/types';
@@ -148,12 +149,38 @@ export async function buildTokenizer(vocab: KeptFile, doLowerCase: boolean): Pro
   return tokenizerFromBytes(new Uint8Array(await vocab.blob.arrayBuffer()), vocab.name, { doLowerCase });
 }
 
-/** Records (rows or questions) in a data file: rows minus the header, or SQuAD questions. */
-export async function countRecords(f: KeptFile): Promise<number> {
-  if (f.dataset?.kind === 'squad') {
-    const text = await f.blob.text();
-    return (text.match(/"question"\s*:/g) ?? []).length;
+export interface RecordCount {
+  /** Usable records (rows or questions). */
+  records: number;
+  /** Bad records the reader skipped; each was passed to `onSkip`. */
+  skipped: number;
+}
+
+/**
+ * Reads a data file with the reader its task uses (GLUE, table, SQuAD) and counts the usable
+ * records; every bad row / question goes to `onSkip` (a TabtuneError naming the file, the line or
+ * question id and what was expected). A table whose columns cannot be mapped yet is counted by lines.
+ */
+export async function countRecords(f: KeptFile, onSkip?: (e: TabtuneError) => void, columns?: ColumnMapping): Promise<RecordCount> {
+  const d = f.dataset;
+  const split = f.split ?? 'train';
+  if (d?.kind === 'squad') {
+    const ds = await readSquad(sourceFromBlob(f.blob, f.name), { training: split === 'train', onSkip });
+    return { records: ds.stats.kept, skipped: ds.stats.skipped };
   }
+  if (d?.kind === 'glue') {
+    const ds = await readGlue(d.task, sourceFromBlob(f.blob, f.name), { split, onSkip });
+    return { records: ds.stats.kept, skipped: ds.stats.skipped };
+  }
+  if ((d?.kind === 'csv' || d?.kind === 'tsv') && columns) {
+    const ds = await readTable(sourceFromBlob(f.blob, f.name), { columns, split, onSkip });
+    return { records: ds.stats.kept, skipped: ds.stats.skipped };
+  }
+  return { records: await countLines(f), skipped: 0 };
+}
+
+/** Rows minus the header. */
+async function countLines(f: KeptFile): Promise<number> {
   let lines = 0;
   let last = 0x0a;
   const reader = f.blob.stream().getReader();

@@ -13,6 +13,7 @@ import { readShared, readSharedBytes } from '../testing/shared';
 import type { Command, FileInput } from '../protocol/commands';
 import type { EventOf, EventType, WorkerEvent } from '../protocol/events';
 import { defaultSettings, type RunSettings } from '../protocol/settings';
+import { DEMO_MODEL_CONFIG, DEMO_SETTINGS } from '../core/data/demo-qa';
 
 const enc = new TextEncoder();
 const buf = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;
@@ -304,7 +305,7 @@ describe('worker handler: the demo', () => {
     const run = t.of('runStarted')[0].run;
     expect(run).toMatchObject({ runId: 'demo-1', task: 'squad', isDemo: true, resumedFromStep: 0 });
     expect(run.numTrainExamples).toBeGreaterThan(1000);
-    expect(run.settings.maxSeqLength).toBe(72);
+    expect(run.settings.maxSeqLength).toBe(DEMO_SETTINGS.maxSeqLength);
     const steps = t.of('step').flatMap((e) => e.steps);
     expect(steps.length).toBe(run.totalSteps);
     expect(steps[0].loss).toBeGreaterThan(3); // about ln(72) for untrained start and end logits
@@ -316,7 +317,7 @@ describe('worker handler: the demo', () => {
       expect(q.context).toContain(q.answer);
     }
     const stored = await t.storage.getRun('demo-1');
-    expect(stored).toMatchObject({ isDemo: true, demoSeed: 4, status: 'finished', model: { source: 'scratch', hiddenSize: 128, numLayers: 2 } });
+    expect(stored).toMatchObject({ isDemo: true, demoSeed: 4, status: 'finished', model: { source: 'scratch', hiddenSize: DEMO_MODEL_CONFIG.hiddenSize, numLayers: DEMO_MODEL_CONFIG.numHiddenLayers } });
 
     const q = questions[0];
     await t.run({ type: 'predict', requestId: 1, input: { kind: 'qa', context: q.context, question: q.question } });

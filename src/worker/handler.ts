@@ -22,7 +22,7 @@ import type { Command, DemoOptions, FileInput } from '../protocol/commands';
 import type { WorkerEvent } from '../protocol/events';
 import { defaultSettings, type RunSettings } from '../protocol/settings';
 import { createEventThrottle } from '../protocol/throttle';
-import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countRecords, modelSummary, type Analysis } from './analysis';
+import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countRecords, modelSummary, type Analysis, type RecordCount } from './analysis';
 import { ensureBackend, type BackendState } from './backend';
 import { demoInputs, demoQuestions, demoTokenizer, DEMO_MODEL_CONFIG } from './demo';
 import { errorInfo } from './errors';
@@ -56,7 +56,7 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
   const fail = (e: unknown, fatal = false, file?: string) => emit({ type: 'error', fatal, lastCheckpointStep: null, ...errorInfo(e, file) });
 
   const files = new Map<string, KeptFile>();
-  const counts = new Map<string, number>();
+  const counts = new Map<string, RecordCount>();
   let chosenTask: TaskName | null = null;
   let settings: RunSettings | null = null;
   let analysis: Analysis | null = null;
@@ -86,15 +86,22 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
     const a = analysis;
     const withCounts = () => {
       const c = { train: 0, dev: 0, test: 0 };
-      for (const f of files.values()) if (f.split && counts.has(f.path) && f.report.accepted && f.dataset) c[f.split] += counts.get(f.path)!;
-      return { ...a.detection, counts: c };
+      const skipped = { train: 0, dev: 0, test: 0 };
+      for (const f of files.values()) {
+        const n = counts.get(f.path);
+        if (!f.split || !n || !f.report.accepted || !f.dataset) continue;
+        c[f.split] += n.records;
+        skipped[f.split] += n.skipped;
+      }
+      return { ...a.detection, counts: c, skipped };
     };
     emit({ type: 'taskDetected', detection: withCounts() });
     let counted = false;
     for (const f of files.values()) {
       if (f.dataset && f.report.accepted && !counts.has(f.path)) {
         try {
-          counts.set(f.path, await countRecords(f));
+          const columns = f.dataset.kind === 'csv' || f.dataset.kind === 'tsv' ? columnsFor(currentSettings(), f.dataset.columns) : undefined;
+          counts.set(f.path, await countRecords(f, (e) => log(e.message, 'warn'), columns));
           counted = true;
         } catch (e) {
           fail(e, false, f.path);

@@ -54,6 +54,7 @@ export function TaskPanel({ detection, task, overridden, onTaskChange, disabled 
         <p className="small muted" data-testid="dataset-counts">
           {detection.counts.train.toLocaleString('en-US')} training, {detection.counts.dev.toLocaleString('en-US')} dev, {detection.counts.test.toLocaleString('en-US')} test examples
           {detection.labels.length > 0 && <> · labels: {detection.labels.join(', ')}</>}
+          {skippedText(detection.skipped)}
         </p>
       )}
       {detection?.model && (
@@ -74,4 +75,10 @@ export function TaskPanel({ detection, task, overridden, onTaskChange, disabled 
       )}
     </div>
   );
+}
+
+/** " · 2 bad rows skipped (see the log)", or nothing. */
+export function skippedText(skipped: TaskDetection['skipped']): string {
+  const n = skipped ? skipped.train + skipped.dev + skipped.test : 0;
+  return n > 0 ? ` · ${n.toLocaleString('en-US')} bad row${n === 1 ? '' : 's'} skipped (see the log)` : '';
 }
