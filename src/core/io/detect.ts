@@ -44,6 +44,9 @@ export function detectModelFile(name: string, headBytes: Uint8Array = new Uint8A
   if (lower === 'special_tokens_map.json') return { kind: 'special-tokens', description: 'special tokens map (not needed: BERT special tokens are fixed)' };
   if (lower.endsWith('.safetensors.index.json')) return { kind: 'safetensors-index', description: 'index of a sharded safetensors checkpoint' };
   if (/vocab.*\.txt$/.test(lower)) return { kind: 'vocab', description: 'WordPiece vocabulary (one token per line)' };
+  if (lower.endsWith('.txt') && looksLikeWordPieceVocab(headBytes)) {
+    return { kind: 'vocab', description: 'WordPiece vocabulary (one token per line; recognised by its content)' };
+  }
   if (lower.endsWith('.safetensors')) {
     if (headBytes.byteLength >= 9) {
       const n = new DataView(headBytes.buffer, headBytes.byteOffset, 8).getBigUint64(0, true);
@@ -67,4 +70,26 @@ export function detectModelFile(name: string, headBytes: Uint8Array = new Uint8A
   if (lower.endsWith('.ckpt.meta') || /\.ckpt-\d+\.meta$/.test(lower)) return { kind: 'ckpt-meta', prefix: base.slice(0, -'.meta'.length), description: 'TensorFlow graph definition (.meta): not needed, ignored' };
   if (lower === 'checkpoint') return { kind: 'ckpt-state', description: 'TensorFlow checkpoint list (names the latest checkpoint)' };
   return { kind: 'unknown', description: 'not a model file' };
+}
+
+const SPECIAL_LINES = new Set(['[CLS]', '[SEP]', '[UNK]', '[PAD]', '[MASK]']);
+
+/**
+ * A .txt whose first lines look like a WordPiece vocabulary: one token per line (no tabs, few
+ * spaces), and either two of BERT's special tokens on lines of their own or many `##` pieces.
+ */
+export function looksLikeWordPieceVocab(headBytes: Uint8Array): boolean {
+  if (headBytes.byteLength === 0) return false;
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(headBytes);
+  const lines = text.split(/\r?\n/);
+  if (headBytes.byteLength > 4096 && lines.length > 1) lines.pop(); // a cut last line
+  const nonEmpty = lines.filter((l) => l !== '');
+  if (nonEmpty.length < 3) return false;
+  if (nonEmpty.some((l) => l.includes('\t'))) return false;
+  const spaced = nonEmpty.filter((l) => /\S\s+\S/.test(l)).length;
+  if (spaced > nonEmpty.length * 0.01) return false;
+  const specials = new Set(nonEmpty.filter((l) => SPECIAL_LINES.has(l.trim())).map((l) => l.trim()));
+  if (specials.size >= 2) return true;
+  const pieces = nonEmpty.filter((l) => l.startsWith('##')).length;
+  return nonEmpty.length >= 50 && pieces >= nonEmpty.length * 0.05;
 }
