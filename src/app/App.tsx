@@ -60,6 +60,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const prediction = use((s) => s.prediction);
   const demoQuestions = use((s) => s.demoQuestions);
   const exportState = use((s) => s.exportState);
+  const evalPredictions = use((s) => s.evalPredictions);
   const runs = use((s) => s.runs);
   const compareIds = use((s) => s.compareIds);
   const backend = use((s) => s.backend);
@@ -250,6 +251,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               labels={run?.labels ?? detection?.labels ?? []}
               classification={!squad && (run?.labels.length ?? detection?.labels.length ?? 0) > 0}
               exportState={exportState}
+              evalPredictions={evalPredictions}
               canExport={modelReady}
               onExport={() => bridge.exportModel()}
               onDownloadMetrics={downloadMetrics}

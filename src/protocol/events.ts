@@ -213,6 +213,8 @@ export type WorkerEvent =
   | { type: 'prediction'; requestId: number; result: PredictResult | null; error?: ErrorInfo }
   | { type: 'exported'; requestId: number; files: ExportedFile[]; zip: ExportedFile | null; error?: ErrorInfo }
   | { type: 'demoData'; questions: DemoQuestion[] }
+  /** After each evaluation: the dev predictions as files (eval_predictions.jsonl, predictions.json or the GLUE TSV). */
+  | { type: 'evalPredictions'; runId: string; step: number; files: ExportedFile[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; time: number }
   | ({ type: 'error'; fatal: boolean; lastCheckpointStep: number | null } & ErrorInfo);
 

@@ -53,7 +53,7 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
       series.reset();
       set({
         run: ev.run, runId: ev.run.runId, evals: [], spanPredictions: null, lastStep: null, trainStartedAt: null,
-        finished: null, lastCheckpoint: null, prediction: null, exportState: null,
+        finished: null, lastCheckpoint: null, prediction: null, exportState: null, evalPredictions: null,
       });
       return;
     case 'step': {
@@ -85,6 +85,9 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
         if (!s.exportState || s.exportState.requestId !== ev.requestId) return {};
         return { exportState: { ...s.exportState, status: ev.error ? 'failed' : 'done', files: ev.files, zip: ev.zip, error: ev.error ?? null } };
       });
+      return;
+    case 'evalPredictions':
+      set({ evalPredictions: { runId: ev.runId, step: ev.step, files: ev.files } });
       return;
     case 'demoData':
       set({ demoQuestions: ev.questions });

@@ -102,6 +102,8 @@ export interface DemoSlice {
   prediction: PredictionState | null;
   demoQuestions: DemoQuestion[];
   exportState: ExportState | null;
+  /** The latest evaluation's dev predictions as files (eval_predictions.jsonl, ...), for the Results panel. */
+  evalPredictions: { runId: string; step: number; files: ExportedFile[] } | null;
 }
 
 export interface RunsSlice {
@@ -185,6 +187,7 @@ export const createDemoSlice: StateCreator<StudioState, [], [], DemoSlice> = () 
   prediction: null,
   demoQuestions: [],
   exportState: null,
+  evalPredictions: null,
 });
 
 export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (set) => ({

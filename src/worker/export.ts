@@ -1,6 +1,6 @@
 /**
  * The fine-tuned model as a Hugging Face folder (core/io/export-hf.ts: config.json,
- * model.safetensors, vocab.txt, tokenizer_config.json) plus metrics.json, as separate files and
+ * model.safetensors, vocab.txt, tokenizer_config.json) plus metrics.json and the dev predictions, as separate files and
  * as one zip; ArrayBuffers, transferred to the page.
  */
 import { exportHfFolder, zipFolder } from '../core/io/export-hf';
@@ -21,6 +21,8 @@ export interface ExportInput {
   evals: readonly EvalResult[];
   /** Zip folder name. */
   name?: string;
+  /** More files for the folder, e.g. the dev predictions (predictions.ts). */
+  extraFiles?: readonly ExportedFile[];
 }
 
 /** metrics.json as the CLI writes it: {"train":[{step,loss,learning_rate}],"eval":[{step,epoch,metrics}],"final":{...}}. */
@@ -49,6 +51,7 @@ export async function exportRun(input: ExportInput): Promise<{ files: ExportedFi
     doLowerCase: input.tokenizer.doLowerCase,
   });
   folder.set('metrics.json', new TextEncoder().encode(`${JSON.stringify(metricsJson(input.steps, input.evals), null, 2)}\n`));
+  for (const f of input.extraFiles ?? []) folder.set(f.name, new Uint8Array(f.data));
   const name = (input.name ?? 'tabtune-model').replace(/[^\w.-]+/g, '-');
   const zip = zipFolder(folder, name);
   // The zip is built first: the files' buffers are transferred (detached) afterwards.

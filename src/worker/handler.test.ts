@@ -205,7 +205,19 @@ describe('worker handler: a run', () => {
     await t.run({ type: 'export', requestId: 9 });
     const ex = t.of('exported').at(-1)!;
     expect(ex.error).toBeUndefined();
-    expect(ex.files.map((f) => f.name).sort()).toEqual(['config.json', 'metrics.json', 'model.safetensors', 'tokenizer_config.json', 'vocab.txt']);
+    expect(ex.files.map((f) => f.name).sort()).toEqual(['MRPC.tsv', 'config.json', 'eval_predictions.jsonl', 'metrics.json', 'model.safetensors', 'tokenizer_config.json', 'vocab.txt']);
+    // The dev predictions: after each evaluation, and in the export (GLUE TSV and the rows with gold labels).
+    expect(t.of('evalPredictions').map((e) => [e.runId, e.step])).toEqual([['run-1', 2], ['run-1', 4]]);
+    const devRows = mrpcRows('dev.tsv', 16).split('\n').slice(1).filter((l) => l !== '').map((l) => l.split('\t'));
+    const predictedRows = (data: ArrayBuffer) => new TextDecoder().decode(data).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    for (const e of t.of('evalPredictions')) {
+      const rows = predictedRows(e.files.find((f) => f.name === 'eval_predictions.jsonl')!.data);
+      expect(rows.map((r) => [r.gold, r.text_a, r.text_b])).toEqual(devRows.map((c) => [c[0], c[3], c[4]]));
+      for (const r of rows) expect(['0', '1']).toContain(r.predicted);
+    }
+    const exported = predictedRows(ex.files.find((f) => f.name === 'eval_predictions.jsonl')!.data);
+    const tsv = new TextDecoder().decode(ex.files.find((f) => f.name === 'MRPC.tsv')!.data);
+    expect(tsv).toBe(['index\tprediction', ...exported.map((r, i) => `${i}\t${r.predicted}`)].join('\n') + '\n');
     expect(ex.zip?.name).toBe('tabtune-mrpc-model.zip');
     const file = (name: string) => new Uint8Array(ex.files.find((f) => f.name === name)!.data);
     const config = JSON.parse(new TextDecoder().decode(file('config.json'))) as Record<string, unknown>;

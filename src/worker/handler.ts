@@ -341,7 +341,7 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
             emit({ type: 'progress', phase: 'exporting', done: 0, total: 1 });
             const out = await exportRun({
               model: l.model, tokenizer: l.tokenizer, config: l.config, modelConfig: l.modelConfig, rawConfig: l.rawConfig,
-              steps: l.steps, evals: l.evals, name: l.isDemo ? 'tabtune-demo-model' : `tabtune-${l.config.task}-model`,
+              steps: l.steps, evals: l.evals, extraFiles: await l.predictionFiles(), name: l.isDemo ? 'tabtune-demo-model' : `tabtune-${l.config.task}-model`,
             });
             emit({ type: 'progress', phase: 'exporting', done: 1, total: 1 });
             emit({ type: 'exported', requestId: cmd.requestId, files: out.files, zip: out.zip });

@@ -22,7 +22,9 @@ import { countTrainSteps, resolveTrainingConfig, type TrainingConfig } from '../
 import { createTaskAdapter } from '../core/train/task';
 import type { TaskAdapter } from '../core/train/task-types';
 import type { EvalResult, StepMetrics } from '../core/train/types';
-import type { ModelSummary, RunInfo, WorkerEvent } from '../protocol/events';
+import type { ExportedFile, ModelSummary, RunInfo, WorkerEvent } from '../protocol/events';
+import type { TaskPredictions } from '../core/train/task-types';
+import { predictionFiles } from './predictions';
 import { trainingOverrides, type RunSettings } from '../protocol/settings';
 import { backendEventFields, type BackendState } from './backend';
 import { errorInfo, isAbortError } from './errors';
@@ -75,6 +77,8 @@ export interface RunOutcome {
   step: number;
   steps: StepMetrics[];
   evals: EvalResult[];
+  /** The latest evaluation's dev predictions as files (eval_predictions.jsonl, predictions.json or the GLUE TSV); fresh buffers each call, [] before any evaluation. */
+  predictionFiles(): Promise<ExportedFile[]>;
 }
 
 export interface ActiveRun {
@@ -119,6 +123,17 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
   let rawConfig: Record<string, unknown> | undefined;
   let labels: string[] = [];
   let stored = false;
+  let lastPredictions: TaskPredictions | null = null;
+  const filesOfLastPredictions = async (): Promise<ExportedFile[]> =>
+    lastPredictions ? predictionFiles({ task: plan.task, predictions: lastPredictions, dev: plan.dev, columns: plan.columns }) : [];
+  let predictionsSent: Promise<void> = Promise.resolve();
+  const sendPredictions = (step: number): void => {
+    predictionsSent = filesOfLastPredictions()
+      .then((files) => {
+        if (files.length > 0) emit({ type: 'evalPredictions', runId, step, files });
+      })
+      .catch((e) => log(`the dev predictions could not be listed: ${(e as Error).message}`, 'warn'));
+  };
 
   const update = async (patch: Partial<Omit<RunRecord, 'id'>>): Promise<void> => {
     if (!storage || !stored) return;
@@ -235,6 +250,8 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
           evals.push(result);
           emit({ type: 'eval', result });
           if (outcome.spans && outcome.spans.length > 0) emit({ type: 'spanPredictions', step: result.step, items: outcome.spans });
+          lastPredictions = outcome.predictions;
+          sendPredictions(result.step);
           void update({ evals: evals.slice() });
         },
         onProgress(phase, done, total) {
@@ -261,6 +278,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
       signal,
     );
     await saveSeries();
+    await predictionsSent;
     const finalMetrics = result.lastEval?.metrics ?? {};
     const lost = failure();
     if (lost) throw new TabtuneError(lost, { code: 'device-lost' });
@@ -269,7 +287,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
     await update({ status: completed ? 'finished' : reason === 'stopped' ? 'stopped' : 'failed', lastStep: result.state.step, lastLoss: steps[steps.length - 1]?.loss ?? null, finalMetrics, evals: evals.slice(), lastCheckpointStep });
     emit({ type: 'finished', runId, reason, step: result.state.step, metrics: finalMetrics });
     status(completed ? 'finished' : reason === 'stopped' ? 'stopped' : 'failed');
-    return { status: reason, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step: result.state.step, steps, evals };
+    return { status: reason, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step: result.state.step, steps, evals, predictionFiles: filesOfLastPredictions };
   } catch (e) {
     const lost = failure();
     const stopped = !lost && (signal.aborted || isAbortError(e));
@@ -279,7 +297,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
       await update({ status: 'stopped', lastStep: step, lastCheckpointStep });
       emit({ type: 'finished', runId, reason: 'stopped', step, metrics: {} });
       status('stopped');
-      return { status: 'stopped', model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals };
+      return { status: 'stopped', model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions };
     }
     const info = lost ? { message: lost, code: 'device-lost' } : errorInfo(e);
     const advice = adviceFor(info.code, lastCheckpointStep);
@@ -296,7 +314,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
       }
       model = null;
     }
-    return { status: 'failed', model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals };
+    return { status: 'failed', model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions };
   }
 }
 

@@ -8,7 +8,7 @@ import type { EvalResult } from '../../core/train/types';
 import type { ExportState } from '../../state/slices';
 import { confusionMatrix } from '../../core/eval/glue-metrics';
 import { formatBytes, formatMetric } from '../format/numbers';
-import { filterRows, predictionRowsFromFiles, type PredictionRow } from '../results/predictionRows';
+import { filterRows, predictionRowsFromFiles, type NamedBytes, type PredictionRow } from '../results/predictionRows';
 import { mimeFor } from '../results/download';
 
 export interface ResultsProps {
@@ -17,6 +17,8 @@ export interface ResultsProps {
   labels: string[];
   classification: boolean;
   exportState: ExportState | null;
+  /** The latest evaluation's dev predictions (sent by the worker after each evaluation). */
+  evalPredictions?: { step: number; files: NamedBytes[] } | null;
   /** A model exists that can be exported. */
   canExport: boolean;
   onExport: () => void;
@@ -27,8 +29,13 @@ export interface ResultsProps {
 }
 
 export function Results(props: ResultsProps) {
-  const { evals, finalMetrics, labels, classification, exportState, canExport, onExport, onDownloadMetrics, onDownloadLossCsv, onDownloadLossPng, hasSteps } = props;
-  const parsed = useMemo(() => (exportState?.status === 'done' ? safeParse(exportState) : null), [exportState]);
+  const { evals, finalMetrics, labels, classification, exportState, evalPredictions, canExport, onExport, onDownloadMetrics, onDownloadLossCsv, onDownloadLossPng, hasSteps } = props;
+  // The export's predictions when it carries any, else the latest evaluation's.
+  const parsed = useMemo(() => {
+    const fromExport = exportState?.status === 'done' ? safeParse(exportState.files) : null;
+    if (fromExport) return fromExport;
+    return evalPredictions ? safeParse(evalPredictions.files) : null;
+  }, [exportState, evalPredictions]);
   return (
     <div className="stack" data-testid="results">
       <MetricsTable evals={evals} finalMetrics={finalMetrics} />
@@ -56,9 +63,9 @@ export function Results(props: ResultsProps) {
   );
 }
 
-function safeParse(s: ExportState) {
+function safeParse(files: readonly NamedBytes[]) {
   try {
-    return predictionRowsFromFiles(s.files);
+    return predictionRowsFromFiles(files);
   } catch (e) {
     return { error: e instanceof Error ? e.message : String(e) };
   }

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { gluePredictionsFileName, predictionFiles } from './predictions';
+import { readGlue } from '../core/data/glue-reader';
+import { sourceFromText } from '../core/data/source';
+import { parseSquadGold } from '../core/eval/squad-gold';
+import { predictionRowsFromFiles } from '../ui/results/predictionRows';
+import { readShared } from '../testing/shared';
+
+const text = (f: { data: ArrayBuffer }) => new TextDecoder().decode(f.data);
+
+describe('predictionFiles', () => {
+  it('lists every MRPC dev prediction with its sentences and gold label, and writes the GLUE TSV', async () => {
+    const devText = readShared('datasets', 'glue', 'MRPC', 'dev.tsv');
+    const gold = await readGlue('mrpc', sourceFromText('dev.tsv', devText));
+    // A "model" that flips every label, so predicted and gold differ on every row.
+    const predicted = gold.examples.map((e) => (e.label === '1' ? '0' : '1'));
+    const files = await predictionFiles({
+      task: 'mrpc',
+      predictions: { kind: 'classification', guids: gold.examples.map((e) => e.guid), labels: ['0', '1'], predicted, logits: [] },
+      dev: sourceFromText('dev.tsv', devText),
+    });
+    expect(files.map((f) => f.name)).toEqual(['eval_predictions.jsonl', 'MRPC.tsv']);
+    const lines = text(files[0]).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    expect(lines).toEqual(gold.examples.map((e, i) => ({ id: e.guid, text_a: e.textA, text_b: e.textB, gold: e.label, predicted: predicted[i] })));
+    expect(text(files[1])).toBe(['index\tprediction', ...predicted.map((p, i) => `${i}\t${p}`)].join('\n') + '\n');
+    // The Results panel reads them as rows with gold labels (confusion matrix).
+    const parsed = predictionRowsFromFiles(files)!;
+    expect(parsed.hasGold).toBe(true);
+    expect(parsed.rows).toHaveLength(gold.examples.length);
+    expect(parsed.rows.every((r) => r.gold !== r.predicted)).toBe(true);
+  });
+
+  it('writes predictions.json and the questions with their first gold answer for SQuAD', async () => {
+    const devText = readShared('fixtures', 'squad', 'xquad.en', 'input.json');
+    const predictions = JSON.parse(readShared('fixtures', 'squad', 'xquad.en', 'post-64-16-12-predictions.json')) as Record<string, string>;
+    const files = await predictionFiles({ task: 'squad', predictions: { kind: 'span', predictions, nbest: {} }, dev: sourceFromText('dev.json', devText) });
+    expect(files.map((f) => f.name)).toEqual(['eval_predictions.jsonl', 'predictions.json']);
+    expect(JSON.parse(text(files[1]))).toEqual(predictions);
+    const gold = new Map(parseSquadGold(devText, 'dev.json').questions.map((q) => [q.id, q.answers[0]?.text]));
+    const questions = new Map<string, string>();
+    for (const a of (JSON.parse(devText) as { data: Array<{ paragraphs: Array<{ qas: Array<{ id: string; question: string }> }> }> }).data) {
+      for (const p of a.paragraphs) for (const q of p.qas) questions.set(q.id, q.question);
+    }
+    const rows = text(files[0]).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    expect(rows).toEqual(Object.entries(predictions).map(([id, predicted]) => ({ id, question: questions.get(id), gold: gold.get(id), predicted })));
+  });
+
+  it("names GLUE submission files as the benchmark does", () => {
+    expect(gluePredictionsFileName('sst-2')).toBe('SST-2.tsv');
+    expect(gluePredictionsFileName('mnli-mm')).toBe('MNLI-mm.tsv');
+    expect(gluePredictionsFileName('tsv')).toBe('predictions.tsv');
+  });
+});
