@@ -271,7 +271,7 @@ export const DEMO_SETTINGS = {
   maxQueryLength: 16,
   batchSize: 32,
   learningRate: 5e-3,
-  epochs: 1,
+  epochs: 2,
   warmupProportion: 0.1,
   optimizer: 'adamw' as const,
   schedule: 'linear' as const,
