@@ -1,16 +1,17 @@
 /**
- * The built-in demo's question-answering set: invented facts from templates (a city's river,
- * founding year, country and mayor; a person's birth year, home town, company and favourite
- * colour), with made-up names built from syllables; no
- * third-party text. Output is SQuAD v1.1 JSON, so the demo runs through the same reader,
- * features, training loop and post-processing as a user's SQuAD file.
+ * The built-in demo's question-answering set: invented facts from fixed templates (a city's
+ * river, founding year and flag colour; a person's birth year, company and favourite colour),
+ * with made-up names built from syllables; no third-party text. Output is SQuAD v1.1 JSON, so
+ * the demo runs through the same reader, features, training loop and post-processing as a
+ * user's SQuAD file.
  *
- * Difficulty is tuned for a tiny BERT trained from scratch: every answer is a single
- * whitespace-separated word (a made-up name, a year or a colour); each paragraph is about one
- * subject (a city or a person) and holds 2-4 of its facts in shuffled order, one question each,
- * so that within a paragraph every answer is of a different kind and the model must learn which
- * fact a question asks about and where its answer sits. Deterministic for a seed; the dev split
- * uses names never seen in train.
+ * Difficulty is tuned for a tiny BERT trained from scratch in about 150 steps: every answer is
+ * a single whitespace-separated word; each paragraph names one subject (a city or a person) and
+ * then gives its facts in a fixed order, one fixed sentence each with the answer right after a
+ * cue word the question repeats ("river", "founded", "flag", "born", "company", "colour"); the
+ * answers of a paragraph are of three kinds (a made-up name, a year, a colour), so each question
+ * kind maps to one answer slot. Deterministic for a seed; the dev split uses names never seen
+ * in train.
  *
  * Also here: the demo model (a small BERT from scratch over the bert-base-uncased vocabulary)
  * and its training settings.
@@ -37,11 +38,11 @@ export interface SquadJson {
 
 export interface DemoQaOptions {
   seed?: number;
-  /** Paragraphs in the training split (each with 2-4 questions). Default 600. */
+  /** Paragraphs in the training split (each with up to 3 questions). Default 800. */
   trainParagraphs?: number;
   /** Paragraphs in the held-out dev split. Default 40. */
   devParagraphs?: number;
-  /** Facts per paragraph, inclusive range (at most 4). Default [2, 4]. */
+  /** Facts per paragraph, inclusive range (at most 4; a subject has 3). Default [3, 3]. */
   factsPerParagraph?: [number, number];
 }
 
@@ -259,11 +260,12 @@ export const DEMO_MODEL_CONFIG: BertConfig = {
 };
 
 /**
- * The demo's training settings (fields of protocol RunSettings): a paragraph of up to four facts and
- * its question fit in 72 tokens (one window each); a from-scratch learning rate with AdamW. Measured
- * through the worker handler in Node (WASM backend, seed 1, 456 steps of 32): loss 4.3 -> 0.4, dev
- * exact match 16% after epoch 1, 63% after 3, 77% (F1 82%) after 8; 4 of the 5 held-out questions
- * the QA demo offers answered exactly.
+ * The demo's training settings (fields of protocol RunSettings): a paragraph of three facts and its
+ * question fit in 56 tokens (one window each); two epochs of 800 paragraphs (2,400 questions) in
+ * batches of 32 are 150 steps, with a from-scratch learning rate and AdamW. Measured through the
+ * worker handler in Node (WASM backend, seed 1, demo-qa-learning.test.ts): loss 4.0 -> 0.1, dev
+ * exact match 94% after 150 steps in about a minute; the loss drops sharply around step 80, when
+ * the model learns which slot each question asks about (one epoch, 75 steps, gave 55-74%).
  */
 export const DEMO_SETTINGS = {
   maxSeqLength: 56,
