@@ -34,13 +34,14 @@ function record(id: string, created: number): RunRecord {
   };
 }
 
-function setup() {
+function setup(now?: () => number) {
   const workers: FakeWorker[] = [];
   const store = createStudioStore();
   const storage = createMemoryRunStorage();
   const bridge = createBridge({
     store,
     storage,
+    now,
     createWorker: () => {
       const w = new FakeWorker();
       workers.push(w);
@@ -126,6 +127,56 @@ describe('bridge', () => {
     // The bridge keeps working with the new worker.
     bridge.evaluate();
     expect(workers[1].sent[2].message).toEqual({ type: 'evaluate' });
+  });
+
+  it('stops restarting a worker that crashes more than 3 times a minute, and says what to do', () => {
+    let t = 0;
+    const { bridge, workers, store } = setup(() => t);
+    bridge.setTask('mrpc');
+    for (let i = 0; i < 3; i++) {
+      t += 1000;
+      workers[workers.length - 1].crash(`boom ${i}`);
+    }
+    expect(workers).toHaveLength(4);
+    expect(store.getState().errors.map((e) => e.code)).toEqual(['worker-crash', 'worker-crash', 'worker-crash']);
+    t += 1000;
+    workers[3].crash('boom 3');
+    expect(workers).toHaveLength(4);
+    expect(workers[3].terminated).toBe(true);
+    const last = store.getState().errors.at(-1)!;
+    expect(last).toMatchObject({ fatal: true, code: 'worker-crash-loop' });
+    expect(last.message).toContain('4 times within a minute');
+    expect(last.message).toContain('Reload the page');
+    // Commands are refused with a logged error instead of going to a dead worker.
+    const before = workers[3].sent.length;
+    bridge.evaluate();
+    expect(workers[3].sent).toHaveLength(before);
+    expect(store.getState().log.at(-1)).toMatchObject({ level: 'error' });
+    expect(store.getState().log.at(-1)!.message).toContain('reload the page');
+  });
+
+  it('restarts again once earlier crashes are more than a minute old', () => {
+    let t = 0;
+    const { workers } = setup(() => t);
+    for (let i = 0; i < 3; i++) workers[workers.length - 1].crash('boom');
+    t += 61_000;
+    workers[workers.length - 1].crash('boom');
+    expect(workers).toHaveLength(5);
+  });
+
+  it('sends settings edited before a drop once the dropped data sets the task (the preview uses them)', () => {
+    const { bridge, last, store } = setup();
+    bridge.updateSettings({ maxSeqLength: 32, doLowerCase: false });
+    expect(last().sent).toEqual([]);
+    const detection = { task: 'mrpc' as const, reason: 'header', candidates: ['mrpc' as const], labels: ['0', '1'], counts: { train: 3, dev: 0, test: 0 }, model: null, ready: false, missing: [] };
+    last().emit({ type: 'taskDetected', detection });
+    expect(store.getState().task).toBe('mrpc');
+    expect(last().sent.map((x) => x.message)).toEqual([{ type: 'configure', task: 'mrpc', settings: { ...defaultSettings('mrpc'), maxSeqLength: 32, doLowerCase: false } }]);
+    // The same detection again (the worker's refresh) sends nothing more.
+    last().emit({ type: 'taskDetected', detection });
+    expect(last().sent).toHaveLength(1);
+    bridge.updateSettings({ maxSeqLength: 48 });
+    expect(last().sent.at(-1)!.message).toMatchObject({ type: 'configure', settings: { maxSeqLength: 48 } });
   });
 
   it('lists, renames, deletes and loads stored runs', async () => {

@@ -45,7 +45,13 @@ export interface BridgeOptions {
   storage: RunStorage | null;
   /** Called after each event is applied (tests, the e2e hooks). */
   onEvent?: (ev: WorkerEvent) => void;
+  /** Clock for the restart limit (tests). */
+  now?: () => number;
 }
+
+/** A crashed worker is restarted at most this many times within RESTART_WINDOW_MS. */
+export const MAX_RESTARTS = 3;
+export const RESTART_WINDOW_MS = 60_000;
 
 export interface StudioBridge {
   readonly store: StudioStore;
@@ -99,6 +105,13 @@ export function createBridge(options: BridgeOptions): StudioBridge {
   let disposed = false;
   /** Files re-sent to a restarted worker (File references only: transferred buffers are gone). */
   const kept = new Map<string, FileInput>();
+  const now = options.now ?? Date.now;
+  /** When the worker was restarted after a crash (the last minute's). */
+  let restarts: number[] = [];
+  /** True once the restart limit was reached: commands are refused with an error. */
+  let dead = false;
+  /** The task and settings last sent to the worker (JSON), to re-send after a detection changes them. */
+  let sentConfig = '';
 
   const log = (level: 'info' | 'warn' | 'error', message: string): void => {
     applyEvent(store, series, { type: 'log', level, message, time: Date.now() });
@@ -110,6 +123,9 @@ export function createBridge(options: BridgeOptions): StudioBridge {
 
   const onEvent = (ev: WorkerEvent): void => {
     applyEvent(store, series, ev);
+    // A detected task switches the page's task and its settings (defaults plus the user's edits,
+    // which may predate the drop): the worker previews and trains with those.
+    if (ev.type === 'taskDetected') syncConfig();
     if (ev.type === 'runStarted' || ev.type === 'checkpoint' || ev.type === 'finished' || (ev.type === 'error' && ev.fatal)) refreshSoon();
     options.onEvent?.(ev);
   };
@@ -128,11 +144,18 @@ export function createBridge(options: BridgeOptions): StudioBridge {
   };
 
   const crashed = (reason: string): void => {
-    if (disposed) return;
+    if (disposed || dead) return;
     const s = store.getState();
+    const t = now();
+    restarts = restarts.filter((x) => t - x < RESTART_WINDOW_MS);
+    const giveUp = restarts.length >= MAX_RESTARTS;
+    const kept_ = s.lastCheckpoint ? ` The checkpoint at step ${s.lastCheckpoint.step} is kept: after a reload, resume the run from the run list.` : '';
     onEvent({
-      type: 'error', fatal: true, message: `The training worker stopped (${reason}). It was restarted; your files are still loaded${s.lastCheckpoint ? ` and the run can resume from step ${s.lastCheckpoint.step}` : ''}.`,
-      code: 'worker-crash', lastCheckpointStep: s.lastCheckpoint?.step ?? null,
+      type: 'error', fatal: true,
+      message: giveUp
+        ? `The training worker stopped again (${reason}): it crashed ${restarts.length + 1} times within a minute, so it was not restarted. Reload the page to start a fresh worker, then try a smaller batch size or max sequence length (or another browser with WebGPU).${kept_}`
+        : `The training worker stopped (${reason}). It was restarted; your files are still loaded${s.lastCheckpoint ? ` and the run can resume from step ${s.lastCheckpoint.step}` : ''}.`,
+      code: giveUp ? 'worker-crash-loop' : 'worker-crash', lastCheckpointStep: s.lastCheckpoint?.step ?? null,
     });
     store.setState({ status: 'failed', workerReady: false });
     // The crashed worker cannot record it: mark its run interrupted so it can be resumed.
@@ -149,20 +172,37 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     } catch {
       // already gone
     }
+    if (giveUp) {
+      dead = true;
+      return;
+    }
+    restarts.push(t);
     boot();
     if (kept.size > 0) postCommand(worker, { type: 'loadFiles', files: [...kept.values()] });
-    const st = store.getState();
-    if (st.task) postCommand(worker, { type: 'configure', task: st.task, settings: st.settings });
+    sentConfig = '';
+    syncConfig();
   };
 
   const send = (command: Command): void => {
     if (disposed) return;
+    if (dead) {
+      log('error', `the training worker is stopped after repeated crashes, so "${command.type}" was not sent: reload the page`);
+      return;
+    }
     postCommand(worker, command);
   };
 
   const configure = (): void => {
     const s = store.getState();
-    if (s.task) send({ type: 'configure', task: s.task, settings: s.settings });
+    if (!s.task) return;
+    sentConfig = JSON.stringify([s.task, s.settings]);
+    send({ type: 'configure', task: s.task, settings: s.settings });
+  };
+
+  /** Sends the configuration when it differs from what the worker last got. */
+  const syncConfig = (): void => {
+    const s = store.getState();
+    if (s.task && JSON.stringify([s.task, s.settings]) !== sentConfig) configure();
   };
 
   boot();

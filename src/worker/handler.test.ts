@@ -122,6 +122,19 @@ describe('worker handler: files', () => {
     expect(first.segmentIds.slice(0, sep + 1).every((s) => s === 0)).toBe(true);
     expect(first.segmentIds.slice(sep + 1).every((s) => s === 1)).toBe(true);
     expect(first.label).toBe('1');
+    // Settings that change the features rebuild the preview: max sequence length, lower case.
+    expect(Math.max(...preview.map((p) => p.tokens.length))).toBeGreaterThan(16);
+    const previews = t.of('preview').length;
+    await t.run({ type: 'configure', task: 'mrpc', settings: { ...defaultSettings('mrpc'), maxSeqLength: 16 } });
+    expect(t.of('preview')).toHaveLength(previews + 1);
+    const short = t.of('preview').at(-1)!.examples;
+    expect(short.map((p) => p.tokens.length)).toEqual(preview.map(() => 16));
+    for (const p of short) expect(p.tokens.at(-1)).toBe('[SEP]');
+    await t.run({ type: 'configure', task: 'mrpc', settings: { ...defaultSettings('mrpc'), maxSeqLength: 16, learningRate: 1e-4 } });
+    expect(t.of('preview')).toHaveLength(previews + 1);
+    await t.run({ type: 'configure', task: 'mrpc', settings: { ...defaultSettings('mrpc'), maxSeqLength: 16, doLowerCase: false } });
+    expect(t.of('preview')).toHaveLength(previews + 2);
+    expect(t.of('preview').at(-1)!.examples[0].tokens.some((tok) => tok === '[UNK]' || /[A-Z]/.test(tok))).toBe(true);
     // Nothing crashed: no fatal error was sent.
     expect(t.of('error').filter((e) => e.fatal)).toEqual([]);
   });
