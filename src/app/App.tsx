@@ -3,11 +3,12 @@
  * Reads the zustand store (src/state) and calls the worker bridge's commands; never touches a
  * tensor. Per-step curves reach the charts through the series store, not React state.
  */
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ComponentProps } from 'react';
 import type uPlot from 'uplot';
 import { useStore } from 'zustand';
 import type { StudioBridge } from '../state/bridge';
 import type { StudioState } from '../state/slices';
+import { withLiveRun } from '../state/live-run';
 import { isSquadTask } from '../protocol/settings';
 import type { Phase } from '../protocol/events';
 import { BackendBadge } from '../ui/components/BackendBadge';
@@ -189,7 +190,8 @@ export function App({ bridge }: { bridge: StudioBridge }) {
             <DataPreview examples={preview} />
           </Panel>
           <Panel title="Runs" testId="runs-panel">
-            <RunsPanel
+            <LiveRunsPanel
+              bridge={bridge}
               runs={runs}
               activeRunId={active ? runId : null}
               busy={active}
@@ -268,6 +270,13 @@ export function App({ bridge }: { bridge: StudioBridge }) {
       <ErrorList errors={shownErrors} onDismiss={dismissErrors} onDismissAll={dismissAll} />
     </>
   );
+}
+
+/** The run list, with the current run's step and loss refreshed a few times a second (not the whole page). */
+function LiveRunsPanel({ bridge, runs, ...rest }: { bridge: StudioBridge } & ComponentProps<typeof RunsPanel>) {
+  const live = useBridgeState(bridge, (s) => s.liveRun);
+  const shown = useMemo(() => withLiveRun(runs, live), [runs, live]);
+  return <RunsPanel runs={shown} {...rest} />;
 }
 
 /** Per-phase progress bars; re-renders on progress events only (not the whole page). */

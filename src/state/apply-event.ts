@@ -4,6 +4,7 @@
  * so it is unit-tested without a Worker.
  */
 import type { WorkerEvent } from '../protocol/events';
+import { nextLiveRun } from './live-run';
 import type { SeriesStore } from './series';
 import { MAX_LOG_LINES, type StudioState } from './slices';
 import type { StudioStore } from './store';
@@ -59,7 +60,11 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
     case 'step': {
       if (ev.steps.length === 0) return;
       series.append(ev.steps);
-      set((s) => ({ lastStep: ev.steps[ev.steps.length - 1], trainStartedAt: s.trainStartedAt ?? now }));
+      const last = ev.steps[ev.steps.length - 1];
+      set((s) => {
+        const live = nextLiveRun(s.liveRun, s.runId, last.step, last.loss, now);
+        return { lastStep: last, trainStartedAt: s.trainStartedAt ?? now, ...(live ? { liveRun: live } : {}) };
+      });
       return;
     }
     case 'eval':

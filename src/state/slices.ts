@@ -12,6 +12,7 @@
  *   runs/compareIds                   stored runs (IndexedDB) and the ones chosen for comparison.
  *   workerReady/backend/errors/log    system state.
  */
+import type { LiveRun } from './live-run';
 import type { StateCreator } from 'zustand/vanilla';
 import type { TaskName } from '../core/data/types';
 import type { RunRecord } from '../core/io/run-storage';
@@ -111,6 +112,8 @@ export interface RunsSlice {
   /** Up to two run ids whose loss curves are drawn together. */
   compareIds: string[];
   setCompare(ids: string[]): void;
+  /** The current run's latest step and loss (refreshed a few times a second, see live-run.ts). */
+  liveRun: LiveRun | null;
 }
 
 export interface ErrorEntry extends ErrorInfo {
@@ -193,6 +196,7 @@ export const createDemoSlice: StateCreator<StudioState, [], [], DemoSlice> = () 
 export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (set) => ({
   runs: [],
   compareIds: [],
+  liveRun: null,
   setCompare(ids) {
     set({ compareIds: ids.slice(-2) });
   },
