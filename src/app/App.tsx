@@ -86,6 +86,8 @@ export function App({ bridge }: { bridge: StudioBridge }) {
 
   const active = isActive(status);
   const activeTask = run?.task ?? task;
+  // The demo trains on generated SQuAD data: the task picker shows it while it runs (and after, until a dataset is dropped).
+  const showDemoTask = !!run?.isDemo && (active || task === null);
   const squad = activeTask !== null && isSquadTask(activeTask);
   const modelReady = run !== null && (hasSteps || finished !== null);
   const showHero = files.length === 0 && run === null && !active && pendingPaths.length === 0;
@@ -172,7 +174,14 @@ export function App({ bridge }: { bridge: StudioBridge }) {
             <FileList files={files} pending={recognising ? pendingPaths : []} onRemove={active ? undefined : (p) => bridge.removeFile(p)} />
           </Panel>
           <Panel title="2. Task and settings" testId="settings-panel">
-            <TaskPanel detection={detection} task={task} overridden={taskOverridden} onTaskChange={(t) => bridge.setTask(t)} disabled={active} />
+            <TaskPanel
+              detection={detection}
+              task={showDemoTask ? run!.task : task}
+              demo={showDemoTask}
+              overridden={taskOverridden}
+              onTaskChange={(t) => bridge.setTask(t)}
+              disabled={active || showDemoTask}
+            />
             <SettingsForm task={task} settings={settings} onChange={(p) => bridge.updateSettings(p)} onReset={() => bridge.resetSettings()} disabled={active} />
             <LiveEstimate bridge={bridge} active={active} />
             <RunControls

@@ -27,9 +27,11 @@ export interface TaskPanelProps {
   overridden: boolean;
   onTaskChange: (task: TaskName) => void;
   disabled?: boolean;
+  /** The built-in demo is (or was last) running with `task` on its generated data. */
+  demo?: boolean;
 }
 
-export function TaskPanel({ detection, task, overridden, onTaskChange, disabled }: TaskPanelProps) {
+export function TaskPanel({ detection, task, overridden, onTaskChange, disabled, demo }: TaskPanelProps) {
   const id = useId();
   const candidates = detection && detection.candidates.length > 0 ? detection.candidates : ALL_TASKS;
   const options = task && !candidates.includes(task) ? [task, ...candidates] : candidates;
@@ -45,9 +47,9 @@ export function TaskPanel({ detection, task, overridden, onTaskChange, disabled 
             </option>
           ))}
         </select>
-        <span className="help">
-          {task ? TASK_TEXT[task] : 'Detected from the dataset you drop.'}
-          {detection?.task && (overridden && task !== detection.task ? ` · detected ${detection.task} (${detection.reason}), changed by you` : ` · detected: ${detection.reason}`)}
+        <span className="help" data-testid="task-help">
+          {demo && task ? demoTaskText(task) : task ? TASK_TEXT[task] : 'Detected from the dataset you drop.'}
+          {!demo && detection?.task && (overridden && task !== detection.task ? ` · detected ${detection.task} (${detection.reason}), changed by you` : ` · detected: ${detection.reason}`)}
         </span>
       </div>
       {detection && (
@@ -81,4 +83,9 @@ export function TaskPanel({ detection, task, overridden, onTaskChange, disabled 
 export function skippedText(skipped: TaskDetection['skipped']): string {
   const n = skipped ? skipped.train + skipped.dev + skipped.test : 0;
   return n > 0 ? ` · ${n.toLocaleString('en-US')} bad row${n === 1 ? '' : 's'} skipped (see the log)` : '';
+}
+
+/** "SQuAD v1.1, generated demo set" for the demo's task. */
+export function demoTaskText(task: TaskName): string {
+  return `${TASK_TEXT[task].split(':')[0]}, generated demo set`;
 }
