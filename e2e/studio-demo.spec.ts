@@ -17,8 +17,8 @@ function expectedAnswer(context: string, question: string): string {
 }
 
 test('the built-in demo trains and answers a held-out question', async ({ page }, testInfo) => {
-  // 150 steps of 32: seconds on a real GPU; on this machine's SwiftShader WebGPU the first steps ran
-  // at about 1.3 examples/s (about 25 s a step), so the whole run can take over an hour here.
+  // 150 steps of 16 (2,400 examples): seconds on a real GPU; on this machine's SwiftShader WebGPU
+  // the first steps of a batch-32 run went at about 1.3 examples/s, so the run can take half an hour here.
   test.setTimeout(100 * 60_000);
   const net = guardNetwork(page);
   await page.goto('/');
