@@ -220,7 +220,8 @@ describe('worker handler: a run', () => {
     expect(ex.error).toBeUndefined();
     expect(ex.files.map((f) => f.name).sort()).toEqual(['MRPC.tsv', 'config.json', 'eval_predictions.jsonl', 'metrics.json', 'model.safetensors', 'tokenizer_config.json', 'vocab.txt']);
     // The dev predictions: after each evaluation, and in the export (GLUE TSV and the rows with gold labels).
-    expect(t.of('evalPredictions').map((e) => [e.runId, e.step])).toEqual([['run-1', 2], ['run-1', 4]]);
+    // (the third: the "evaluate" command after the run)
+    expect(t.of('evalPredictions').map((e) => [e.runId, e.step])).toEqual([['run-1', 2], ['run-1', 4], ['run-1', 4]]);
     const devRows = mrpcRows('dev.tsv', 16).split('\n').slice(1).filter((l) => l !== '').map((l) => l.split('\t'));
     const predictedRows = (data: ArrayBuffer) => new TextDecoder().decode(data).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
     for (const e of t.of('evalPredictions')) {

@@ -312,6 +312,9 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
             const result = { step: l.step, epoch: l.config.numTrainEpochs, metrics: outcome.metrics };
             emit({ type: 'eval', result });
             if (outcome.spans?.length) emit({ type: 'spanPredictions', step: l.step, items: outcome.spans });
+            l.notePredictions(outcome.predictions);
+            const predictionFiles = await l.predictionFiles();
+            if (predictionFiles.length > 0) emit({ type: 'evalPredictions', runId: l.runId, step: l.step, files: predictionFiles });
           } finally {
             emit({ type: 'status', status: l.status === 'completed' ? 'finished' : l.status === 'stopped' ? 'stopped' : 'failed', runId: l.runId });
           }

@@ -79,6 +79,8 @@ export interface RunOutcome {
   evals: EvalResult[];
   /** The latest evaluation's dev predictions as files (eval_predictions.jsonl, predictions.json or the GLUE TSV); fresh buffers each call, [] before any evaluation. */
   predictionFiles(): Promise<ExportedFile[]>;
+  /** Replaces the latest predictions (an evaluation after the run). */
+  notePredictions(predictions: TaskPredictions): void;
 }
 
 export interface ActiveRun {
@@ -126,6 +128,9 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
   let lastPredictions: TaskPredictions | null = null;
   const filesOfLastPredictions = async (): Promise<ExportedFile[]> =>
     lastPredictions ? predictionFiles({ task: plan.task, predictions: lastPredictions, dev: plan.dev, columns: plan.columns }) : [];
+  const notePredictions = (p: TaskPredictions): void => {
+    lastPredictions = p;
+  };
   let predictionsSent: Promise<void> = Promise.resolve();
   const sendPredictions = (step: number): void => {
     predictionsSent = filesOfLastPredictions()
@@ -287,7 +292,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
     await update({ status: completed ? 'finished' : reason === 'stopped' ? 'stopped' : 'failed', lastStep: result.state.step, lastLoss: steps[steps.length - 1]?.loss ?? null, finalMetrics, evals: evals.slice(), lastCheckpointStep });
     emit({ type: 'finished', runId, reason, step: result.state.step, metrics: finalMetrics });
     status(completed ? 'finished' : reason === 'stopped' ? 'stopped' : 'failed');
-    return { status: reason, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step: result.state.step, steps, evals, predictionFiles: filesOfLastPredictions };
+    return { status: reason, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step: result.state.step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
   } catch (e) {
     const lost = failure();
     const stopped = !lost && (signal.aborted || isAbortError(e));
@@ -297,7 +302,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
       await update({ status: 'stopped', lastStep: step, lastCheckpointStep });
       emit({ type: 'finished', runId, reason: 'stopped', step, metrics: {} });
       status('stopped');
-      return { status: 'stopped', model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions };
+      return { status: 'stopped', model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
     }
     const info = lost ? { message: lost, code: 'device-lost' } : errorInfo(e);
     const advice = adviceFor(info.code, lastCheckpointStep);
@@ -314,7 +319,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
       }
       model = null;
     }
-    return { status: 'failed', model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions };
+    return { status: 'failed', model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
   }
 }
 
