@@ -1,29 +1,11 @@
 /**
  * json.dumps as run_squad writes its outputs (indent=4, ensure_ascii, Python float repr), so the
  * files Tabtune writes are byte-for-byte those of the original when the values are equal.
+ * Python's float repr is shared with the feature writer (data/python-json.ts).
  */
+import { pythonFloat as pythonFloatRepr } from '../data/python-json';
 
-/** Python's repr(float): shortest round-trip digits, exponent form below 1e-4 and from 1e16. */
-export function pythonFloatRepr(x: number): string {
-  if (Number.isNaN(x)) return 'NaN';
-  if (x === Infinity) return 'Infinity';
-  if (x === -Infinity) return '-Infinity';
-  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
-  const [mant, expStr] = x.toExponential().split('e');
-  const exp = Number(expStr);
-  const neg = mant.startsWith('-');
-  const digits = mant.replace('-', '').replace('.', '');
-  const sign = neg ? '-' : '';
-  if (exp < -4 || exp >= 16) {
-    const m = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
-    const e = Math.abs(exp).toString().padStart(2, '0');
-    return `${sign}${m}e${exp < 0 ? '-' : '+'}${e}`;
-  }
-  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
-  const intPart = digits.slice(0, exp + 1).padEnd(exp + 1, '0');
-  const frac = digits.slice(exp + 1);
-  return `${sign}${intPart}.${frac || '0'}`;
-}
+export { pythonFloatRepr };
 
 /** A JSON string literal with every non-printable-ASCII character escaped (ensure_ascii). */
 export function pythonJsonString(s: string): string {
