@@ -7,33 +7,20 @@
  *   BENCH_URL=http://127.0.0.1:5173 node bench/browser-train/run.mjs   (reuse a running Vite)
  *
  * Starts Vite's dev server (unless BENCH_URL is set), launches Debian's Chromium headless with
- * WebGPU on SwiftShader (the flags of playwright.config.ts's CHROMIUM_ARGS, duplicated below as
- * this file is plain JavaScript), opens bench/browser-train/index.html and prints, for the page's
+ * WebGPU on SwiftShader (e2e/chromium.mjs, shared with playwright.config.ts), opens bench/browser-train/index.html and prints, for the page's
  * backend: training sequences/s for each preset at the given sequence length (warm-up step
  * excluded; median of the timed steps), achieved GFLOP/s with FLOPs/step = B·S·(6·P + 12·L·S·H)
  * (P = non-embedding weights that multiply activations), and the same backend's 1024×1024
  * matmul GFLOP/s measured in the same page. Exit 0 on success.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from '../../e2e/chromium.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** Same list as CHROMIUM_ARGS in playwright.config.ts. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-vulkan-surface',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const PAGE = '/bench/browser-train/index.html';
 
 function flag(name, fallback) {
@@ -85,7 +72,7 @@ async function main() {
     steps: Number(flag('steps', '3')),
     profile: has('profile') ? flag('profile', presets[0]).split(',') : [],
   };
-  const executablePath = process.env.CHROMIUM_PATH || ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+  const executablePath = chromiumPath();
   const server = process.env.BENCH_URL ? { url: process.env.BENCH_URL.replace(/\/$/, ''), stop: () => {} } : await startVite();
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
   try {

@@ -128,7 +128,7 @@ describe('GLUE line handling', () => {
   it('reads a dropped File (Blob) as the worker does', async () => {
     const bytes = readSharedBytes('datasets/glue/MRPC/dev.tsv');
     const fromText = await readGlue('mrpc', sourceFromText('dev.tsv', readShared('datasets/glue/MRPC/dev.tsv')));
-    const source = sourceFromBlob(new Blob([bytes]), 'dev.tsv');
+    const source = sourceFromBlob(new Blob([bytes as Uint8Array<ArrayBuffer>]), 'dev.tsv');
     expect(source.size).toBe(bytes.byteLength);
     const progress: number[] = [];
     const fromBlob = await readGlue('mrpc', source, { onProgress: (done) => progress.push(done) });
