@@ -3,7 +3,7 @@
  * clipping, fused bert-adam update) on this page's backend (WebGPU first), for BERT-Tiny / Mini
  * shapes (PRESETS, random weights, classification head), next to the same backend's large-matmul
  * GFLOP/s measured in the same page. Driven by run.mjs through `window.tabtuneBench.run(options)`.
- * FLOP count: see trainingFlops() in random-model.ts.
+ * FLOP count: see trainingFlops() in bench/common/random-model.ts.
  *
  * With `profile: [presets]` those presets also report, after the timed steps: the wall time of a
  * forward and of a forward+backward, WebGPU dispatches and queue submits of one step (counted by
@@ -19,7 +19,7 @@ import { PRESETS, type PresetName } from '../../src/core/model/config';
 import type { BertBatch, BertModel } from '../../src/core/model/types';
 import { createTrainer, type Trainer } from '../../src/core/train/step';
 import { DEFAULT_OPTIMIZER } from '../../src/core/train/types';
-import { matmulParams, randomBatch, randomWeights, trainingFlops } from './random-model';
+import { matmulParams, randomBatch, randomWeights, trainingFlops } from '../common/random-model';
 
 export interface BenchOptions {
   backend?: BackendName;

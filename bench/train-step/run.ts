@@ -21,10 +21,9 @@ import { measureMatmulGflops } from '../../src/core/backend/matmul-gflops';
 import { createBertModel } from '../../src/core/model/bert-model';
 import { disposeBatch, toDeviceBatch } from '../../src/core/model/batch';
 import { PRESETS, type BertConfig, type PresetName } from '../../src/core/model/config';
-import { encoderParamShapes, poolerParamShapes } from '../../src/core/model/params';
-import type { HostBatch, WeightMap } from '../../src/core/model/types';
 import { createTrainer } from '../../src/core/train/step';
 import { DEFAULT_OPTIMIZER } from '../../src/core/train/types';
+import { matmulParams, randomBatch, randomWeights, trainingFlops } from '../common/random-model';
 
 /**
  * Batch size and timed steps per preset: small enough that Base finishes in a few minutes on 2
@@ -45,49 +44,6 @@ function flag(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
-/** xorshift32 + Box–Muller: fast random weights (tfjs's seeded RNG is slow for 110M values). */
-function randomWeights(c: BertConfig, seed: number): WeightMap {
-  let s = seed >>> 0 || 1;
-  const u = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
-  const w: WeightMap = new Map();
-  for (const [name, shape] of [...encoderParamShapes(c), ...poolerParamShapes(c)]) {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    if (name.includes('LayerNorm') && name.endsWith('.weight')) data.fill(1);
-    else if (!name.endsWith('.bias')) {
-      for (let i = 0; i < n; i += 2) {
-        const r = Math.sqrt(-2 * Math.log(u())) * c.initializerRange;
-        const t = 2 * Math.PI * u();
-        data[i] = r * Math.cos(t);
-        if (i + 1 < n) data[i + 1] = r * Math.sin(t);
-      }
-    }
-    w.set(name, { dtype: 'float32', shape, data });
-  }
-  return w;
-}
-
-function randomBatch(c: BertConfig, B: number, S: number, seed: number): HostBatch {
-  let s = seed;
-  const next = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0);
-  const inputIds = new Int32Array(B * S).map((_, i) => (i % S === 0 ? 101 : 1000 + (next() % (c.vocabSize - 1000))));
-  const tokenTypeIds = new Int32Array(B * S).map((_, i) => (i % S >= S / 2 ? 1 : 0));
-  return { batchSize: B, seqLength: S, inputIds, tokenTypeIds, attentionMask: new Int32Array(B * S).fill(1), labels: new Int32Array(B).map(() => next() % 2) };
-}
-
-/** Non-embedding weights that multiply activations (P in the header's formula). */
-function matmulParams(c: BertConfig, numLabels: number): number {
-  const H = c.hiddenSize;
-  const I = c.intermediateSize;
-  return c.numHiddenLayers * (4 * H * H + 2 * H * I) + H * H + numLabels * H;
-}
 
 async function main(): Promise<void> {
   const backend = flag('backend', 'wasm') as BackendName;
@@ -123,7 +79,7 @@ async function main(): Promise<void> {
     times.sort((a, b) => a - b);
     const med = times.length ? times[Math.floor(times.length / 2)] : first; // steps 0: the first step's time
     const P = matmulParams(c, 2);
-    const flops = B * S * (6 * P + 12 * c.numHiddenLayers * S * c.hiddenSize);
+    const flops = trainingFlops(c, 2, B, S);
     const row = { preset: name, shape: `${c.numHiddenLayers}/${c.hiddenSize}/${c.intermediateSize}`, batch: B, seq: S, paramsM: P / 1e6, gflopPerStep: flops / 1e9, firstStepS: first, stepS: med, seqPerS: B / med, gflops: flops / med / 1e9, matmulGflops: local.bestGflops };
     rows.push(row);
     console.log(
