@@ -7,7 +7,7 @@ import { convertExample } from '../core/data/classifier-features';
 import { glueTaskSpec, isGlueTask } from '../core/data/glue-tasks';
 import { readGlue } from '../core/data/glue-reader';
 import { sourceFromBlob, sourceFromText } from '../core/data/source';
-import { readSquad, squadExamplesFromJson } from '../core/data/squad-reader';
+import { firstSquadQuestions, readSquad, squadExamplesFromJson } from '../core/data/squad-reader';
 import { convertSquadExamples } from '../core/data/squad-features';
 import { readTable, type ColumnMapping } from '../core/data/table-reader';
 import type { InputExample, TaskName } from '../core/data/types';
@@ -230,7 +230,7 @@ export async function buildPreview(
   if (!task || !train) return [];
   if (isSquadTask(task)) {
     const json = JSON.parse(await train.blob.text()) as unknown;
-    const ds = squadExamplesFromJson(firstQuestions(json, count), train.name, { training: true, version2: task === 'squad2' });
+    const ds = squadExamplesFromJson(firstSquadQuestions(json, count), train.name, { training: true, version2: task === 'squad2' });
     const examples = ds.examples.slice(0, count);
     const features = convertSquadExamples(examples, tokenizer, {
       maxSeqLength: settings.maxSeqLength, docStride: settings.docStride, maxQueryLength: settings.maxQueryLength, training: true,
@@ -263,21 +263,3 @@ export async function buildPreview(
   return classifierPreview(ds.examples.slice(0, count), tokenizer, settings);
 }
 
-function firstQuestions(json: unknown, max: number): unknown {
-  const root = json as { data?: Array<{ paragraphs?: Array<{ qas?: unknown[] }> }> };
-  if (!Array.isArray(root?.data)) return json;
-  let left = max;
-  const data = [];
-  for (const article of root.data) {
-    if (left <= 0) break;
-    const paragraphs = [];
-    for (const p of article.paragraphs ?? []) {
-      if (left <= 0) break;
-      const qas = (p.qas ?? []).slice(0, left);
-      left -= qas.length;
-      paragraphs.push({ ...p, qas });
-    }
-    data.push({ ...article, paragraphs });
-  }
-  return { ...root, data };
-}

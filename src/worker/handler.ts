@@ -182,7 +182,7 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
         onProgress(0, 1);
         const weights = demoInitialWeights(d.seed);
         onProgress(1, 1);
-        return { config: DEMO_MODEL_CONFIG, weights, notes: ['demo: a small BERT trained from scratch (hidden 128, 2 layers)'], summary: modelSummary(DEMO_MODEL_CONFIG, 'scratch'), source: 'demo model' };
+        return { config: DEMO_MODEL_CONFIG, weights, notes: [`demo: a small BERT trained from scratch (hidden ${DEMO_MODEL_CONFIG.hiddenSize}, ${DEMO_MODEL_CONFIG.numHiddenLayers} layers)`], summary: modelSummary(DEMO_MODEL_CONFIG, 'scratch'), source: 'demo model' };
       },
     };
   };
@@ -197,7 +197,8 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
     void run.done.then((outcome) => {
       if (active === run) active = null;
       last = { ...outcome, runId: plan.runId, isDemo: plan.isDemo };
-      if (outcome.status === 'completed') after?.();
+      // Held-out questions also after a stopped demo: the model trained so far can be asked.
+      if (outcome.status === 'completed' || outcome.status === 'stopped') after?.();
       throttle.flush();
     });
   };

@@ -8,7 +8,7 @@ export { sourceFromText, sourceFromBlob, readLines, readAllText, type DataSource
 export { GLUE_TASKS, isGlueTask, glueTaskSpec, splitFromFileName, type GlueTaskSpec } from './glue-tasks';
 export { readGlue, type ClassifierDataset, type GlueReadOptions } from './glue-reader';
 export { readTable, sortLabels, type ColumnMapping, type ColumnRef, type TableDataset, type TableReadOptions } from './table-reader';
-export { readSquad, squadExamplesFromJson, splitContext, type SquadDataset, type SquadReadOptions } from './squad-reader';
+export { firstSquadQuestions, readSquad, squadExamplesFromJson, splitContext, type SquadDataset, type SquadReadOptions } from './squad-reader';
 export { convertExample, convertExamples, truncateSeqPair, type ClassifierConvertOptions } from './classifier-features';
 export {
   convertSquadExamples,

@@ -267,3 +267,24 @@ function readQuestion(
   }
   return { ...base, origAnswerText, startPosition, endPosition };
 }
+
+/** The first `max` questions (0: all), keeping the file's structure. */
+export function firstSquadQuestions(json: unknown, max: number): unknown {
+  if (max <= 0) return json;
+  const root = json as { data?: Array<{ paragraphs?: Array<{ qas?: unknown[] }> }> };
+  if (!Array.isArray(root?.data)) return json;
+  let left = max;
+  const data = [];
+  for (const article of root.data) {
+    if (left <= 0) break;
+    const paragraphs = [];
+    for (const p of article.paragraphs ?? []) {
+      if (left <= 0) break;
+      const qas = (p.qas ?? []).slice(0, left);
+      left -= qas.length;
+      paragraphs.push({ ...p, qas });
+    }
+    data.push({ ...article, paragraphs });
+  }
+  return { ...root, data };
+}

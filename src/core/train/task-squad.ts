@@ -10,7 +10,7 @@
 import { TabtuneError } from '../errors';
 import type { ProgressCallback, SquadExample, SquadFeature } from '../data/types';
 import { readAllText, type DataSource } from '../data/source';
-import { squadExamplesFromJson } from '../data/squad-reader';
+import { firstSquadQuestions, squadExamplesFromJson } from '../data/squad-reader';
 import { convertSquadExamples } from '../data/squad-features';
 import { collateSquad } from '../data/batch';
 import { nbestJson, nullOddsJson, postprocessSquad, predictionsJson, type SquadRawResult } from '../eval/squad-postprocess';
@@ -42,27 +42,6 @@ async function readJson(source: DataSource, onProgress?: ProgressCallback): Prom
   }
 }
 
-/** The first `max` questions (0: all), keeping the file's structure. */
-function firstQuestions(json: unknown, max: number): unknown {
-  if (max <= 0) return json;
-  const root = json as { data?: Array<{ paragraphs?: Array<{ qas?: unknown[] }> }> };
-  if (!Array.isArray(root?.data)) return json;
-  let left = max;
-  const data = [];
-  for (const article of root.data) {
-    if (left <= 0) break;
-    const paragraphs = [];
-    for (const p of article.paragraphs ?? []) {
-      if (left <= 0) break;
-      const qas = (p.qas ?? []).slice(0, left);
-      left -= qas.length;
-      paragraphs.push({ ...p, qas });
-    }
-    data.push({ ...article, paragraphs });
-  }
-  return { ...root, data };
-}
-
 function featurize(input: SquadTaskInput, examples: SquadExample[], training: boolean): SquadFeature[] {
   const c = input.config;
   return convertSquadExamples(
@@ -84,7 +63,7 @@ export async function createSquadTask(input: SquadTaskInput): Promise<TaskAdapte
   let train: TrainSet | undefined;
   if (input.train) {
     const { json } = await readJson(input.train, (d, t) => input.onProgress?.('reading', d, t));
-    const ds = squadExamplesFromJson(firstQuestions(json, config.maxTrainExamples), input.train.name, { training: true, version2, onSkip });
+    const ds = squadExamplesFromJson(firstSquadQuestions(json, config.maxTrainExamples), input.train.name, { training: true, version2, onSkip });
     if (ds.stats.unrecoverable > 0) notes.push(`${input.train.name}: ${ds.stats.unrecoverable} answer(s) could not be recovered from the context and were skipped`);
     if (ds.stats.skipped > 0) notes.push(`${input.train.name}: ${ds.stats.skipped} bad question(s) skipped`);
     const features = featurize(input, ds.examples, true);
@@ -101,7 +80,7 @@ export async function createSquadTask(input: SquadTaskInput): Promise<TaskAdapte
   if (input.dev) {
     const devSource = input.dev;
     const { text, json: fullJson } = await readJson(devSource, (d, t) => input.onProgress?.('reading', d, t));
-    const json = firstQuestions(fullJson, config.maxEvalExamples);
+    const json = firstSquadQuestions(fullJson, config.maxEvalExamples);
     const ds = squadExamplesFromJson(json, devSource.name, { training: false, version2, onSkip });
     const gold = parseSquadGold(config.maxEvalExamples > 0 ? JSON.stringify(json) : text, devSource.name);
     const labelled = gold.questions.some((q) => q.answers.length > 0) || version2;
