@@ -41,8 +41,8 @@ test('trains on SQuAD questions, shows span predictions, and the QA demo marks a
   await snap(page, testInfo, 'trained');
 
   const demo = page.getByTestId('qa-demo');
-  await demo.getByLabel('Context').fill('The Panthers defense gave up just 308 points, ranking sixth in the league.');
-  await demo.getByLabel('Question').fill('How many points did the Panthers defense give up?');
+  await demo.getByRole('textbox', { name: 'Context', exact: true }).fill('The Panthers defense gave up just 308 points, ranking sixth in the league.');
+  await demo.getByRole('textbox', { name: 'Question', exact: true }).fill('How many points did the Panthers defense give up?');
   await demo.getByRole('button', { name: 'Answer' }).click();
   await expect(demo.getByTestId('qa-result')).toBeVisible({ timeout: 120_000 });
   await demo.getByText(/^n-best list/).click();
