@@ -5,9 +5,7 @@
  * run_classifier.convert_single_example / run_squad.convert_examples_to_features, written as
  * Python's json.dumps writes it). Skipped rows are warned about on stderr.
  */
-import { readFileSync } from 'node:fs';
-import { TabtuneError, type BadRecordPolicy } from '../../core/errors';
-import { tokenizerFromBytes, type Tokenizer, type TokenizerOptions } from '../../core/tokenizer';
+import type { BadRecordPolicy } from '../../core/errors';
 import { convertExample } from '../../core/data/classifier-features';
 import { readGlue, type ClassifierDataset } from '../../core/data/glue-reader';
 import { isGlueTask } from '../../core/data/glue-tasks';
@@ -17,6 +15,7 @@ import { forEachSquadFeature } from '../../core/data/squad-features';
 import { readSquad } from '../../core/data/squad-reader';
 import { readTable } from '../../core/data/table-reader';
 import type { ReadStats, Split } from '../../core/data/types';
+import { loadTokenizerFile } from '../tokenizer-file';
 import { intFlag, parseFlags, requireFlag, UsageError } from '../args';
 
 const TASKS = 'cola sst-2 mrpc qqp sts-b mnli mnli-mm qnli rte wnli squad squad2 tsv';
@@ -50,20 +49,6 @@ SQuAD (squad = v1.1, squad2 = v2.0 with is_impossible):
 `;
 
 const MAX_WARNINGS = 20;
-
-function loadTokenizer(file: string, options: TokenizerOptions): Tokenizer {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch (e) {
-    throw new TabtuneError(`cannot read the vocabulary (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      file,
-      expected: 'a readable vocab.txt or tokenizer.json',
-      code: 'vocab-read',
-    });
-  }
-  return tokenizerFromBytes(bytes, file, options);
-}
 
 /** Buffered stdout writer (one write per ~1 MB). */
 function lineWriter() {
@@ -149,7 +134,7 @@ export async function run(argv: string[]): Promise<number> {
   const dataFile = requireFlag(flags.data, 'data');
   const maxSeqLength = intFlag(flags['max-seq-length'], 'max-seq-length');
   const maxExamples = flags['max-examples'] === undefined ? Infinity : intFlag(flags['max-examples'], 'max-examples');
-  const tokenizer = loadTokenizer(requireFlag(flags.vocab, 'vocab'), flags['no-lower-case'] ? { doLowerCase: false } : {});
+  const tokenizer = loadTokenizerFile(requireFlag(flags.vocab, 'vocab'), flags['no-lower-case'] ? { doLowerCase: false } : {});
   const source = sourceFromFile(dataFile);
   const warn = warner();
   const policy: BadRecordPolicy = { failFast: flags['fail-fast'] ?? false, onSkip: warn.onSkip };

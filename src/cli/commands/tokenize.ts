@@ -4,11 +4,10 @@
  * {"tokens":[...],"ids":[...],"offsets":[[start,end],...]} (no [CLS]/[SEP]; UTF-16 offsets
  * into the input string, end exclusive). FILE is vocab.txt or a Hugging Face tokenizer.json.
  */
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { TabtuneError } from '../../core/errors';
-import { tokenizerFromBytes } from '../../core/tokenizer';
-import type { Tokenizer, TokenizerOptions } from '../../core/tokenizer';
+import type { TokenizerOptions } from '../../core/tokenizer';
+import { loadTokenizerFile } from '../tokenizer-file';
 import { intFlag, parseFlags, requireFlag } from '../args';
 
 const HELP = `usage: tabtune tokenize --vocab FILE [--no-lower-case] [--max-chars-per-word N]
@@ -21,20 +20,6 @@ Reads one JSON string per line on stdin and writes one JSON line per input:
   --no-lower-case           keep case and accents (cased models); overrides tokenizer.json
   --max-chars-per-word N    longer words become [UNK] (default 200, or tokenizer.json's value)
 `;
-
-function loadTokenizer(file: string, options: TokenizerOptions): Tokenizer {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch (e) {
-    throw new TabtuneError(`cannot read the vocabulary (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
-      file,
-      expected: 'a readable vocab.txt or tokenizer.json',
-      code: 'vocab-read',
-    });
-  }
-  return tokenizerFromBytes(bytes, file, options);
-}
 
 function parseLine(line: string, lineNo: number): string {
   let value: unknown;
@@ -75,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
   if (flags['max-chars-per-word'] !== undefined) {
     options.maxInputCharsPerWord = intFlag(flags['max-chars-per-word'], 'max-chars-per-word');
   }
-  const tokenizer = loadTokenizer(file, options);
+  const tokenizer = loadTokenizerFile(file, options);
 
   const out = process.stdout;
   let pending: string[] = [];
