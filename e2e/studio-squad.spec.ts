@@ -24,9 +24,10 @@ test('trains on SQuAD questions, shows span predictions, and the QA demo marks a
   await page.getByLabel('Choose files').setInputFiles(files);
   await expect(page.getByTestId('task-select')).toHaveValue('squad');
   await expect(page.getByTestId('data-preview')).toContainText('[SEP]');
-  await setField(page, 'Max sequence length', '64');
-  await setField(page, 'Document stride', '32');
+  // Question length first: a 64-token sequence has no room beside the default 64-token question.
   await setField(page, 'Max question length', '16');
+  await setField(page, 'Document stride', '32');
+  await setField(page, 'Max sequence length', '64');
   await setField(page, 'Batch size', '16');
   await setField(page, 'Learning rate', '0.001');
   await setField(page, 'Epochs', '1');
