@@ -23,6 +23,7 @@
  * heads (`cls.*`, `cls/predictions`, `cls/seq_relationship`), buffers (`position_ids`).
  */
 import type { BertConfig } from '../model/config';
+import { encoderParamShapes, poolerParamShapes } from '../model/params';
 
 export type NameScheme = 'hf' | 'google';
 
@@ -65,36 +66,12 @@ function mapGoogle(stored: string): MappedName {
   return { kind: 'weight', name, transpose };
 }
 
-/** Shapes of every encoder weight (canonical names) the config implies; all are required except the pooler. */
+/**
+ * Shapes of every encoder weight (canonical names) the config implies; all are required except
+ * the pooler. The model's own table (model/params.ts) is the one source.
+ */
 export function bertWeightShapes(c: BertConfig): Map<string, number[]> {
-  const H = c.hiddenSize;
-  const I = c.intermediateSize;
-  const m = new Map<string, number[]>();
-  m.set('bert.embeddings.word_embeddings.weight', [c.vocabSize, H]);
-  m.set('bert.embeddings.position_embeddings.weight', [c.maxPositionEmbeddings, H]);
-  m.set('bert.embeddings.token_type_embeddings.weight', [c.typeVocabSize, H]);
-  m.set('bert.embeddings.LayerNorm.weight', [H]);
-  m.set('bert.embeddings.LayerNorm.bias', [H]);
-  for (let l = 0; l < c.numHiddenLayers; l++) {
-    const p = `bert.encoder.layer.${l}`;
-    for (const qkv of ['query', 'key', 'value']) {
-      m.set(`${p}.attention.self.${qkv}.weight`, [H, H]);
-      m.set(`${p}.attention.self.${qkv}.bias`, [H]);
-    }
-    m.set(`${p}.attention.output.dense.weight`, [H, H]);
-    m.set(`${p}.attention.output.dense.bias`, [H]);
-    m.set(`${p}.attention.output.LayerNorm.weight`, [H]);
-    m.set(`${p}.attention.output.LayerNorm.bias`, [H]);
-    m.set(`${p}.intermediate.dense.weight`, [I, H]);
-    m.set(`${p}.intermediate.dense.bias`, [I]);
-    m.set(`${p}.output.dense.weight`, [H, I]);
-    m.set(`${p}.output.dense.bias`, [H]);
-    m.set(`${p}.output.LayerNorm.weight`, [H]);
-    m.set(`${p}.output.LayerNorm.bias`, [H]);
-  }
-  m.set('bert.pooler.dense.weight', [H, H]);
-  m.set('bert.pooler.dense.bias', [H]);
-  return m;
+  return new Map([...encoderParamShapes(c), ...poolerParamShapes(c)]);
 }
 
 /** Weights a checkpoint may lack (the model initialises them): Hugging Face's BertForQuestionAnswering saves no pooler. */
