@@ -22,8 +22,9 @@ import { createBertModel } from '../../src/core/model/bert-model';
 import { disposeBatch, toDeviceBatch } from '../../src/core/model/batch';
 import type { BertModel, HeadSpec } from '../../src/core/model/types';
 import { createTrainer } from '../../src/core/train/step';
-import { DEFAULT_OPTIMIZER, type OptimizerConfig, type OptimizerName } from '../../src/core/train/types';
+import type { OptimizerName } from '../../src/core/train/types';
 import { compareTensor, hostBatchOf, type TensorDiff } from './golden';
+import { goldenOptimizerConfig, type GoldenTrajectory } from '../../src/testing/golden-trajectory';
 
 export type FixtureCaseName = 'tiny-odd' | 'tiny-uncased';
 export type WeightsFrom = 'safetensors' | 'google';
@@ -58,10 +59,6 @@ export interface ParityReport {
   seconds: Record<string, number>;
 }
 
-interface Traj {
-  hyper: { init_lr: number; num_train_steps: number; warmup: number; steps: number; clip_global_norm: number; weight_decay: number; beta1: number; beta2: number; epsilon: number };
-  steps: { step: number; lr: number; loss: number; grad_global_norm: number }[];
-}
 
 const SPAN: HeadSpec = { kind: 'span' };
 const OPTIMIZERS: { prefix: 'bertadam' | 'adamw'; name: OptimizerName; loss: 'cls' | 'qa' }[] = [
@@ -84,21 +81,6 @@ async function loadWeights(caseName: FixtureCaseName, source: WeightsFrom): Prom
   return loadPretrained(await Promise.all(['config.json', 'model.safetensors'].map(src)), { extraWeights: [await src('heads.safetensors')] });
 }
 
-function optimizerConfig(name: OptimizerName, t: Traj): OptimizerConfig {
-  return {
-    ...DEFAULT_OPTIMIZER,
-    name,
-    schedule: name === 'bert-adam' ? 'google' : 'linear',
-    learningRate: t.hyper.init_lr,
-    numTrainSteps: t.hyper.num_train_steps,
-    numWarmupSteps: t.hyper.warmup,
-    maxGradNorm: t.hyper.clip_global_norm,
-    weightDecay: t.hyper.weight_decay,
-    beta1: t.hyper.beta1,
-    beta2: t.hyper.beta2,
-    epsilon: t.hyper.epsilon,
-  };
-}
 
 function namesUnder(golden: Map<string, LoadedTensor>, prefix: string): string[] {
   return [...golden.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
@@ -178,10 +160,10 @@ async function parity(caseName: FixtureCaseName, source: WeightsFrom): Promise<P
 
     // bertadam/step{k}/*, adamw/step{k}/*: parameters after each of the optimizer's steps.
     for (const o of OPTIMIZERS) {
-      const traj = goldenJson[o.prefix] as Traj | undefined;
+      const traj = goldenJson[o.prefix] as GoldenTrajectory | undefined;
       if (!traj || !namesUnder(golden, `${o.prefix}/step1/`).length) continue;
       const model = fresh(o.loss === 'cls' ? cls : SPAN);
-      const trainer = createTrainer(model, optimizerConfig(o.name, traj), { dropout: false });
+      const trainer = createTrainer(model, goldenOptimizerConfig(o.name, traj), { dropout: false });
       try {
         for (let k = 1; k <= traj.hyper.steps; k++) {
           const r = await trainer.step(batch);

@@ -12,35 +12,16 @@ import { disposeBatch, toDeviceBatch } from '../model/batch';
 import { expectClose, goldenNames, loadFixture, loadFixtureFrom, OUTPUT_TOL, PARAM_TOL, type WeightSource } from '../model/fixture-case.testutil';
 import type { HeadSpec } from '../model/types';
 import { createTrainer } from './step';
-import { DEFAULT_OPTIMIZER, type OptimizerConfig } from './types';
+import { goldenOptimizerConfig, type GoldenTrajectory } from '../../testing/golden-trajectory';
 
-interface Traj {
-  hyper: { init_lr: number; num_train_steps: number; warmup: number; steps: number; clip_global_norm: number; weight_decay: number; beta1: number; beta2: number; epsilon: number };
-  steps: { step: number; lr: number; loss: number; grad_global_norm: number }[];
-}
 
 beforeAll(async () => {
   expect((await initBackend('wasm')).name).toBe('wasm');
 });
 
 const fx = loadFixture('tiny-odd');
-const golden = fx.goldenJson as unknown as { bertadam: Traj; adamw: Traj };
+const golden = fx.goldenJson as unknown as { bertadam: GoldenTrajectory; adamw: GoldenTrajectory };
 
-function configFor(name: 'bert-adam' | 'adamw', t: Traj): OptimizerConfig {
-  return {
-    ...DEFAULT_OPTIMIZER,
-    name,
-    schedule: name === 'bert-adam' ? 'google' : 'linear',
-    learningRate: t.hyper.init_lr,
-    numTrainSteps: t.hyper.num_train_steps,
-    numWarmupSteps: t.hyper.warmup,
-    maxGradNorm: t.hyper.clip_global_norm,
-    weightDecay: t.hyper.weight_decay,
-    beta1: t.hyper.beta1,
-    beta2: t.hyper.beta2,
-    epsilon: t.hyper.epsilon,
-  };
-}
 
 const OPTIMIZERS = [
   ['bert-adam', 'bertadam', { kind: 'classification', numLabels: 2, labels: ['0', '1'] }],
@@ -58,7 +39,7 @@ describe.each([
     const traj = golden[prefix];
     const from = await loadFixtureFrom('tiny-odd', source);
     const model = createBertModel(from.config, from.weights, head as HeadSpec);
-    const trainer = createTrainer(model, configFor(optName, traj), { dropout: false, ...PATHS[path] });
+    const trainer = createTrainer(model, goldenOptimizerConfig(optName, traj), { dropout: false, ...PATHS[path] });
     const batch = toDeviceBatch(fx.host);
     for (let k = 1; k <= traj.hyper.steps; k++) {
       const r = await trainer.step(batch);
@@ -82,7 +63,7 @@ describe.each([
 
 describe('training step', () => {
   const CLS: HeadSpec = { kind: 'classification', numLabels: 2, labels: ['0', '1'] };
-  const config = configFor('bert-adam', golden.bertadam);
+  const config = goldenOptimizerConfig('bert-adam', golden.bertadam);
 
   it('keeps numTensors and bytes flat over 200 steps (dropout on, accumulation 2)', async () => {
     const model = createBertModel(fx.config, fx.weights, CLS);
@@ -195,14 +176,14 @@ describe('training step', () => {
 
   it('exports and restores optimizer state: a resumed run continues identically', async () => {
     const a = createBertModel(fx.config, fx.weights, CLS);
-    const ta = createTrainer(a, configFor('bert-adam', golden.bertadam), { dropout: false });
+    const ta = createTrainer(a, goldenOptimizerConfig('bert-adam', golden.bertadam), { dropout: false });
     const batch = toDeviceBatch(fx.host);
     await ta.step(batch);
     await ta.step(batch);
     const state = await ta.getState();
     const weights = await a.exportWeights();
     const b = createBertModel(fx.config, weights, CLS);
-    const tb = createTrainer(b, configFor('bert-adam', golden.bertadam), { dropout: false });
+    const tb = createTrainer(b, goldenOptimizerConfig('bert-adam', golden.bertadam), { dropout: false });
     tb.setState(state);
     expect(tb.stepCount).toBe(2);
     const ra = await ta.step(batch);
