@@ -18,7 +18,7 @@ import type { HeadSpec } from '../../core/model/types';
 import { isSquadTask, resolveTrainingConfig } from '../../core/train/run-config';
 import { createTaskAdapter } from '../../core/train/task';
 import { parseTask } from './train';
-import { labelsFromConfig, loadModelFolder, parseBackend, predictionsTsv, setUpBackend } from './train-shared';
+import { labelsFromConfig, loadModelFolder, MODEL_TASK_FLAGS, parseBackend, predictionsTsv, setUpBackend } from './train-shared';
 import { createProgressBar } from './train-progress';
 
 const HELP = `usage: tabtune predict --model DIR --task TASK --data FILE --out FILE [flags]
@@ -38,24 +38,8 @@ squad2) in the same folder. Prints the metrics as JSON when the file has labels 
 `;
 
 const FLAGS = {
-  model: { type: 'string' },
-  task: { type: 'string' },
+  ...MODEL_TASK_FLAGS,
   data: { type: 'string' },
-  out: { type: 'string' },
-  vocab: { type: 'string' },
-  'no-lower-case': { type: 'boolean' },
-  'do-lower-case': { type: 'boolean' },
-  'max-seq-length': { type: 'string' },
-  'doc-stride': { type: 'string' },
-  'max-query-length': { type: 'string' },
-  'eval-batch-size': { type: 'string' },
-  'n-best-size': { type: 'string' },
-  'max-answer-length': { type: 'string' },
-  'null-score-diff-threshold': { type: 'string' },
-  'text-a': { type: 'string' },
-  'text-b': { type: 'string' },
-  label: { type: 'string' },
-  backend: { type: 'string' },
 } as const;
 
 const opt = (v: string | undefined, name: string) => (v === undefined ? undefined : intFlag(v, name));

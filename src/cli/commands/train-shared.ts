@@ -17,6 +17,27 @@ import type { BertModel, HeadSpec } from '../../core/model/types';
 import type { TaskName } from '../../core/data/types';
 import type { EvalOutcome, TaskPredictions } from '../../core/train/task-types';
 
+/** Flags `train` and `predict` share: the model, the task and its data, feature and SQuAD output settings. */
+export const MODEL_TASK_FLAGS = {
+  model: { type: 'string' },
+  task: { type: 'string' },
+  out: { type: 'string' },
+  vocab: { type: 'string' },
+  'do-lower-case': { type: 'boolean' },
+  'no-lower-case': { type: 'boolean' },
+  'max-seq-length': { type: 'string' },
+  'doc-stride': { type: 'string' },
+  'max-query-length': { type: 'string' },
+  'eval-batch-size': { type: 'string' },
+  'n-best-size': { type: 'string' },
+  'max-answer-length': { type: 'string' },
+  'null-score-diff-threshold': { type: 'string' },
+  'text-a': { type: 'string' },
+  'text-b': { type: 'string' },
+  label: { type: 'string' },
+  backend: { type: 'string' },
+} as const;
+
 export function parseBackend(v: string | undefined): BackendName | undefined {
   if (v === undefined) return undefined;
   if (v !== 'wasm' && v !== 'cpu' && v !== 'webgpu' && v !== 'webgl') throw new UsageError(`--backend must be wasm or cpu in Node; got '${v}'`);

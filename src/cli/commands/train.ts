@@ -19,7 +19,7 @@ import { createFsCheckpointStore } from '../../core/train/checkpoint-node';
 import type { EvalOutcome } from '../../core/train/task-types';
 import type { StepMetrics } from '../../core/train/types';
 import { createProgressBar } from './train-progress';
-import { loadModelFolder, setUpBackend, writeEvalOutputs, exportModelFolder, parseBackend } from './train-shared';
+import { exportModelFolder, loadModelFolder, MODEL_TASK_FLAGS, parseBackend, setUpBackend, writeEvalOutputs } from './train-shared';
 
 const TASKS = ['cola', 'sst-2', 'mrpc', 'qqp', 'sts-b', 'mnli', 'mnli-mm', 'qnli', 'rte', 'wnli', 'squad', 'squad2', 'tsv'];
 
@@ -63,20 +63,11 @@ model (Hugging Face folder), metrics.json, the dev predictions, and checkpoints/
 `;
 
 const FLAGS = {
-  model: { type: 'string' },
-  task: { type: 'string' },
+  ...MODEL_TASK_FLAGS,
   train: { type: 'string' },
   dev: { type: 'string' },
-  out: { type: 'string' },
-  vocab: { type: 'string' },
-  'do-lower-case': { type: 'boolean' },
-  'no-lower-case': { type: 'boolean' },
   preset: { type: 'string' },
-  'max-seq-length': { type: 'string' },
-  'doc-stride': { type: 'string' },
-  'max-query-length': { type: 'string' },
   'train-batch-size': { type: 'string' },
-  'eval-batch-size': { type: 'string' },
   'learning-rate': { type: 'string' },
   'num-train-epochs': { type: 'string' },
   'warmup-proportion': { type: 'string' },
@@ -93,13 +84,6 @@ const FLAGS = {
   'seq-buckets': { type: 'string' },
   'version-2-with-negative': { type: 'boolean' },
   'no-dropout': { type: 'boolean' },
-  'n-best-size': { type: 'string' },
-  'max-answer-length': { type: 'string' },
-  'null-score-diff-threshold': { type: 'string' },
-  'text-a': { type: 'string' },
-  'text-b': { type: 'string' },
-  label: { type: 'string' },
-  backend: { type: 'string' },
   resume: { type: 'boolean' },
   'resume-from': { type: 'string' },
 } as const;
