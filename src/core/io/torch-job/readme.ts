@@ -49,6 +49,8 @@ torchrun --nnodes=4 --nproc_per_node=8 --node_rank=$NODE_RANK \\
 On Slurm: \`srun --nodes=4 --ntasks-per-node=1 torchrun --nnodes=4 --nproc_per_node=8
 --rdzv_backend=c10d --rdzv_endpoint=$(scontrol show hostnames | head -n1):29500 train.py\`.
 Without GPUs it runs on CPUs with the gloo backend (\`torchrun --nproc_per_node=2 train.py\`).
+PyTorch 1.13 under Python 3.11 (Debian 12's \`python3-torch\`) has a torchrun bug with its default
+\`--redirects 0\` (\`'NoneType' object has no attribute 'get'\`): add \`--redirects 1 --tee 1\`.
 
 ## Output
 
