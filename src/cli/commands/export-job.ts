@@ -10,8 +10,7 @@ import { UsageError, parseFlags, requireFlag } from '../args';
 import { sourceFromFile } from '../../core/data/node-source';
 import { createBertModel } from '../../core/model';
 import { exportTorchJob } from '../../core/io/torch-job';
-import { createTaskAdapter } from '../../core/train/task';
-import { countTrainSteps } from '../../core/train/run-config';
+import { countTrainSteps, createTaskAdapter } from '../../core/train';
 import { FLAGS, configFromFlags, parseTask } from './train';
 import { loadModelFolder, parseBackend, setUpBackend } from './train-shared';
 
