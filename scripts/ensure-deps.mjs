@@ -63,3 +63,19 @@ if (wantBrowser) {
     }
   }
 }
+
+// The torchrun job test (src/cli/commands/export-job.test.ts) needs Debian's PyTorch: as root
+// with apt, install python3-torch (CPU, with torchrun and gloo) when no python3 imports torch.
+if (wantBrowser) {
+  const hasTorch = ['python3', '/usr/bin/python3'].some((py) => spawnSync(py, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0);
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!hasTorch && isRoot && existsSync('/usr/bin/apt-get')) {
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    if (!run('apt-get', ['update', '-qq'], { env }) || !run('apt-get', ['install', '-y', '-qq', 'python3-torch'], { env })) {
+      console.error('[ensure-deps] apt-get could not install python3-torch (needed by the torchrun job test).');
+      process.exit(1);
+    }
+  } else if (!hasTorch) {
+    console.error('[ensure-deps] note: no python3 with PyTorch; the torchrun job test needs it (sudo apt-get install -y python3-torch) and fails under CI=true without it.');
+  }
+}

@@ -19,6 +19,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   'run-batch': { summary: 'forward / gradients / optimizer steps on one batch', load: () => import('./commands/run-batch') },
   train: { summary: 'fine-tune a BERT on a GLUE or SQuAD task', load: () => import('./commands/train') },
   predict: { summary: 'predict with a fine-tuned model', load: () => import('./commands/predict') },
+  export: { summary: 'write a fine-tuned model for transformers.js / ONNX Runtime', load: () => import('./commands/export') },
+  'export-job': { summary: 'write a torchrun job that continues the run on GPUs', load: () => import('./commands/export-job') },
 };
 
 function usage(): string {

@@ -62,7 +62,7 @@ model (Hugging Face folder), metrics.json, the dev predictions, and checkpoints/
   --resume-from DIR                continue from this checkpoint folder
 `;
 
-const FLAGS = {
+export const FLAGS = {
   ...MODEL_TASK_FLAGS,
   train: { type: 'string' },
   dev: { type: 'string' },

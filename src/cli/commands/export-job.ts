@@ -1,0 +1,74 @@
+/**
+ * `tabtune export-job --model DIR --task TASK --train FILE [--dev FILE] --out JOB [every flag of train]`
+ * Writes the run `tabtune train` would make with the same flags as a job folder for PyTorch's
+ * distributed engine (core/io/torch-job): the starting model (new head initialised as Tabtune
+ * does), the converted features, settings.json, train.py and a README with torchrun commands.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { UsageError, parseFlags, requireFlag } from '../args';
+import { sourceFromFile } from '../../core/data/node-source';
+import { createBertModel } from '../../core/model';
+import { exportTorchJob } from '../../core/io/torch-job';
+import { countTrainSteps, createTaskAdapter } from '../../core/train';
+import { FLAGS, configFromFlags, parseTask } from './train';
+import { loadModelFolder, parseBackend, setUpBackend } from './train-shared';
+
+const HELP = `usage: tabtune export-job --model DIR --task TASK --train FILE [--dev FILE] --out JOB [flags]
+
+Writes the fine-tuning run that 'tabtune train' would make with the same flags as a folder
+that PyTorch's DistributedDataParallel runs (torchrun), on one GPU, one machine or many:
+model/ (Hugging Face folder), features/ (converted features, safetensors), settings.json,
+train.py (PyTorch only) and README.md. 'torchrun --nproc_per_node=N train.py' in JOB writes
+JOB/output/: the fine-tuned Hugging Face folder and metrics.json (tabtune train's format).
+
+Every flag of 'tabtune train' is accepted (see 'tabtune train --help'), --no-dropout included;
+--resume and --resume-from are not (a job starts from the model folder).
+`;
+
+function columnRef(v: string | undefined): string | number | undefined {
+  if (v === undefined) return undefined;
+  return /^\d+$/.test(v) ? Number(v) : v;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const f = parseFlags(argv, FLAGS, HELP);
+  if (f.resume || f['resume-from']) throw new UsageError('--resume / --resume-from do not apply to export-job: the job starts from --model');
+  const task = parseTask(f.task);
+  const modelDir = requireFlag(f.model, 'model');
+  const trainFile = requireFlag(f.train, 'train');
+  const outDir = requireFlag(f.out, 'out');
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+
+  log(`backend: ${await setUpBackend(parseBackend(f.backend))}`);
+  const loaded = await loadModelFolder(modelDir, f.vocab, f['no-lower-case'] ? false : f['do-lower-case'] ? true : undefined);
+  for (const n of loaded.notes) log(n);
+  const config = configFromFlags(f, task, loaded.config.maxPositionEmbeddings);
+  config.doLowerCase = loaded.tokenizer.doLowerCase;
+  const columns = task === 'tsv' ? { textA: columnRef(requireFlag(f['text-a'], 'text-a'))!, textB: columnRef(f['text-b']), label: columnRef(requireFlag(f.label, 'label'))! } : undefined;
+  const adapter = await createTaskAdapter({ tokenizer: loaded.tokenizer, config, train: sourceFromFile(trainFile), columns });
+  for (const n of adapter.notes) log(n);
+  const trainSet = adapter.train!;
+
+  // The starting weights exactly as tabtune train starts: the checkpoint plus the head it initialises.
+  const model = createBertModel(loaded.config, loaded.weights, adapter.head, { seed: config.seed, source: modelDir });
+  const weights = await model.exportWeights();
+  model.dispose();
+
+  const dev = f.dev ? { name: basename(f.dev), bytes: new Uint8Array(await readFile(f.dev)) } : undefined;
+  const files = exportTorchJob({
+    model: { config: loaded.config, rawConfig: loaded.rawConfig, head: adapter.head, weights, vocabText: loaded.tokenizer.vocab.idToToken.join('\n') + '\n', doLowerCase: loaded.tokenizer.doLowerCase },
+    training: config,
+    train: trainSet,
+    dev,
+  });
+  for (const file of files) {
+    const path = join(outDir, file.path);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, file.bytes);
+  }
+  const counts = countTrainSteps(config, trainSet.numFeatures);
+  log(`${task}: ${trainSet.numFeatures} features, ${counts.numTrainSteps} optimizer steps; run it with: cd ${outDir} && torchrun --nproc_per_node=N train.py`);
+  process.stdout.write(JSON.stringify({ out: outDir, files: files.length, num_train_features: trainSet.numFeatures, num_train_steps: counts.numTrainSteps }) + '\n');
+  return 0;
+}
