@@ -22,3 +22,5 @@ export {
 export { collateClassifier, collateSquad } from './batch';
 export { detectDataset, type DetectedDataset } from './detect';
 export { pythonJson, pythonFloat } from './python-json';
+export { readTextCorpus, type TextCorpus } from './text-corpus';
+export { DEFAULT_MLM_MASKING, maskSequence, mlmBatches, mlmVocab, packSequences, type MaskedSequence, type MlmBatchOptions, type MlmMaskingOptions, type MlmVocab } from './mlm-masking';
