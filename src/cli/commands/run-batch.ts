@@ -291,7 +291,7 @@ function trainStepsFlag(f: Record<string, string | boolean | undefined>): number
 
 /** The masked-LM and LoRA modes: outputs, gradients of the one loss, and (LoRA) optimizer steps. */
 async function runAdapted(model: BertModel, mode: 'mlm' | 'lora', batch: BertBatch, withGrads: boolean, trainSteps: number, optConfig: OptimizerConfig, lossKind: string, out: Map<string, LoadedTensor>, summary: Record<string, unknown>): Promise<void> {
-  const o = model.forward(batch, { training: false });
+  const o = model.forward({ ...batch, mlmPositions: undefined, mlmLabelIds: undefined }, { training: false }); // [B, S, V] logits at every position
   out.set(mode === 'mlm' ? 'output/mlm_logits' : 'output/lora_cls_logits', await hostOf(mode === 'mlm' ? o.mlmLogits! : o.logits!));
   tf.dispose(Object.values(o) as tf.Tensor[]);
   if (mode === 'lora') {

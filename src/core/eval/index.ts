@@ -52,3 +52,4 @@ export function createSquadPostprocessor(config: SquadPostprocessConfig = {}): S
     },
   };
 }
+export { evaluateMlm, fillMask, MASK_MARKER, type FillMaskCandidate, type FillMaskResult, type MlmMetrics } from './mlm';

@@ -148,12 +148,13 @@ export function createBertModel(config: BertConfig, weights: WeightMap, head: He
     return { seq2d: h, B, S };
   };
 
-  const headLogits = (seq2d: tf.Tensor2D, B: number, S: number, dropout: Dropout, wantPooled: boolean) => {
+  const headLogits = (batch: BertBatch, seq2d: tf.Tensor2D, B: number, S: number, dropout: Dropout, wantPooled: boolean) => {
     const sequenceOutput = tf.reshape(seq2d, [B, S, config.hiddenSize]) as tf.Tensor3D; // [B, S, H]
     const out: BertOutputs = { sequenceOutput };
     if (head.kind === 'mlm') {
       if (wantPooled && hasPooler) out.pooledOutput = pooler(p, sequenceOutput); // [B, H]
-      if (wantPooled) out.mlmLogits = tf.reshape(mlmLogits(p, config, seq2d), [B, S, config.vocabSize]) as tf.Tensor3D; // [B, S, V]
+      if (wantPooled && batch.mlmPositions) out.maskedLogits = mlmLogits(p, config, tf.gather(seq2d, batch.mlmPositions)); // [M, V]
+      else if (wantPooled) out.mlmLogits = tf.reshape(mlmLogits(p, config, seq2d), [B, S, config.vocabSize]) as tf.Tensor3D; // [B, S, V]
     } else if (head.kind === 'span') {
       if (wantPooled && hasPooler) out.pooledOutput = pooler(p, sequenceOutput); // [B, H]
       const { start, end } = spanLogits(p, seq2d, B, S); // [B, S] each
@@ -170,7 +171,7 @@ export function createBertModel(config: BertConfig, weights: WeightMap, head: He
   const forward = (batch: BertBatch, opts: ForwardOptions): BertOutputs => {
     const dropout = createDropout(opts.training, opts.seed);
     const { seq2d, B, S } = encode(batch, dropout);
-    return headLogits(seq2d, B, S, dropout, true);
+    return headLogits(batch, seq2d, B, S, dropout, true);
   };
 
   const loss = (batch: BertBatch, opts: ForwardOptions): tf.Scalar => {
@@ -183,7 +184,7 @@ export function createBertModel(config: BertConfig, weights: WeightMap, head: He
       }
       return mlmLoss(p, config, seq2d, positions, requireTensor(batch.mlmLabelIds, 'mlm_labels'));
     }
-    const out = headLogits(seq2d, B, S, dropout, false);
+    const out = headLogits(batch, seq2d, B, S, dropout, false);
     switch (head.kind) {
       case 'classification':
         return crossEntropy(out.logits!, requireTensor(batch.labels, 'labels'));

@@ -65,10 +65,18 @@ describe.each(CASES)('masked LM, %s from %s', (name, source) => {
     expect(model.initialized).toEqual([]);
     const batch = toDeviceBatch(host);
     expect(batch.mlmPositions!.size).toBe(goldenJson.masked_positions);
-    const out = model.forward(batch, { training: false });
+    const out = model.forward({ ...batch, mlmPositions: undefined }, { training: false });
     expect(out.mlmLogits!.shape).toEqual(golden.get('output/mlm_logits')!.shape);
     expectClose('output/mlm_logits', out.mlmLogits!.dataSync(), golden.get('output/mlm_logits')!, OUTPUT_TOL);
     tf.dispose(Object.values(out) as tf.Tensor[]);
+    // with predicted positions, only their rows: the same logits as [M, V]
+    const o2 = model.forward(batch, { training: false });
+    const masked = o2.maskedLogits!;
+    const all = golden.get('output/mlm_logits')!;
+    const V = all.shape[2];
+    const rows = [...batch.mlmPositions!.dataSync()].flatMap((pos) => [...all.data.subarray(pos * V, (pos + 1) * V)]);
+    expectClose('maskedLogits', masked.dataSync(), { dtype: 'float32', shape: [rows.length / V, V], data: Float32Array.from(rows) }, OUTPUT_TOL);
+    tf.dispose(Object.values(o2) as tf.Tensor[]);
     disposeBatch(batch);
     model.dispose();
   });

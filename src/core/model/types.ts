@@ -70,8 +70,10 @@ export interface BertOutputs {
   /** Span extraction [B, S] each. */
   startLogits?: tf.Tensor2D;
   endLogits?: tf.Tensor2D;
-  /** Masked LM [B, S, V]. */
+  /** Masked LM [B, S, V], when the batch names no predicted positions (fill-mask, parity). */
   mlmLogits?: tf.Tensor3D;
+  /** Masked LM [M, V] at batch.mlmPositions only, when the batch has them (evaluation: no [B, S, V] tensor). */
+  maskedLogits?: tf.Tensor2D;
 }
 
 export interface BertModel {
