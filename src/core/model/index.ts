@@ -6,3 +6,4 @@ export { MLM_IGNORE, mlmHeadParamShapes, mlmTargets } from './mlm-head';
 export { DEFAULT_LORA, LORA_TARGETS, isFrozen, loraModulePath, validateTrainable, type LoraSpec, type LoraTarget, type TrainableSpec } from './trainable';
 export * from './config';
 export type * from './types';
+export { paramCounts, type ParamCounts } from './param-counts';

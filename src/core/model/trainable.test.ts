@@ -13,6 +13,8 @@ import { readSafetensors } from '../io/safetensors';
 import { createTrainer } from '../train/step';
 import { DEFAULT_OPTIMIZER } from '../train/types';
 import { createBertModel } from './bert-model';
+import { makeConfig } from './config';
+import { paramCounts } from './param-counts';
 import { disposeBatch, toDeviceBatch } from './batch';
 import { expectClose, gradTolerance, loadFixture, OUTPUT_TOL, type Fixture } from './fixture-case.testutil';
 import type { BertModel, HeadSpec } from './types';
@@ -108,6 +110,26 @@ describe('LoRA with peft defaults', () => {
     lora.dispose();
   });
 
+  it('applies lora_dropout to the adapter input in training only', () => {
+    const c = { ...fx.config, hiddenDropoutProb: 0, attentionProbsDropoutProb: 0 };
+    const logits = (rate: number, training: boolean) => {
+      const m = createBertModel(c, fx.weights, CLS, { trainable: { ...spec, dropout: rate }, seed: 3 });
+      for (const [n, v] of m.variables) if (n.endsWith('lora_B.weight')) tf.tidy(() => v.assign(tf.fill(v.shape, 0.05)));
+      const batch = toDeviceBatch(fx.host);
+      const out = m.forward(batch, { training, seed: 11 });
+      const data = Array.from(out.logits!.dataSync());
+      tf.dispose(Object.values(out) as tf.Tensor[]);
+      disposeBatch(batch);
+      m.dispose();
+      return data;
+    };
+    const evalOut = logits(0.5, false);
+    expect(logits(0, true)).toEqual(evalOut);
+    const dropped = logits(0.5, true);
+    expect(dropped.some((x, i) => Math.abs(x - evalOut[i]) > 1e-4)).toBe(true);
+    expect(logits(0.5, true)).toEqual(dropped); // seeded
+  });
+
   it('exports peft layout (adapter_model.safetensors + adapter_config.json) and a merged plain folder', async () => {
     const lora = createBertModel(fx.config, fx.weights, CLS, { trainable: spec, seed: 3 });
     // make B non-zero so the merge is visible
@@ -162,5 +184,24 @@ describe('masked-LM head absent from the checkpoint', () => {
     tf.dispose(Object.values(out) as tf.Tensor[]);
     disposeBatch(batch);
     mlm.dispose();
+  });
+});
+
+describe('paramCounts', () => {
+  it('counts what the model holds and trains for each choice (BERT-Base: 110M full, ~0.3M LoRA r 8 on query/value)', () => {
+    const base = makeConfig({}, 'base');
+    const full = paramCounts(base, CLS);
+    expect(full.total).toBe(109482240 + 2 * 768 + 2);
+    expect(full.trainable).toBe(full.total);
+    const lora = paramCounts(base, CLS, { kind: 'lora', rank: 8, alpha: 16, dropout: 0.1, targets: ['query', 'value'] });
+    expect(lora.lora).toBe(12 * 2 * (8 * 768 + 768 * 8));
+    expect(lora.trainable).toBe(lora.lora + 2 * 768 + 2);
+    expect(lora.trainingStateBytes).toBeLessThan(full.trainingStateBytes / 3);
+    for (const spec of [{ kind: 'full' as const }, { kind: 'freeze' as const, embeddings: true, layers: 2 }, { kind: 'lora' as const, rank: 8, alpha: 16, dropout: 0, targets: ['query' as const, 'output' as const] }]) {
+      const m = createBertModel(fx.config, fx.weights, CLS, { trainable: spec });
+      const counts = paramCounts(fx.config, CLS, spec);
+      expect(counts.trainable).toBe([...m.variables.values()].reduce((a, v) => a + v.size, 0));
+      m.dispose();
+    }
   });
 });
