@@ -12,7 +12,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init';
 import { mergeLoraWeights } from '../io/export-lora';
-import { readSafetensors, type LoadedTensor } from '../io/safetensors';
+import { loadPretrained, transpose2d } from '../io/load-pretrained';
+import { bytesSource, readSafetensors, type LoadedTensor } from '../io/safetensors';
+import { listTfBundle } from '../io/tf-bundle';
+import { writeTfBundle } from '../io/tf-bundle-writer';
 import { createTrainer } from '../train/step';
 import { DEFAULT_OPTIMIZER } from '../train/types';
 import { readShared, readSharedBytes } from '../../testing/shared';
@@ -88,6 +91,34 @@ describe.each(CASES)('masked LM, %s from %s', (name, source) => {
     const expected = goldenNames(golden, 'grad_mlm/').sort();
     expect([...grads.keys()].sort()).toEqual(expected);
     for (const n of expected) expectClose(`grad_mlm/${n}`, grads.get(n)!, golden.get(`grad_mlm/${n}`)!, gradTolerance(golden.get(`grad_mlm/${n}`)!));
+    model.dispose();
+  });
+});
+
+describe("masked LM from a Google checkpoint's cls/predictions/*", () => {
+  it('loads the head under Google names (kernel transposed, output_bias) and matches golden-mlm', async () => {
+    // tiny-odd's Google checkpoint plus its MLM head written as google-research/bert names it
+    const dir = 'fixtures/model/tiny-odd/google';
+    const listed = await listTfBundle(bytesSource(readSharedBytes(dir, 'bert_model.ckpt.index'), 'bert_model.ckpt.index'), [bytesSource(readSharedBytes(dir, 'bert_model.ckpt.data-00000-of-00001'), 'bert_model.ckpt.data-00000-of-00001')]);
+    const tensors = new Map(await Promise.all(listed.tensors.map(async (t) => [t.name, await t.read()] as const)));
+    const hf = (await loadFixtureFrom('tiny-odd', 'safetensors')).weights;
+    tensors.set('cls/predictions/transform/dense/kernel', transpose2d(hf.get('cls.predictions.transform.dense.weight')!));
+    tensors.set('cls/predictions/transform/dense/bias', hf.get('cls.predictions.transform.dense.bias')!);
+    tensors.set('cls/predictions/transform/LayerNorm/gamma', hf.get('cls.predictions.transform.LayerNorm.weight')!);
+    tensors.set('cls/predictions/transform/LayerNorm/beta', hf.get('cls.predictions.transform.LayerNorm.bias')!);
+    tensors.set('cls/predictions/output_bias', hf.get('cls.predictions.bias')!);
+    const written = writeTfBundle(tensors);
+    const loaded = await loadPretrained([
+      bytesSource(readSharedBytes(dir, 'bert_config.json'), 'bert_config.json'),
+      bytesSource(written.index, 'bert_model.ckpt.index'),
+      bytesSource(written.shards[0], 'bert_model.ckpt.data-00000-of-00001'),
+    ]);
+    expect(loaded.notes).toContain('masked-LM head cls.predictions loaded (used by the masked-LM task only)');
+    const golden = goldenOf('tiny-odd', 'golden-mlm.safetensors');
+    const model = createBertModel(loaded.config, loaded.weights, MLM);
+    expect(model.initialized).toEqual([]);
+    const { grads } = await gradsOf(model, { ...hostBatchFromTensors(golden), mlmLabels: golden.get('input/mlm_labels')!.data as Int32Array });
+    for (const n of goldenNames(golden, 'grad_mlm/')) expectClose(`grad_mlm/${n}`, grads.get(n)!, golden.get(`grad_mlm/${n}`)!, gradTolerance(golden.get(`grad_mlm/${n}`)!));
     model.dispose();
   });
 });
