@@ -75,6 +75,10 @@ export function hfConfigJson(input: Pick<HfExportInput, 'config' | 'rawConfig' |
 export function exportHfFolder(input: HfExportInput): Map<string, Uint8Array> {
   const { config, head, weights } = input;
   const headName = head.kind === 'span' ? 'qa_outputs' : head.kind === 'mlm' ? 'cls.predictions' : 'classifier';
+  const adapter = [...weights.keys()].find((n) => /\.lora_[AB]\.weight$/.test(n));
+  if (adapter) {
+    throw new TabtuneError('holds LoRA adapters', { file: 'model.safetensors', location: adapter, expected: 'weights merged with mergeLoraWeights (export-lora.ts) first, or the adapter exported with exportPeftAdapter', code: 'export-lora' });
+  }
   const want = bertWeightShapes(config);
   if (head.kind === 'mlm') {
     for (const [n, s] of mlmHeadParamShapes(config)) want.set(n, s);

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init';
 import { exportPeftAdapter, mergeLoraWeights, peftToCanonical } from '../io/export-lora';
+import { exportHfFolder } from '../io/export-hf';
 import { readSafetensors } from '../io/safetensors';
 import { createTrainer } from '../train/step';
 import { DEFAULT_OPTIMIZER } from '../train/types';
@@ -147,6 +148,10 @@ describe('LoRA with peft defaults', () => {
     expect(back.get(bName)!.data).toEqual(weights.get(bName)!.data);
     const merged = mergeLoraWeights(weights, lora.lora!);
     expect(merged.size).toBe(weights.size - 18);
+    const folder = { config: fx.config, head: CLS, vocabText: 'a\nb', doLowerCase: true };
+    expect(() => exportHfFolder({ ...folder, weights })).toThrow(/LoRA adapters/);
+    const plain = readSafetensors(exportHfFolder({ ...folder, weights: merged }).get('model.safetensors')!).tensors;
+    expect(plain.get('bert.encoder.layer.1.attention.self.query.weight')!.data).toEqual(merged.get('bert.encoder.layer.1.attention.self.query.weight')!.data);
     // W' = W + 2·B·A: with B = 1, row i of W' − W is 2·Σ_k A[k, :]
     const w0 = weights.get('bert.encoder.layer.1.attention.self.query.weight')!.data;
     const w1 = merged.get('bert.encoder.layer.1.attention.self.query.weight')!.data;
