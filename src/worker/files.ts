@@ -119,7 +119,8 @@ export async function recogniseFile(path: string, data: File | Blob | ArrayBuffe
         };
       }
       default:
-        return reject('unknown', 'not a model, vocabulary or dataset file', dataset.reason);
+        // 'text' (a masked-LM corpus) is recognised by core but not yet wired into the page's tasks
+        return reject('unknown', 'not a model, vocabulary or dataset file', dataset.kind === 'text' ? 'plain text: the masked-LM task is not available in the page yet' : dataset.reason);
     }
   } catch (e) {
     const info = isTabtuneError(e) ? e.message : `could not be read: ${(e as Error)?.message ?? String(e)}`;

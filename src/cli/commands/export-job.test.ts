@@ -16,12 +16,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../../core/backend/init';
-import { loadPretrained } from '../../core/io/load-pretrained';
-import { nodeFolderSources } from '../../core/io/node-source';
-import { readSafetensors } from '../../core/io/safetensors';
+import { initBackend } from '../../core/backend';
+import { loadPretrained } from '../../core/io';
+import { nodeFolderSources } from '../../platform/node/byte-source';
+import { readSafetensors } from '../../core/io';
 import { createBertModel } from '../../core/model';
-import { toDeviceBatch } from '../../core/model/batch';
+import { toDeviceBatch } from '../../core/model';
 import { REPO_ROOT, sharedPath } from '../../testing/shared';
 
 const PYTHONS = ['python3', '/usr/bin/python3'];

@@ -7,7 +7,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UsageError, parseFlags, requireFlag } from '../args';
-import { sourceFromFile } from '../../core/data/node-source';
+import { sourceFromFile } from '../../platform/node/data-source';
 import { createBertModel } from '../../core/model';
 import { exportTorchJob } from '../../core/io/torch-job';
 import { countTrainSteps, createTaskAdapter } from '../../core/train';

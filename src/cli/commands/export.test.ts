@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-web';
 import { afterAll, expect, it } from 'vitest';
-import { exportHfFolder } from '../../core/io/export-hf';
-import { loadFixture, OUTPUT_TOL } from '../../core/model/fixture-case.testutil';
+import { exportHfFolder } from '../../core/io';
+import { loadFixture, OUTPUT_TOL } from '../../testing/fixture-case';
 import { readShared, REPO_ROOT, sharedPath } from '../../testing/shared';
 
 ort.env.wasm.numThreads = 1;

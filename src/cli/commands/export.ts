@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { UsageError, parseFlags, requireFlag } from '../args';
 import { TabtuneError } from '../../core/errors';
 import { exportOnnxFolder } from '../../core/io/onnx';
-import type { HeadSpec, WeightMap } from '../../core/model/types';
+import type { HeadSpec, WeightMap } from '../../core/model';
 import { labelsFromConfig, loadModelFolder } from './train-shared';
 
 const HELP = `usage: tabtune export --model DIR --format onnx --out DIR [flags]

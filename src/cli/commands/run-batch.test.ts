@@ -69,6 +69,41 @@ describe.each(CASES)('run-batch on $name ($label)', (c) => {
   });
 });
 
+const MLM_LORA_CASES: { name: FixtureCase; label: string; golden: string; args: (dir: string, fx: string) => string[]; prefixes: string[] }[] = [
+  { name: 'tiny-uncased', label: '--grads mlm', golden: 'golden-mlm', args: (dir) => ['--model', dir, '--grads', 'mlm'], prefixes: ['output/', 'grad_mlm/'] },
+  { name: 'tiny-odd', label: '--grads mlm from pytorch_model.bin', golden: 'golden-mlm', args: (dir) => ['--model', dir, '--weights', 'bin', '--grads', 'mlm'], prefixes: ['output/', 'grad_mlm/'] },
+  {
+    name: 'tiny-uncased', label: '--lora --grads lora, 3 AdamW steps', golden: 'golden-lora',
+    args: (dir, fx) => ['--model', dir, '--heads', join(dir, 'heads.safetensors'), '--lora', join(fx, 'lora-init.safetensors'), '--lora-alpha', '8', '--grads', 'lora',
+      '--train-steps', '3', '--optimizer', 'adamw', '--loss', 'cls', '--schedule', 'constant', '--learning-rate', '0.01', '--max-grad-norm', '1', '--weight-decay', '0.01'],
+    prefixes: ['output/', 'grad_lora/', 'merged/', 'adamw_lora/step1/', 'adamw_lora/step2/', 'adamw_lora/step3/'],
+  },
+  { name: 'tiny-odd', label: '--lora --grads lora', golden: 'golden-lora', args: (dir, fx) => ['--model', dir, '--heads', join(dir, 'heads.safetensors'), '--lora', join(fx, 'lora-init.safetensors'), '--lora-alpha', '8', '--grads', 'lora'], prefixes: ['output/', 'grad_lora/', 'merged/'] },
+];
+
+describe.each(MLM_LORA_CASES)('run-batch on mlm-lora/$name ($label)', (c) => {
+  it('writes every golden tensor of its mode within tolerance, named as the fixture', () => {
+    const dir = sharedPath('fixtures', 'model', c.name);
+    const fx = sharedPath('fixtures', 'mlm-lora', c.name);
+    const batch = join(fx, `${c.golden}.safetensors`);
+    const out = join(tmp, `${c.name}-${c.golden}-${c.prefixes.length}.safetensors`);
+    const r = runBatch([...c.args(dir, fx), '--batch', batch, '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as Record<string, unknown>;
+    const meta = JSON.parse(readFileSync(join(fx, `${c.golden}.json`), 'utf8')) as Record<string, unknown>;
+    const mode = c.golden === 'golden-mlm' ? 'mlm' : 'lora';
+    expect(Math.abs((summary[`${mode}_loss`] as number) - ((meta.mlm_loss ?? meta.loss) as number))).toBeLessThanOrEqual(OUTPUT_TOL);
+    const got = readSafetensors(new Uint8Array(readFileSync(out))).tensors;
+    const golden = readSafetensors(new Uint8Array(readFileSync(batch))).tensors;
+    const expected = c.prefixes.flatMap((p) => goldenNames(golden, p).map((n) => p + n)).sort();
+    expect([...got.keys()].sort()).toEqual(expected);
+    for (const n of expected) {
+      const tol = n.startsWith('grad_') ? gradTolerance(golden.get(n)!) : n.startsWith('output/') ? OUTPUT_TOL : PARAM_TOL;
+      expectClose(n, got.get(n)!.data, golden.get(n)!, tol);
+    }
+  });
+});
+
 describe('run-batch bad input', () => {
   it('names the batch file and the missing tensor', () => {
     const bad = join(tmp, 'bad-batch.safetensors');
@@ -77,6 +112,16 @@ describe('run-batch bad input', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('bad-batch.safetensors');
     expect(r.stderr).toContain('input/token_type_ids');
+  });
+
+  it('asks for --lora with --grads lora, and for mlm_labels with --grads mlm', () => {
+    const r = runBatch(['--model', 'x', '--batch', 'y', '--out', 'z', '--grads', 'lora']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--lora');
+    const dir = sharedPath('fixtures', 'model', 'tiny-odd');
+    const m = runBatch(['--model', dir, '--batch', join(dir, 'golden.safetensors'), '--out', join(tmp, 'y.safetensors'), '--grads', 'mlm']);
+    expect(m.status).toBe(1);
+    expect(m.stderr).toContain('input/mlm_labels');
   });
 
   it('rejects an unknown optimizer as a usage error', () => {

@@ -57,6 +57,9 @@ describe('detectDataset', () => {
     expect(detectDataset('model.safetensors', new TextDecoder().decode(bytes))).toEqual({ kind: 'unknown', reason: 'a binary file, not text' });
     expect(detectDataset('list.json', '[1, 2, 3]').kind).toBe('unknown');
     expect(detectDataset('config.json', '{"hidden_size": 768}')).toEqual({ kind: 'unknown', reason: 'JSON without a "data" list: not a SQuAD file' });
-    expect(detectDataset('notes.txt', 'just some words\nand more\n')).toMatchObject({ kind: 'unknown' });
+    expect(detectDataset('notes.txt', 'just some words\nand more\n')).toEqual({ kind: 'text' });
+    expect(detectDataset('notes.txt', 'Hello, world.\nA second, longer sentence.\n\nNext document.\n')).toEqual({ kind: 'text' });
+    expect(detectDataset('corpus', 'One sentence per line\nno separators at all\n')).toEqual({ kind: 'text' });
+    expect(detectDataset('train.txt', 'sentence\tlabel\nhello\t1\n')).toEqual({ kind: 'glue', task: 'sst-2', split: 'train' });
   });
 });

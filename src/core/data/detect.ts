@@ -1,7 +1,9 @@
 /**
  * What a dropped file is, from its name and its first few kilobytes: a GLUE task file (from the
  * header and the file name), a user's CSV/TSV (its columns), SQuAD v1.1 or v2.0 (from the
- * version field or any is_impossible), or unknown with the reason.
+ * version field or any is_impossible), plain text for masked-LM pre-training (a .txt that is no
+ * GLUE file, or any text whose first line has neither tab nor comma: one sentence per line, blank
+ * lines between documents, as create_pretraining_data.py reads it), or unknown with the reason.
  */
 import Papa from 'papaparse';
 import { splitFromFileName } from './glue-tasks';
@@ -17,6 +19,8 @@ export type DetectedDataset =
     }
   | { kind: 'csv' | 'tsv'; columns: string[] }
   | { kind: 'squad'; version: 1 | 2 }
+  /** Plain text for the masked-LM task (text-corpus.ts). */
+  | { kind: 'text' }
   | { kind: 'unknown'; reason: string };
 
 /** GLUE headers (tab-joined, lower case) -> candidate tasks and the split they imply. */
@@ -90,10 +94,9 @@ export function detectDataset(fileName: string, head: string): DetectedDataset {
     return { kind: 'glue', task: 'cola', split: nameSplit === 'test' ? 'dev' : nameSplit };
   }
 
+  if (lower.endsWith('.txt')) return { kind: 'text' }; // prose has commas: a .txt is never read as a table
   const delimiter = lower.endsWith('.csv') ? ',' : lower.endsWith('.tsv') ? '\t' : first.includes('\t') ? '\t' : first.includes(',') ? ',' : '';
-  if (delimiter === '') {
-    return { kind: 'unknown', reason: 'neither JSON nor a table: the first line has no tab or comma' };
-  }
+  if (delimiter === '') return { kind: 'text' };
   const parsed = Papa.parse<string[]>(first, { delimiter, quoteChar: delimiter === ',' ? '"' : '\u0001' });
   const columns = (parsed.data[0] ?? []).map((c) => c.trim());
   if (columns.length < 2) return { kind: 'unknown', reason: `only one column in the first line (separator '${delimiter === '\t' ? '\\t' : delimiter}')` };

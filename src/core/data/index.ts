@@ -26,3 +26,5 @@ export { DEMO_MODEL_CONFIG, DEMO_SETTINGS, generateDemoQa } from './demo-qa';
 export type { DemoQaSet } from './demo-qa';
 export { demoInitialWeights } from './demo-qa-model';
 export { vocabFromSentencePieceList } from './demo-qa-vocab';
+export { readTextCorpus, type TextCorpus } from './text-corpus';
+export { DEFAULT_MLM_MASKING, maskSequence, mlmBatches, mlmVocab, packSequences, type MaskedSequence, type MlmBatchOptions, type MlmMaskingOptions, type MlmVocab } from './mlm-masking';

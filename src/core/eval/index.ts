@@ -55,3 +55,4 @@ export function createSquadPostprocessor(config: SquadPostprocessConfig = {}): S
 export { createBasicTokenize } from './basic-tokenize';
 export { postprocessSquad } from './squad-postprocess';
 export { checkPostprocessInputs, readPostprocessFeatures, readRawResults } from './squad-run-files';
+export { evaluateMlm, fillMask, MASK_MARKER, type FillMaskCandidate, type FillMaskResult, type MlmMetrics } from './mlm';

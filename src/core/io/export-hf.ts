@@ -2,7 +2,8 @@
  * Writes a fine-tuned model as a Hugging Face folder (file name -> bytes):
  *   config.json           Hugging Face keys, architectures, id2label/label2id, hidden_act named so
  *                         it reloads as the same computed activation ('gelu_tanh' -> "gelu_new")
- *   model.safetensors     canonical names (bert.*, classifier.* | qa_outputs.*), [out, in] orientation
+ *   model.safetensors     canonical names (bert.*, classifier.* | qa_outputs.* | cls.predictions.*), [out, in] orientation
+ *                         (BertForMaskedLM: the decoder is tied, so no cls.predictions.decoder.weight)
  *   vocab.txt, tokenizer_config.json
  * and zips such a folder for the page's download. Shapes are checked against the config first.
  */
@@ -10,6 +11,7 @@ import { zipSync, type Zippable } from 'fflate';
 import { TabtuneError } from '../errors';
 import type { BertConfig } from '../model/config';
 import type { HeadSpec, WeightMap } from '../model/types';
+import { mlmHeadParamShapes } from '../model/mlm-head';
 import { hfActivationName } from './config';
 import { bertWeightShapes, OPTIONAL_WEIGHTS } from './names';
 import { writeSafetensors, type LoadedTensor } from './safetensors';
@@ -33,7 +35,7 @@ export function hfConfigJson(input: Pick<HfExportInput, 'config' | 'rawConfig' |
   const out: Record<string, unknown> = { ...(input.rawConfig ?? {}) };
   for (const k of DROP_KEYS) delete out[k];
   Object.assign(out, {
-    architectures: [head.kind === 'span' ? 'BertForQuestionAnswering' : 'BertForSequenceClassification'],
+    architectures: [head.kind === 'span' ? 'BertForQuestionAnswering' : head.kind === 'mlm' ? 'BertForMaskedLM' : 'BertForSequenceClassification'],
     model_type: 'bert',
     vocab_size: c.vocabSize,
     hidden_size: c.hiddenSize,
@@ -64,7 +66,7 @@ export function hfConfigJson(input: Pick<HfExportInput, 'config' | 'rawConfig' |
     out.id2label = { '0': 'LABEL_0' };
     out.label2id = { LABEL_0: 0 };
     out.problem_type = 'regression';
-  } else {
+  } else if (head.kind === 'span') {
     out.num_labels = 2;
   }
   return out;
@@ -72,11 +74,19 @@ export function hfConfigJson(input: Pick<HfExportInput, 'config' | 'rawConfig' |
 
 export function exportHfFolder(input: HfExportInput): Map<string, Uint8Array> {
   const { config, head, weights } = input;
-  const headName = head.kind === 'span' ? 'qa_outputs' : 'classifier';
-  const rows = head.kind === 'span' ? 2 : head.kind === 'regression' ? 1 : head.numLabels;
+  const headName = head.kind === 'span' ? 'qa_outputs' : head.kind === 'mlm' ? 'cls.predictions' : 'classifier';
+  const adapter = [...weights.keys()].find((n) => /\.lora_[AB]\.weight$/.test(n));
+  if (adapter) {
+    throw new TabtuneError('holds LoRA adapters', { file: 'model.safetensors', location: adapter, expected: 'weights merged with mergeLoraWeights (export-lora.ts) first, or the adapter exported with exportPeftAdapter', code: 'export-lora' });
+  }
   const want = bertWeightShapes(config);
-  want.set(`${headName}.weight`, [rows, config.hiddenSize]);
-  want.set(`${headName}.bias`, [rows]);
+  if (head.kind === 'mlm') {
+    for (const [n, s] of mlmHeadParamShapes(config)) want.set(n, s);
+  } else {
+    const rows = head.kind === 'span' ? 2 : head.kind === 'regression' ? 1 : head.numLabels;
+    want.set(`${headName}.weight`, [rows, config.hiddenSize]);
+    want.set(`${headName}.bias`, [rows]);
+  }
   const tensors = new Map<string, LoadedTensor>();
   for (const [name, shape] of want) {
     const t = weights.get(name);

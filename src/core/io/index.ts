@@ -11,3 +11,4 @@ export type { ParsedConfig } from './config';
 export { baseName, detectModelFile, looksLikeWordPieceVocab } from './detect';
 export type { ModelFileInfo } from './detect';
 export { runCheckpointStore } from './run-storage-checkpoints';
+export { mergeLoraWeights, peftToCanonical } from './export-lora';

@@ -13,6 +13,7 @@ import type { BertConfig } from '../model/config';
 import type { WeightMap } from '../model/types';
 import { parseBertConfig, type ParsedConfig } from './config';
 import { baseName, detectModelFile, type ModelFileInfo } from './detect';
+import { mlmHeadParamShapes } from '../model/mlm-head';
 import { bertWeightShapes, HEAD_WEIGHTS, mapCheckpointName, OPTIONAL_WEIGHTS, type NameScheme } from './names';
 import { FLOAT_DTYPES, listSafetensors, type RawCheckpoint, type RawTensor } from './raw-tensor';
 import type { ByteSource, LoadedTensor } from './safetensors';
@@ -151,13 +152,14 @@ export async function loadPretrained(files: ByteSource[], options: LoadPretraine
   const skipped: string[] = [];
   const plan = new Map<string, { raw: RawTensor; transpose: boolean }>();
   const expected = bertWeightShapes(config);
+  const mlmHead = mlmHeadParamShapes(config); // optional: loaded when present (the mlm task uses it, others ignore it)
   for (const { raw, scheme } of [...raws.map((raw) => ({ raw, scheme: pick.scheme })), ...extras]) {
     skipped.push(...raw.skipped);
     notes.push(...raw.notes);
     for (const t of raw.tensors) {
       const m = mapCheckpointName(t.name, scheme);
       if (m.kind === 'skip') { skipped.push(`${t.name} (${m.reason})`); continue; }
-      if (!expected.has(m.name) && !HEAD_WEIGHTS.has(m.name)) { skipped.push(`${t.name} (not a BERT weight)`); continue; }
+      if (!expected.has(m.name) && !HEAD_WEIGHTS.has(m.name) && !mlmHead.has(m.name)) { skipped.push(`${t.name} (not a BERT weight)`); continue; }
       const prev = plan.get(m.name);
       if (prev) {
         throw new TabtuneError(`${t.name} and ${prev.raw.name} (${prev.raw.file}) both map to ${m.name}`, { file: t.file, location: `tensor ${t.name}`, expected: 'each weight once', code: 'weights-duplicate' });
@@ -180,7 +182,7 @@ export async function loadPretrained(files: ByteSource[], options: LoadPretraine
     });
   };
   const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  for (const [name, want] of expected) {
+  for (const [name, want] of [...expected, ...mlmHead]) {
     const p = plan.get(name);
     if (p && !same(shapeOf(p), want)) throw mismatch(name, p, want, baseName(configSrc.name));
   }
@@ -209,6 +211,9 @@ export async function loadPretrained(files: ByteSource[], options: LoadPretraine
     });
   }
   for (const n of OPTIONAL_WEIGHTS) if (!plan.has(n)) notes.push(`${n} not in the checkpoint: the model initialises it`);
+  const mlmLoaded = [...mlmHead.keys()].filter((n) => plan.has(n)).length;
+  if (mlmLoaded > 0 && mlmLoaded < mlmHead.size) notes.push(`masked-LM head incomplete (${mlmLoaded} of ${mlmHead.size} cls.predictions tensors): the mlm task initialises the rest`);
+  else if (mlmLoaded > 0) notes.push('masked-LM head cls.predictions loaded (used by the masked-LM task only)');
   const pretrainSkipped = skipped.filter((s) => s.endsWith('(pre-training head)')).length;
   if (pretrainSkipped) notes.push(`${pretrainSkipped} pre-training head tensors ignored`);
   const slotSkipped = skipped.filter((s) => s.endsWith('(optimizer slot)')).length;

@@ -14,6 +14,8 @@ describe('checkpoint name mapping', () => {
     ['module.bert.pooler.dense.bias', 'bert.pooler.dense.bias'],
     ['classifier.weight', 'classifier.weight'],
     ['qa_outputs.bias', 'qa_outputs.bias'],
+    ['cls.predictions.bias', 'cls.predictions.bias'],
+    ['cls.predictions.transform.LayerNorm.gamma', 'cls.predictions.transform.LayerNorm.weight'],
   ])('Hugging Face %s -> %s', (stored, name) => {
     expect(mapCheckpointName(stored, 'hf')).toEqual({ kind: 'weight', name, transpose: false });
   });
@@ -36,6 +38,9 @@ describe('checkpoint name mapping', () => {
     ['output_bias', 'classifier.bias', false],
     ['cls/squad/output_weights', 'qa_outputs.weight', false],
     ['cls/squad/output_bias', 'qa_outputs.bias', false],
+    ['cls/predictions/output_bias', 'cls.predictions.bias', false],
+    ['cls/predictions/transform/dense/kernel', 'cls.predictions.transform.dense.weight', true],
+    ['cls/predictions/transform/LayerNorm/gamma', 'cls.predictions.transform.LayerNorm.weight', false],
   ])('Google %s -> %s (transpose %s)', (stored, name, transpose) => {
     expect(mapCheckpointName(stored, 'google')).toEqual({ kind: 'weight', name, transpose });
   });
@@ -44,10 +49,9 @@ describe('checkpoint name mapping', () => {
     ['bert/encoder/layer_0/attention/self/query/kernel/adam_m', 'google', 'optimizer slot'],
     ['bert/embeddings/LayerNorm/beta/adam_v', 'google', 'optimizer slot'],
     ['global_step', 'google', 'training step counter'],
-    ['cls/predictions/output_bias', 'google', 'pre-training head'],
-    ['cls/predictions/transform/dense/kernel', 'google', 'pre-training head'],
     ['cls/seq_relationship/output_weights', 'google', 'pre-training head'],
-    ['cls.predictions.decoder.weight', 'hf', 'pre-training head'],
+    ['cls.predictions.decoder.weight', 'hf', 'tied to the word embeddings'],
+    ['cls.predictions.decoder.bias', 'hf', 'same tensor as cls.predictions.bias'],
     ['cls.seq_relationship.bias', 'hf', 'pre-training head'],
     ['bert.embeddings.position_ids', 'hf', 'buffer, not a weight'],
   ] as const)('skips %s (%s): %s', (stored, scheme, reason) => {

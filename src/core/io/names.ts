@@ -10,6 +10,8 @@
  *   bert.encoder.layer.N.output.dense.{weight [H, I], bias [H]}, ...output.LayerNorm.*
  *   bert.pooler.dense.{weight [H, H], bias [H]}
  *   classifier.{weight [L, H], bias [L]}, qa_outputs.{weight [2, H], bias [2]}
+ *   cls.predictions.transform.dense.{weight [H, H], bias [H]}, cls.predictions.transform.LayerNorm.*,
+ *   cls.predictions.bias [V]     (the masked-LM head, model/mlm-head.ts; loaded, used by the mlm task)
  *
  * Hugging Face names: with or without `bert.` (BertModel saves without), `module.` (DataParallel)
  * dropped, legacy `LayerNorm.gamma`/`.beta` read as `.weight`/`.bias`.
@@ -19,8 +21,13 @@
  * [out, in]. run_classifier's `output_weights` [L, H] and run_squad's `cls/squad/output_weights`
  * [2, H] are already in Hugging Face orientation and are not transposed.
  *
- * Skipped with a reason: optimizer slots (`adam_m`, `adam_v`), `global_step`, the pre-training
- * heads (`cls.*`, `cls/predictions`, `cls/seq_relationship`), buffers (`position_ids`).
+ * Google's masked-LM head: `cls/predictions/transform/dense/kernel` (transposed like every kernel),
+ * `cls/predictions/transform/LayerNorm/gamma|beta`, `cls/predictions/output_bias` -> `cls.predictions.bias`.
+ *
+ * Skipped with a reason: optimizer slots (`adam_m`, `adam_v`), `global_step`, the next-sentence
+ * head (`cls.seq_relationship.*`, `cls/seq_relationship`), the MLM decoder weight (tied to the word
+ * embeddings: a copy of them) and Hugging Face's duplicate `cls.predictions.decoder.bias`,
+ * buffers (`position_ids`).
  */
 import type { BertConfig } from '../model/config';
 import { encoderParamShapes, poolerParamShapes } from '../model/params';
@@ -37,7 +44,9 @@ export function mapCheckpointName(stored: string, scheme: NameScheme): MappedNam
 
 function mapHf(stored: string): MappedName {
   let n = stored.startsWith('module.') ? stored.slice(7) : stored;
-  if (n.startsWith('cls.')) return { kind: 'skip', reason: 'pre-training head' };
+  if (n === 'cls.predictions.decoder.weight') return { kind: 'skip', reason: 'tied to the word embeddings' };
+  if (n === 'cls.predictions.decoder.bias') return { kind: 'skip', reason: 'same tensor as cls.predictions.bias' };
+  if (n.startsWith('cls.') && !n.startsWith('cls.predictions.')) return { kind: 'skip', reason: 'pre-training head' };
   if (n.endsWith('position_ids')) return { kind: 'skip', reason: 'buffer, not a weight' };
   if (/^(embeddings|encoder|pooler)\./.test(n)) n = `bert.${n}`;
   n = n.replace(/LayerNorm\.gamma$/, 'LayerNorm.weight').replace(/LayerNorm\.beta$/, 'LayerNorm.bias');
@@ -49,7 +58,8 @@ const GOOGLE_EMBEDDINGS = new Set(['word_embeddings', 'position_embeddings', 'to
 function mapGoogle(stored: string): MappedName {
   if (/(^|\/)adam_[mv](_\d+)?$/.test(stored)) return { kind: 'skip', reason: 'optimizer slot' };
   if (stored === 'global_step' || stored.endsWith('/global_step')) return { kind: 'skip', reason: 'training step counter' };
-  if (stored.startsWith('cls/predictions') || stored.startsWith('cls/seq_relationship')) return { kind: 'skip', reason: 'pre-training head' };
+  if (stored.startsWith('cls/seq_relationship')) return { kind: 'skip', reason: 'pre-training head' };
+  if (stored === 'cls/predictions/output_bias') return { kind: 'weight', name: 'cls.predictions.bias', transpose: false };
   if (stored === 'output_weights') return { kind: 'weight', name: 'classifier.weight', transpose: false };
   if (stored === 'output_bias') return { kind: 'weight', name: 'classifier.bias', transpose: false };
   if (stored === 'cls/squad/output_weights') return { kind: 'weight', name: 'qa_outputs.weight', transpose: false };

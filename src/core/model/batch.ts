@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { TabtuneError } from '../errors';
+import { mlmTargets } from './mlm-head';
 import type { BertBatch, HostBatch } from './types';
 
 function check(name: string, got: number, want: number): void {
@@ -35,9 +36,15 @@ export function toDeviceBatch(host: HostBatch): BertBatch {
     check('end_positions', host.endPositions.length, B);
     batch.endPositions = tf.tensor1d(host.endPositions, 'int32');
   }
+  if (host.mlmLabels) {
+    check('mlm_labels', host.mlmLabels.length, B * S);
+    const { positions, labelIds } = mlmTargets(host.mlmLabels);
+    batch.mlmPositions = tf.tensor1d(positions, 'int32');
+    batch.mlmLabelIds = tf.tensor1d(labelIds, 'int32');
+  }
   return batch;
 }
 
 export function disposeBatch(batch: BertBatch): void {
-  for (const t of [batch.inputIds, batch.tokenTypeIds, batch.attentionMask, batch.labels, batch.startPositions, batch.endPositions]) t?.dispose();
+  for (const t of [batch.inputIds, batch.tokenTypeIds, batch.attentionMask, batch.labels, batch.startPositions, batch.endPositions, batch.mlmPositions, batch.mlmLabelIds]) t?.dispose();
 }

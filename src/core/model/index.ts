@@ -2,5 +2,8 @@
 export { createBertModel, headParamShapes, type CreateModelOptions } from './bert-model';
 export { toDeviceBatch, disposeBatch } from './batch';
 export { encoderParamShapes, poolerParamShapes } from './params';
+export { MLM_IGNORE, mlmHeadParamShapes, mlmTargets } from './mlm-head';
+export { DEFAULT_LORA, LORA_TARGETS, isFrozen, loraModulePath, validateTrainable, type LoraSpec, type LoraTarget, type TrainableSpec } from './trainable';
 export * from './config';
 export type * from './types';
+export { paramCounts, type ParamCounts } from './param-counts';

@@ -5,10 +5,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { activate } from './activations';
 import type { BertConfig } from './config';
-import { dense } from './dense';
+import { linear } from './lora';
 import type { Params } from './params';
 
 export function intermediate(p: Params, prefix: string, c: BertConfig, x: tf.Tensor2D): tf.Tensor2D {
   // x [B·S, H]
-  return activate(dense(x, p(`${prefix}.dense.weight`), p(`${prefix}.dense.bias`)), c.hiddenAct); // [B·S, I]
+  return activate(linear(p, `${prefix}.dense`, x), c.hiddenAct); // [B·S, I]
 }

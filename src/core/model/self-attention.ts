@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from './config';
-import { dense } from './dense';
+import { linear } from './lora';
 import { batchMatMul } from './matmul';
 import type { Dropout } from './dropout';
 import type { Params } from './params';
@@ -32,7 +32,7 @@ export function selfAttention(
   const H = c.hiddenSize;
   const D = H / N;
   const heads = (name: string): tf.Tensor4D => {
-    const y = dense(x, p(`${prefix}.${name}.weight`), p(`${prefix}.${name}.bias`)); // [B·S, H]
+    const y = linear(p, `${prefix}.${name}`, x); // [B·S, H] (+ LoRA adapter, lora.ts)
     return tf.transpose(tf.reshape(y, [B, S, N, D]), [0, 2, 1, 3]); // [B, N, S, D]
   };
   const q = heads('query'); // [B, N, S, D]

@@ -9,6 +9,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from './config';
 import type { LoadedTensor } from '../io/safetensors';
+import type { TrainableSpec } from './trainable';
 
 /** Host-side weights by Hugging Face name. */
 export type WeightMap = Map<string, LoadedTensor>;
@@ -16,7 +17,9 @@ export type WeightMap = Map<string, LoadedTensor>;
 export type HeadSpec =
   | { kind: 'classification'; numLabels: number; labels: string[] }
   | { kind: 'regression' }
-  | { kind: 'span' };
+  | { kind: 'span' }
+  /** Masked-LM pre-training (mlm-head.ts): the checkpoint's cls.predictions head, decoder tied to the word embeddings. */
+  | { kind: 'mlm' };
 
 /** One padded batch. int32 tensors [B, S] unless noted. */
 export interface BertBatch {
@@ -28,6 +31,10 @@ export interface BertBatch {
   /** Span extraction: int32 [B]. */
   startPositions?: tf.Tensor1D;
   endPositions?: tf.Tensor1D;
+  /** Masked LM: flat indices into B·S of the predicted positions, int32 [M] (mlm-head.ts mlmTargets). */
+  mlmPositions?: tf.Tensor1D;
+  /** Masked LM: the original token id at each predicted position, int32 [M]. */
+  mlmLabelIds?: tf.Tensor1D;
 }
 
 /** The same batch on the host (what the data pipeline produces and the worker transfers). */
@@ -40,6 +47,8 @@ export interface HostBatch {
   labels?: Int32Array | Float32Array;
   startPositions?: Int32Array;
   endPositions?: Int32Array;
+  /** Masked LM: [B·S] original token id where predicted, −100 elsewhere (Hugging Face labels). */
+  mlmLabels?: Int32Array;
 }
 
 export interface ForwardOptions {
@@ -61,6 +70,10 @@ export interface BertOutputs {
   /** Span extraction [B, S] each. */
   startLogits?: tf.Tensor2D;
   endLogits?: tf.Tensor2D;
+  /** Masked LM [B, S, V], when the batch names no predicted positions (fill-mask, parity). */
+  mlmLogits?: tf.Tensor3D;
+  /** Masked LM [M, V] at batch.mlmPositions only, when the batch has them (evaluation: no [B, S, V] tensor). */
+  maskedLogits?: tf.Tensor2D;
 }
 
 export interface BertModel {
@@ -70,6 +83,12 @@ export interface BertModel {
   readonly variables: ReadonlyMap<string, tf.Variable>;
   /** Names of weights the checkpoint lacked and the factory initialised (e.g. a new head). */
   readonly initialized?: readonly string[];
+  /** Which weights train (trainable.ts); absent = all of them. */
+  readonly trainable?: TrainableSpec;
+  /** Weights held on the device but not trained (frozen layers, LoRA's base weights), by name. */
+  readonly frozenNames?: readonly string[];
+  /** LoRA's layout when trainable.kind is 'lora' (rank from the shapes, adapted module paths). */
+  readonly lora?: { rank: number; alpha: number; dropout: number; targets: string[]; modules: string[] };
   forward(batch: BertBatch, options: ForwardOptions): BertOutputs;
   /** Scalar loss of the head (CE, MSE, or (CE(start)+CE(end))/2). Call inside tf.tidy / variableGrads. */
   loss(batch: BertBatch, options: ForwardOptions): tf.Scalar;

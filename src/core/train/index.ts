@@ -8,7 +8,7 @@
  *   const result = await runTraining({ model, config, train: task.train!, dev: task.dev, store }, callbacks, signal);
  */
 export type { OptimizerConfig, OptimizerName, ScheduleName, StepMetrics, EvalResult } from './types';
-export { DEFAULT_OPTIMIZER } from './types';
+export { DEFAULT_OPTIMIZER, SCHEDULE_NAMES } from './types';
 export type { TrainingConfig, TrainingPresetName } from './run-config';
 export { TRAINING_PRESETS, countTrainSteps, defaultTrainingConfig, isSquadTask, optimizerConfigFor, resolveTrainingConfig, validateTrainingConfig } from './run-config';
 export type { CharSpan, EvalOptions, EvalOutcome, EvalSet, LiveSpanPrediction, TaskAdapter, TaskPredictions, TrainSet } from './task-types';

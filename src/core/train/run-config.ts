@@ -5,7 +5,7 @@
  */
 import { TabtuneError } from '../errors';
 import type { TaskName } from '../data/types';
-import type { OptimizerConfig, OptimizerName, ScheduleName } from './types';
+import { SCHEDULE_NAMES, type OptimizerConfig, type OptimizerName, type ScheduleName } from './types';
 import { DEFAULT_OPTIMIZER } from './types';
 
 export interface TrainingConfig {
@@ -173,7 +173,7 @@ export function validateTrainingConfig(c: TrainingConfig): void {
   if (!(c.weightDecay >= 0)) throw bad('weightDecay', c.weightDecay, 'a number of at least 0');
   if (!(c.maxGradNorm >= 0)) throw bad('maxGradNorm', c.maxGradNorm, 'a number of at least 0 (0 disables clipping)');
   if (c.optimizer !== 'bert-adam' && c.optimizer !== 'adamw') throw bad('optimizer', c.optimizer, "'bert-adam' or 'adamw'");
-  if (c.schedule !== 'google' && c.schedule !== 'linear') throw bad('schedule', c.schedule, "'google' or 'linear'");
+  if (!SCHEDULE_NAMES.includes(c.schedule)) throw bad('schedule', c.schedule, SCHEDULE_NAMES.map((n) => `'${n}'`).join(', '));
   if (isSquadTask(c.task)) {
     if (!Number.isInteger(c.docStride) || c.docStride < 1) throw bad('docStride', c.docStride, 'a whole number of at least 1');
     if (!Number.isInteger(c.maxQueryLength) || c.maxQueryLength < 1) throw bad('maxQueryLength', c.maxQueryLength, 'a whole number of at least 1');

@@ -15,6 +15,14 @@ describe('learning-rate schedules', () => {
     for (const s of traj.steps) expect(learningRateAt(c, s.step)).toBeCloseTo(s.lr, 12);
   });
 
+  it('constant holds the rate after warmup (every step of the LoRA fixture trajectory without warmup)', () => {
+    const lora = JSON.parse(readShared('fixtures', 'mlm-lora', 'tiny-odd', 'golden-lora.json')) as { adamw: { lr: number; steps: { step: number; lr: number }[] } };
+    const c = { learningRate: lora.adamw.lr, numTrainSteps: 3, numWarmupSteps: 0, schedule: 'constant' as const };
+    for (const s of lora.adamw.steps) expect(learningRateAt(c, s.step - 1)).toBe(s.lr);
+    const w = { learningRate: 2, numTrainSteps: 10, numWarmupSteps: 4, schedule: 'constant' as const };
+    expect([0, 2, 4, 9, 50].map((k) => learningRateAt(w, k))).toEqual([0, 1, 2, 2, 2]);
+  });
+
   it('google decays to zero at the last step and stays there', () => {
     const c = { learningRate: 1, numTrainSteps: 10, numWarmupSteps: 0, schedule: 'google' as const };
     expect(learningRateAt(c, 0)).toBe(1);

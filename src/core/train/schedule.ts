@@ -5,6 +5,9 @@
  *           (optimization.py: polynomial_decay power 1 to 0, then linear warmup)
  *   linear: step < warmup ? lr·step/max(1, warmup) : lr·max(0, (total − step)/max(1, total − warmup))
  *           (transformers.get_linear_schedule_with_warmup: linear decay from the peak)
+ *   constant: step < warmup ? lr·step/max(1, warmup) : lr
+ *           (transformers.get_constant_schedule_with_warmup; with no warmup, get_constant_schedule:
+ *           the LoRA fixtures' AdamW steps)
  */
 import type { OptimizerConfig } from './types';
 
@@ -15,5 +18,6 @@ export function learningRateAt(c: Pick<OptimizerConfig, 'learningRate' | 'numTra
     return total > 0 ? lr * (1 - Math.min(step, total) / total) : lr;
   }
   if (step < warmup) return (lr * step) / Math.max(1, warmup);
+  if (c.schedule === 'constant') return lr;
   return lr * Math.max(0, (total - step) / Math.max(1, total - warmup));
 }

@@ -1,7 +1,9 @@
 /** Training configuration and the events a training run streams. */
 
 export type OptimizerName = 'bert-adam' | 'adamw';
-export type ScheduleName = 'google' | 'linear';
+export type ScheduleName = 'google' | 'linear' | 'constant';
+/** Every schedule (schedule.ts), for validation and flag help. */
+export const SCHEDULE_NAMES: readonly ScheduleName[] = ['google', 'linear', 'constant'];
 
 export interface OptimizerConfig {
   name: OptimizerName;
@@ -9,7 +11,7 @@ export interface OptimizerConfig {
   /** Total optimizer steps (for the decay). */
   numTrainSteps: number;
   numWarmupSteps: number;
-  /** 'google': warmup init_lr·step/warmup then init_lr·(1 − step/total); 'linear': warmup then linear decay from the peak over the remaining steps. */
+  /** 'google': warmup init_lr·step/warmup then init_lr·(1 − step/total); 'linear': warmup then linear decay from the peak over the remaining steps; 'constant': warmup then lr (transformers' constant_with_warmup; no warmup = constant). */
   schedule: ScheduleName;
   weightDecay: number;
   /** Global-norm clipping; 0 or Infinity disables. */

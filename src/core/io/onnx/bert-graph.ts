@@ -38,6 +38,11 @@ function transpose(data: Float32Array, rows: number, cols: number): Float32Array
 
 export function bertOnnxModel(input: BertOnnxInput, options: { quantize: boolean }): Uint8Array {
   const { config: c, head, weights } = input;
+  if (head.kind === 'mlm') {
+    throw new TabtuneError('the ONNX export covers task heads (classification, regression, span), not the masked-LM head', {
+      file: 'model.onnx', location: 'cls.predictions', expected: 'a model fine-tuned with a task head (fine-tune after masked-LM first)', code: 'export-head',
+    });
+  }
   const H = c.hiddenSize;
   const N = c.numAttentionHeads;
   const D = H / N;

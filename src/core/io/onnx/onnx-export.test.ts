@@ -14,7 +14,7 @@ import { initBackend } from '../../backend/init';
 import { createBertModel } from '../../model/bert-model';
 import { toDeviceBatch } from '../../model/batch';
 import type { HeadSpec, HostBatch, BertModel } from '../../model/types';
-import { FIXTURE_CASES, loadFixture, OUTPUT_TOL } from '../../model/fixture-case.testutil';
+import { FIXTURE_CASES, loadFixture, OUTPUT_TOL } from '../../../testing/fixture-case';
 import { parseVocab } from '../../tokenizer/vocab';
 import { createTokenizer } from '../../tokenizer';
 import { tokenizerFromHfJson } from '../../tokenizer/hf-json';

@@ -4,10 +4,10 @@
  * the HF model folder and train.py are there. (Running it: src/cli/commands/export-job.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { loadFixture } from '../../model/fixture-case.testutil';
+import { loadFixture } from '../../../testing/fixture-case';
 import { createTokenizer } from '../../tokenizer';
 import { parseVocab } from '../../tokenizer/vocab';
-import { sourceFromFile } from '../../data/node-source';
+import { sourceFromFile } from '../../../platform/node/data-source';
 import { countTrainSteps, resolveTrainingConfig } from '../../train/run-config';
 import { createTaskAdapter } from '../../train/task';
 import { readSafetensors } from '../safetensors';

@@ -11,6 +11,7 @@
  *
  * Returned as {path, bytes}[]: the CLI writes them to disk, the page zips them.
  */
+import { TabtuneError } from '../../errors';
 import type { TrainingConfig } from '../../train/run-config';
 import { countTrainSteps, optimizerConfigFor } from '../../train/run-config';
 import type { TrainSet } from '../../train/task-types';
@@ -47,6 +48,11 @@ export function exportTorchJob(input: TorchJobInput): ExportFile[] {
   const counts = countTrainSteps(c, train.numFeatures);
   const o = optimizerConfigFor(c, train.numFeatures);
   const head = model.head;
+  if (head.kind === 'mlm') {
+    throw new TabtuneError('a torchrun job continues a task fine-tuning run; masked-LM pre-training jobs are not written yet', {
+      file: 'settings.json', location: 'head', expected: 'a classification, regression or span head', code: 'export-head',
+    });
+  }
   const shards = featureShards(train, c.maxSeqLength, input.featuresPerShard);
   const devPath = input.dev ? `data/${input.dev.name.split(/[\\/]/).pop()}` : null;
   const settings: TorchJobSettings = {

@@ -1,0 +1,147 @@
+/**
+ * bench/lora: what LoRA and frozen layers save, on the CLI's backend (WASM in Node).
+ *
+ *   npx tsx bench/lora/run.ts [--part memory,mrpc] [--seq 128] [--steps 2] [--mrpc-steps 115]
+ *
+ * Part "memory": BERT-Base (random weights, 2-label head), batch 1, sequence 128, for
+ *   full fine-tuning, LoRA r 8 (α 16, query/value) and freezing embeddings + 6 layers:
+ *   bytes held on the device, by tf.memory(), split into
+ *     weights     after createBertModel
+ *     gradients   after tf.variableGrads of one batch (its result only; activations are freed)
+ *     optimizer   after createTrainer (AdamW m, v and the step counter)
+ *   and the median time of a full training step (forward, backward, clip, AdamW).
+ * Part "mrpc": the fixtures' tiny-uncased BERT (random weights: no pre-trained tiny BERT is
+ *   available offline) fine-tuned on MRPC train for the same steps, full vs LoRA r 8
+ *   (α 16, dropout 0.1; the classifier trains), AdamW lr 1e-3 for both, and LoRA again at 5e-3
+ *   (adapters usually take a higher rate), seq 64 (the model's positions), batch 32; dev accuracy and F1 from the task adapter's evaluation.
+ * Prints a table per part, then one JSON line.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/core/backend';
+import { sourceFromFile } from '../../src/platform/node/data-source';
+import { parseBertConfig } from '../../src/core/io';
+import { readSafetensors } from '../../src/core/io';
+import { createBertModel, disposeBatch, PRESETS, toDeviceBatch, type BertConfig, type TrainableSpec } from '../../src/core/model';
+import { createTokenizer, parseVocab } from '../../src/core/tokenizer';
+import { createTaskAdapter, DEFAULT_OPTIMIZER, resolveTrainingConfig } from '../../src/core/train';
+import { createTrainer } from '../../src/core/train';
+import { readShared, readSharedBytes, sharedPath } from '../../src/testing/shared';
+import { randomBatch, randomWeights } from '../common/random-model';
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const CLS = { kind: 'classification' as const, numLabels: 2, labels: ['0', '1'] };
+const CHOICES: { label: string; spec: TrainableSpec }[] = [
+  { label: 'full', spec: { kind: 'full' } },
+  { label: 'LoRA r8 (q,v)', spec: { kind: 'lora', rank: 8, alpha: 16, dropout: 0.1, targets: ['query', 'value'] } },
+  { label: 'freeze emb + 6 layers', spec: { kind: 'freeze', embeddings: true, layers: 6 } },
+];
+const MB = (b: number) => (b / 2 ** 20).toFixed(1);
+
+async function memoryPart(S: number, steps: number): Promise<unknown[]> {
+  const c: BertConfig = PRESETS.base;
+  const weights = randomWeights(c, 17);
+  const host = randomBatch(c, 1, S, 5);
+  console.log(['BERT-Base, batch 1, seq ' + S, 'trainable params', 'weights MB', 'gradients MB', 'optimizer MB', 'total MB', 'first step s', 'step s (median)'].join('\t'));
+  const rows: unknown[] = [];
+  for (const { label, spec } of CHOICES) {
+    const base = tf.memory().numBytes;
+    const model = createBertModel(c, weights, CLS, { seed: 1, trainable: spec });
+    const wBytes = tf.memory().numBytes - base;
+    const trainable = [...model.variables.values()].reduce((a, v) => a + v.size, 0);
+    const batch = toDeviceBatch(host);
+    const batchBytes = tf.memory().numBytes - base - wBytes;
+    const vars = [...model.variables.values()];
+    const before = tf.memory().numBytes;
+    const g = tf.variableGrads(() => model.loss(batch, { training: true, seed: 1 }), vars);
+    const gBytes = tf.memory().numBytes - before - g.value.size * 4;
+    tf.dispose([g.value, ...Object.values(g.grads)]);
+    const beforeOpt = tf.memory().numBytes;
+    const trainer = createTrainer(model, { ...DEFAULT_OPTIMIZER, name: 'adamw', schedule: 'constant', numWarmupSteps: 0 }, { seed: 3 });
+    const oBytes = tf.memory().numBytes - beforeOpt;
+    const t0 = performance.now();
+    await trainer.step(batch);
+    const first = (performance.now() - t0) / 1000;
+    const times: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const t = performance.now();
+      const r = await trainer.step(batch);
+      times.push((performance.now() - t) / 1000);
+      if (!r.applied) throw new Error(`step skipped: ${JSON.stringify(r.skipped)}`);
+    }
+    times.sort((a, b) => a - b);
+    const med = times.length ? times[Math.floor(times.length / 2)] : first;
+    const row = { choice: label, trainableParams: trainable, weightsBytes: wBytes, gradientBytes: gBytes, optimizerBytes: oBytes, totalBytes: wBytes + gBytes + oBytes, batchBytes, firstStepS: first, stepS: med };
+    rows.push(row);
+    console.log([label, trainable.toLocaleString('en'), MB(wBytes), MB(gBytes), MB(oBytes), MB(row.totalBytes), first.toFixed(2), med.toFixed(2)].join('\t'));
+    disposeBatch(batch);
+    trainer.dispose();
+    model.dispose();
+  }
+  return rows;
+}
+
+async function mrpcPart(maxSteps: number): Promise<unknown[]> {
+  const dir = ['fixtures', 'model', 'tiny-uncased'];
+  const { config } = parseBertConfig(readShared(...dir, 'config.json'), 'config.json');
+  const weights = readSafetensors(readSharedBytes(...dir, 'model.safetensors')).tensors;
+  const tokenizer = createTokenizer(parseVocab(readShared('fixtures/vocab/bert-base-uncased.txt'), 'vocab.txt'), { doLowerCase: true });
+  const cfg = resolveTrainingConfig('mrpc', { maxSeqLength: 64, trainBatchSize: 32, evalBatchSize: 64 });
+  const adapter = await createTaskAdapter({ tokenizer, config: cfg, train: sourceFromFile(sharedPath('datasets/glue/MRPC/train.tsv')), dev: sourceFromFile(sharedPath('datasets/glue/MRPC/dev.tsv')) });
+  const train = adapter.train!;
+  console.log(['MRPC, tiny-uncased, ' + maxSteps + ' steps of 32', 'trainable params', 'lr', 'final loss (mean of last 10)', 'dev accuracy', 'dev F1', 'train s'].join('\t'));
+  const rows: unknown[] = [];
+  for (const { label, spec, lr } of [
+    { label: 'full', spec: CHOICES[0].spec, lr: 1e-3 },
+    { label: 'LoRA r8 (q,v)', spec: CHOICES[1].spec, lr: 1e-3 },
+    { label: 'LoRA r8 (q,v)', spec: CHOICES[1].spec, lr: 5e-3 },
+  ]) {
+    const model = createBertModel(config, weights, adapter.head, { seed: 1, trainable: spec });
+    const trainer = createTrainer(model, { ...DEFAULT_OPTIMIZER, name: 'adamw', schedule: 'linear', learningRate: lr, numTrainSteps: maxSteps, numWarmupSteps: Math.round(maxSteps * 0.1), weightDecay: 0.01 }, { seed: 3 });
+    const losses: number[] = [];
+    const t0 = performance.now();
+    let step = 0;
+    for (let epoch = 0; step < maxSteps; epoch++) {
+      const order = Array.from({ length: train.numFeatures }, (_, i) => i);
+      let s = 1234 + epoch;
+      for (let i = order.length - 1; i > 0; i--) {
+        s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+        const j = s % (i + 1);
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      for (let i = 0; i + 32 <= order.length && step < maxSteps; i += 32, step++) {
+        const batch = toDeviceBatch(train.batch(order.slice(i, i + 32)));
+        losses.push((await trainer.step(batch)).loss);
+        disposeBatch(batch);
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const outcome = await adapter.dev!.evaluate(model, { batchSize: 64 });
+    const last = losses.slice(-10).reduce((a, b) => a + b, 0) / Math.min(10, losses.length);
+    const trainable = [...model.variables.values()].reduce((a, v) => a + v.size, 0);
+    const row = { choice: label, trainableParams: trainable, lr, steps: maxSteps, finalLoss: last, metrics: outcome.metrics, trainSeconds: seconds };
+    rows.push(row);
+    console.log([label, trainable.toLocaleString('en'), lr, last.toFixed(4), (outcome.metrics.accuracy ?? NaN).toFixed(4), (outcome.metrics.f1 ?? NaN).toFixed(4), seconds.toFixed(1)].join('\t'));
+    trainer.dispose();
+    model.dispose();
+  }
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const parts = flag('part', 'memory,mrpc').split(',');
+  const info = await initBackend('wasm');
+  console.log(`backend: ${info.name}`);
+  const out: Record<string, unknown> = { backend: info.name };
+  if (parts.includes('memory')) out.memory = await memoryPart(Number(flag('seq', '128')), Number(flag('steps', '2')));
+  if (parts.includes('mrpc')) out.mrpc = await mrpcPart(Number(flag('mrpc-steps', '115')));
+  console.log(JSON.stringify(out));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
