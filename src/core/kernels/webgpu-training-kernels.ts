@@ -13,6 +13,15 @@ import { scatterAddApplies, scatterAddWebGPU } from './scatter-add';
 
 let installed = false;
 let names: string[] = [];
+let swap: ((on: boolean) => void) | undefined;
+
+/**
+ * Switches between these kernels (on) and tfjs's own (off) after registerWebGPUTrainingKernels
+ * ran: bench/browser-train measures both builds alternately in one page.
+ */
+export function useWebGPUTrainingKernels(on: boolean): void {
+  swap?.(on);
+}
 
 /** What registerWebGPUTrainingKernels replaced (empty before it ran). */
 export function installedWebGPUKernels(): string[] {
@@ -24,8 +33,8 @@ export function registerWebGPUTrainingKernels(): string[] {
   const seg = tf.getKernel(tf.UnsortedSegmentSum, 'webgpu');
   const sum = tf.getKernel(tf.Sum, 'webgpu');
   if (!seg || !sum) return [];
-  tf.unregisterKernel(tf.UnsortedSegmentSum, 'webgpu');
-  tf.registerKernel({
+  const mine: tf.KernelConfig[] = [];
+  mine.push({
     ...seg,
     kernelFunc: (args) => {
       const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
@@ -34,8 +43,7 @@ export function registerWebGPUTrainingKernels(): string[] {
       return scatterAddWebGPU(args.backend as unknown as WebGPUBackendLike, x, segmentIds, numSegments);
     },
   });
-  tf.unregisterKernel(tf.Sum, 'webgpu');
-  tf.registerKernel({
+  mine.push({
     ...sum,
     kernelFunc: (args) => {
       const { x } = args.inputs as { x: tf.TensorInfo };
@@ -46,6 +54,11 @@ export function registerWebGPUTrainingKernels(): string[] {
       return columnSumWebGPU(args.backend as unknown as WebGPUBackendLike, x, j, keepDims);
     },
   });
+  swap = (on) => {
+    for (const k of [seg, sum]) tf.unregisterKernel(k.kernelName, 'webgpu');
+    for (const k of on ? mine : [seg, sum]) tf.registerKernel(k);
+  };
+  swap(true);
   installed = true;
   names = [`${tf.UnsortedSegmentSum} (scatter-add)`, `${tf.Sum} (leading axes: column sum)`];
   return [`${tf.UnsortedSegmentSum} (scatter-add)`, `${tf.Sum} (leading axes: column sum)`];
