@@ -100,7 +100,7 @@ export interface BenchRow {
   submitsPerStep: number | null;
   profile?: StepProfile;
   /** With `check`: the dropout-off loss of one step on this backend and on WASM. */
-  check?: { loss: number; wasmLoss: number; absDiff: number };
+  check?: { loss: number; wasmLoss: number; absDiff: number; webgpuS: number; dispatches: number | null; submits: number | null };
 }
 
 export interface BenchReport {
@@ -256,6 +256,24 @@ async function run(options: BenchOptions = {}): Promise<BenchReport> {
     const model = createBertModel(c, randomWeights(c, 17), { kind: 'classification', numLabels: 2, labels: ['0', '1'] }, { seed: 1 });
     const trainer = createTrainer(model, { ...DEFAULT_OPTIMIZER, numWarmupSteps: 0, numTrainSteps: 1000 }, { seed: 3, kernels });
     const batch = toDeviceBatch(randomBatch(c, B, S, 5));
+    if (steps === 0) {
+      // Only the WASM check (BERT-base on SwiftShader: each step takes minutes): its WebGPU step is the row's step.
+      disposeBatch(batch);
+      trainer.dispose();
+      model.dispose();
+      if (!options.check?.includes(name)) throw new Error(`${name}: --steps 0 needs --check ${name}`);
+      const t0 = performance.now();
+      const check = await checkAgainstWasm(name, B, S, kernels);
+      const stepS = check.webgpuS;
+      const flops = trainingFlops(c, 2, B, S);
+      rows.push({
+        preset: name, shape: `${c.numHiddenLayers}/${c.hiddenSize}/${c.intermediateSize}`, batch: B, seq: S,
+        paramsM: matmulParams(c, 2) / 1e6, gflopPerStep: flops / 1e9, firstStepS: stepS, stepTimesS: [stepS], stepS,
+        seqPerS: B / stepS, gflops: flops / stepS / 1e9, numTensorsFlat: true, dispatchesPerStep: check.dispatches, submitsPerStep: check.submits, check,
+      });
+      log(`${name}: check done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      continue;
+    }
     try {
       let t = performance.now();
       await trainer.step(batch); // warm-up: shader compilation, allocation (excluded)
@@ -302,7 +320,7 @@ async function run(options: BenchOptions = {}): Promise<BenchReport> {
 }
 
 /** One dropout-off step of a fresh model on this page's backend and on WASM: both losses. */
-async function checkAgainstWasm(name: PresetName, B: number, S: number, kernels: boolean): Promise<{ loss: number; wasmLoss: number; absDiff: number }> {
+async function checkAgainstWasm(name: PresetName, B: number, S: number, kernels: boolean): Promise<{ loss: number; wasmLoss: number; absDiff: number; webgpuS: number; dispatches: number | null; submits: number | null }> {
   const c = PRESETS[name];
   const weights = randomWeights(c, 23);
   const host = randomBatch(c, B, S, 29);
@@ -321,13 +339,16 @@ async function checkAgainstWasm(name: PresetName, B: number, S: number, kernels:
     }
   };
   const backend = tf.getBackend() as BackendName;
-  const loss = await once();
-  log(`${name}: check step on ${backend}: loss ${loss.toFixed(6)}`);
+  const t0 = performance.now();
+  const counted = await countingGpu(once); // a first step: includes shader compilation
+  const loss = counted.value;
+  const webgpuS = (performance.now() - t0) / 1000;
+  log(`${name}: check step on ${backend}: loss ${loss.toFixed(6)} (${webgpuS.toFixed(0)} s, ${counted.dispatches} dispatches)`);
   await initBackend('wasm');
   const wasmLoss = await once();
   log(`${name}: check step on wasm: loss ${wasmLoss.toFixed(6)}`);
   await initBackend(backend);
-  return { loss, wasmLoss, absDiff: Math.abs(loss - wasmLoss) };
+  return { loss, wasmLoss, absDiff: Math.abs(loss - wasmLoss), webgpuS, dispatches: counted.dispatches, submits: counted.submits };
 }
 
 declare global {

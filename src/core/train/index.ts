@@ -22,3 +22,6 @@ export { createPauseControl } from './loop-control';
 export type { CheckpointStore, LoopState, OptimizerSnapshot, TrainPoint, TrainingCheckpoint } from './checkpoint';
 export { CHECKPOINT_FILES, checkpointName, createMemoryCheckpointStore, deserializeCheckpoint, loadLatestCheckpoint, serializeCheckpoint } from './checkpoint';
 export { restoreWeights } from './loop-weights';
+export type { MeasuredStep, PreflightRequest, PreflightResult, TensorSize } from './preflight';
+export { measureStepMemory, parameterCount, preflight } from './preflight';
+export { MAX_IN_FLIGHT } from './loop';

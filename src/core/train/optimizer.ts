@@ -26,9 +26,10 @@
  * step then does no work at all, an applied one needs no guard.
  *
  * WebGPU: WGSL kernels (src/core/kernels): one reduction pass gives every tensor's Σg², the
- * global norm, the clip factor and the skip decision on the device (global-norm.ts), then one
- * kernel per tensor updates p, m and v in place (adam.ts). Every variable is its own group (no
- * concat, no split); a step is ⌈N/7⌉ + 1 + N dispatches.
+ * global norm, the clip factor and the skip decision on the device (global-norm.ts), then the
+ * update kernel changes p, m and v in place, several tensors per dispatch (adam.ts). Every
+ * variable is its own group (no concat, no split); with 10 storage bindings a step of N tensors
+ * is ⌈N/9⌉ + 1 + ⌈N/2⌉ dispatches.
  *
  * `step(grads, loss, lr)` does all of it (norm, clip, guard, update) and returns the report
  * [loss, ‖g‖, applied (1/0), Σg² per tensor in `names` order], read asynchronously by the
@@ -236,9 +237,8 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
     return runAsKernel('TabtuneOptimizerStep', inputs, (backend) => {
       const report = newOutput(backend, [3 + names.length]);
       enqueueGlobalNorm(backend, ordered, loss, dev!, report, { mode: cfg.name, learningRate: lr, maxGradNorm: cfg.maxGradNorm, beta1: cfg.beta1, beta2: cfg.beta2 });
-      groups.forEach((g, gi) => {
-        enqueueAdam(backend, g.vars[0], g.m, g.v, ordered[gi], dev!.scal, { mode: cfg.name, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon, weightDecay: g.decay ? cfg.weightDecay : 0 });
-      });
+      const tensors = groups.map((g, gi) => ({ p: g.vars[0], m: g.m, v: g.v, g: ordered[gi], weightDecay: g.decay ? cfg.weightDecay : 0 }));
+      enqueueAdam(backend, tensors, dev!.scal, { mode: cfg.name, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon });
       return report;
     }) as tf.Tensor1D;
   };
