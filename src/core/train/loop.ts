@@ -3,8 +3,8 @@
  * steps and at each epoch end, checkpoints, pause / cancel, and a stream of events. Pure core
  * (tfjs only, no Node or DOM APIs): the CLI, the worker and the tests all run this.
  *
- * No stalls: up to MAX_IN_FLIGHT micro-batches are enqueued before the oldest one's loss is
- * read (trainer.step returns as soon as its work is enqueued). The non-finite guard stays on
+ * No stalls: on GPU backends up to MAX_IN_FLIGHT micro-batches are enqueued before the oldest
+ * one's loss is read (trainer.step returns as soon as its work is enqueued). The non-finite guard stays on
  * the device and is sticky (step.ts), so a step enqueued behind a bad one changes nothing and
  * the run stops with the last good weights. Evaluation and checkpoints need exactly one
  * step's weights: nothing is enqueued behind such a step until they are done. Pause and
@@ -49,6 +49,12 @@ export interface TrainingOptions {
   pause?: PauseControl;
   /** Clock in ms (tests may inject one). Default performance.now / Date.now. */
   now?: () => number;
+  /**
+   * Micro-batches enqueued ahead of the one whose result is read (default MAX_IN_FLIGHT on GPU
+   * backends; 1 on wasm / cpu, whose steps run synchronously: nothing to overlap there, and a
+   * cancel then stops exactly at the step it was asked at).
+   */
+  maxInFlight?: number;
 }
 
 export type TrainingPhase = 'epoch' | 'evaluating' | 'checkpoint';
@@ -214,6 +220,7 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
   const cursor = { microStep: state.microStep, epoch: state.epoch, batchInEpoch: state.batchInEpoch, epochOrder: state.epochOrder, rngState: [...state.rngState] };
   let cursorEpochEnded = false; // an epoch ended since the last optimizer-step boundary that was submitted
   const inflight: InFlight[] = [];
+  const maxInFlight = Math.max(1, options.maxInFlight ?? (['wasm', 'cpu'].includes(tf.getBackend()) ? 1 : MAX_IN_FLIGHT));
 
   /** Would processing the optimizer step that ends at micro-batch `micro` evaluate or checkpoint? */
   const isBarrier = (micro: number, epochEnded: boolean): boolean => {
@@ -265,7 +272,7 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
       // loss is read, so the device never waits for the host. Pause and cancel act at an
       // optimizer-step boundary once nothing is in flight; nothing is enqueued behind a step
       // that evaluates or checkpoints (they need exactly that step's weights).
-      while (cursor.microStep < totalMicro && inflight.length < MAX_IN_FLIGHT && !inflight.some((e) => e.barrier)) {
+      while (cursor.microStep < totalMicro && inflight.length < maxInFlight && !inflight.some((e) => e.barrier)) {
         const atBoundary = cursor.microStep % accum === 0;
         if (atBoundary && (signal?.aborted || pause?.paused)) break;
         submit();

@@ -1,6 +1,7 @@
 /**
  * No stalls: the trainer and the loop keep a step in flight while the previous loss is read
- * (WASM backend, tiny-odd, dropout off).
+ * (WASM backend, tiny-odd, dropout off; the loop's GPU default maxInFlight 2 set explicitly,
+ * WASM's default being 1).
  *   - runTraining has enqueued step k+1 (its forward ran) before it delivers step k;
  *   - a non-finite step with the next step already enqueued behind it: neither is applied, the
  *     run stops with exactly the weights after the last good step;
@@ -60,12 +61,22 @@ function counting(model: BertModel, bad = -1): { model: BertModel; calls: () => 
 }
 
 describe('pipelined training', () => {
+  it('on WASM by default delivers each step before enqueuing the next (steps run synchronously there)', async () => {
+    const base = createBertModel(fx.config, fx.weights, CLS, { seed: 1 });
+    const { model, calls } = counting(base);
+    const config = resolveTrainingConfig('mrpc', { trainBatchSize: 1, numTrainEpochs: 1, learningRate: 1e-3, seed: 2, dropout: false });
+    const seenAt: number[] = [];
+    await runTraining({ model, config, train }, { onStep: (m) => seenAt.push(calls() - m.step) });
+    expect(seenAt).toEqual([0, 0, 0]);
+    base.dispose();
+  });
+
   it('enqueues step k+1 before it delivers step k (no evaluation or checkpoint in between)', async () => {
     const base = createBertModel(fx.config, fx.weights, CLS, { seed: 1 });
     const { model, calls } = counting(base);
     const config = resolveTrainingConfig('mrpc', { trainBatchSize: 1, numTrainEpochs: 4, learningRate: 1e-3, optimizer: 'adamw', schedule: 'linear', seed: 2, dropout: false });
     const seenAt: [number, number][] = [];
-    const r = await runTraining({ model, config, train }, { onStep: (m) => seenAt.push([m.step, calls()]) });
+    const r = await runTraining({ model, config, train, maxInFlight: 2 }, { onStep: (m) => seenAt.push([m.step, calls()]) });
     expect(r.status).toBe('completed');
     expect(seenAt).toHaveLength(12);
     // When step k is delivered, step k+1's forward has already run (the last step has no successor).
@@ -79,7 +90,7 @@ describe('pipelined training', () => {
     const config = resolveTrainingConfig('mrpc', { trainBatchSize: 1, numTrainEpochs: 4, learningRate: 1e-3, optimizer: 'bert-adam', seed: 2, dropout: false });
     let afterStep2: WeightMap | undefined;
     let callsAtStep2 = 0;
-    const r = await runTraining({ model, config, train }, {
+    const r = await runTraining({ model, config, train, maxInFlight: 2 }, {
       onStep: (m) => {
         if (m.step !== 2) return;
         callsAtStep2 = calls();
