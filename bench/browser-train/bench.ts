@@ -20,6 +20,8 @@ import type { BertBatch, BertModel } from '../../src/core/model';
 import { createTrainer, type Trainer } from '../../src/core/train';
 import { DEFAULT_OPTIMIZER } from '../../src/core/train';
 import { matmulParams, randomBatch, randomWeights, trainingFlops } from '../common/random-model';
+import { matmulFlops } from '../../src/core/model';
+import { useWebGPUTrainingKernels } from '../../src/core/kernels';
 
 export interface BenchOptions {
   backend?: BackendName;
@@ -33,6 +35,32 @@ export interface BenchOptions {
   matmulRepeats?: number;
   /** Presets whose step is profiled after the timed steps. */
   profile?: PresetName[];
+  /**
+   * 'kernels' (default): this build (WGSL kernels, a step in flight while the previous loss is
+   * read). 'baseline': the same page with tfjs's own kernels, the composed optimizer and one
+   * step at a time (today's build before issue 8), for alternate before/after measurements.
+   */
+  variant?: 'kernels' | 'baseline';
+  /** Presets whose one dropout-off step is also run on WASM, losses compared (BERT-base must fit and agree within 1e-3). */
+  check?: PresetName[];
+}
+
+/**
+ * The reference laptop GPU of the estimate: Apple M1, 8-core GPU (Apple's figures: 2.6 TFLOP/s
+ * fp32, 68.25 GB/s LPDDR4X), and the per-dispatch overhead WebGPU pays on real GPUs
+ * (published measurements: about 25-70 us per dispatch on Vulkan/Metal).
+ */
+export const REFERENCE_GPU = { name: 'Apple M1 8-core GPU', flops: 2.6e12, bytesPerS: 68.25e9, dispatchUs: [25, 70] as [number, number] };
+
+export interface RooflineEstimate {
+  /** Summed kernel FLOPs (matmuls from their shapes via params.ts matmulFlops) and bytes moved. */
+  flops: number;
+  bytes: number;
+  /** Σ_k max(F_k / peak, B_k / bandwidth) in ms. */
+  computeMs: number;
+  /** + dispatches × overhead, for the low and high overhead. */
+  stepMs: [number, number];
+  seqPerS: [number, number];
 }
 
 export interface StepProfile {
@@ -46,6 +74,9 @@ export interface StepProfile {
   submits: number | null;
   forwardS: number;
   forwardBackwardS: number;
+  /** Share of summed kernel time in BatchMatMul / _FusedMatMul. */
+  matmulShare: number;
+  reference: RooflineEstimate;
   /** Wall time of the profiled step and the sum of its kernels' GPU times. */
   profiledStepS: number;
   kernelMs: number;
@@ -64,10 +95,17 @@ export interface BenchRow {
   seqPerS: number;
   gflops: number;
   numTensorsFlat: boolean;
+  /** Compute dispatches and queue submits per timed step (all kernels, counted at the WebGPU API). */
+  dispatchesPerStep: number | null;
+  submitsPerStep: number | null;
   profile?: StepProfile;
+  /** With `check`: the dropout-off loss of one step on this backend and on WASM. */
+  check?: { loss: number; wasmLoss: number; absDiff: number; webgpuS: number; dispatches: number | null; submits: number | null };
 }
 
 export interface BenchReport {
+  variant: 'kernels' | 'baseline';
+  reference: typeof REFERENCE_GPU;
   backend: string;
   fallbacks: { name: string; reason: string }[];
   adapter: string;
@@ -86,27 +124,61 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Counts calls of a backend method for the duration of `f` (null when the backend has no such method). */
-async function counting<T>(names: string[], f: () => Promise<T>): Promise<{ value: T; counts: (number | null)[] }> {
-  const backend = tf.backend() as unknown as Record<string, unknown>;
-  const counts: (number | null)[] = names.map(() => null);
-  const originals = names.map((n) => backend[n]);
-  names.forEach((n, i) => {
-    const orig = originals[i];
-    if (typeof orig !== 'function') return;
-    counts[i] = 0;
-    backend[n] = function (this: unknown, ...args: unknown[]) {
-      counts[i]! += 1;
-      return (orig as (...a: unknown[]) => unknown).apply(this, args);
-    };
-  });
+/** Counts every compute dispatch and queue submit of the page (tfjs's and Tabtune's own kernels) while `f` runs. */
+async function countingGpu<T>(f: () => Promise<T>): Promise<{ value: T; dispatches: number | null; submits: number | null }> {
+  const g = globalThis as unknown as { GPUComputePassEncoder?: { prototype: Record<string, unknown> }; GPUQueue?: { prototype: Record<string, unknown> } };
+  if (!g.GPUComputePassEncoder || !g.GPUQueue) return { value: await f(), dispatches: null, submits: null };
+  const enc = g.GPUComputePassEncoder.prototype;
+  const q = g.GPUQueue.prototype;
+  const [d0, s0] = [enc.dispatchWorkgroups as (...a: unknown[]) => unknown, q.submit as (...a: unknown[]) => unknown];
+  let dispatches = 0;
+  let submits = 0;
+  enc.dispatchWorkgroups = function (this: unknown, ...a: unknown[]) {
+    dispatches++;
+    return d0.apply(this, a);
+  };
+  q.submit = function (this: unknown, ...a: unknown[]) {
+    submits++;
+    return s0.apply(this, a);
+  };
   try {
-    return { value: await f(), counts };
+    return { value: await f(), dispatches, submits };
   } finally {
-    names.forEach((n, i) => {
-      if (typeof originals[i] === 'function') backend[n] = originals[i];
-    });
+    enc.dispatchWorkgroups = d0;
+    q.submit = s0;
   }
+}
+
+const MATMULS = new Set(['BatchMatMul', '_FusedMatMul']);
+const size = (s: number[] | undefined) => (s ? s.reduce((a, b) => a * b, 1) : 0);
+
+/** FLOPs and bytes of one profiled kernel (float32; matmul FLOPs from params.ts). */
+function kernelCost(k: { name: string; inputShapes: (number[] | undefined)[]; outputShapes: (number[] | undefined)[] }): { flops: number; bytes: number } {
+  const ins = k.inputShapes.map(size);
+  const outs = k.outputShapes.map(size);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  if (MATMULS.has(k.name)) return { flops: matmulFlops(k.inputShapes[0]!, k.outputShapes[0]!), bytes: 4 * (sum(ins) + sum(outs)) };
+  if (k.name === 'GatherV2') return { flops: 0, bytes: 4 * (2 * sum(outs) + (ins[1] ?? 0)) }; // reads the gathered rows only
+  if (k.name === 'UnsortedSegmentSum') return { flops: ins[0], bytes: 4 * (sum(outs) + 3 * ins[0] + ins[1]) }; // zero fill + read + add
+  if (k.name === 'TabtuneOptimizerStep') {
+    const n = sum(ins.slice(1)); // gradients (input 0 is the loss)
+    return { flops: 12 * n, bytes: 4 * (n + 7 * n) }; // norm pass reads g; update reads p, m, v, g and writes p, m, v
+  }
+  return { flops: sum(outs), bytes: 4 * (sum(ins) + sum(outs)) };
+}
+
+function roofline(kernels: { name: string; inputShapes: (number[] | undefined)[]; outputShapes: (number[] | undefined)[] }[], dispatches: number, B: number): RooflineEstimate {
+  let flops = 0;
+  let bytes = 0;
+  let computeS = 0;
+  for (const k of kernels) {
+    const c = kernelCost(k);
+    flops += c.flops;
+    bytes += c.bytes;
+    computeS += Math.max(c.flops / REFERENCE_GPU.flops, c.bytes / REFERENCE_GPU.bytesPerS);
+  }
+  const stepMs = REFERENCE_GPU.dispatchUs.map((us) => computeS * 1000 + (dispatches * us) / 1000) as [number, number];
+  return { flops, bytes, computeMs: computeS * 1000, stepMs, seqPerS: stepMs.map((ms) => B / (ms / 1000)) as [number, number] };
 }
 
 async function profileStep(model: BertModel, trainer: Trainer, batch: BertBatch): Promise<StepProfile> {
@@ -128,7 +200,7 @@ async function profileStep(model: BertModel, trainer: Trainer, batch: BertBatch)
   });
   // A plain step, counting what reaches the GPU (tf.profile below times every kernel, which
   // submits each dispatch on its own).
-  const { counts } = await counting(['recordAndSubmit', 'submitQueue'], () => trainer.step(batch));
+  const counted = await countingGpu(() => trainer.step(batch));
   // A profiled step: kernels by name, with the backend's kernel time (0 without timestamp queries).
   const t = performance.now();
   const info = await tf.profile(async () => {
@@ -155,7 +227,9 @@ async function profileStep(model: BertModel, trainer: Trainer, batch: BertBatch)
     byShape.set(key, cur);
   }
   const topCalls = [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16).map(([n, v]) => [n, v.count, v.ms] as [string, number, number]);
-  return { kernels: info.kernels.length, topKernels, topCalls, dispatches: counts[0], submits: counts[1], forwardS, forwardBackwardS, profiledStepS, kernelMs };
+  const matmulMs = [...byName].filter(([n]) => MATMULS.has(n)).reduce((a, [, v]) => a + v.ms, 0);
+  const reference = roofline(info.kernels as never, counted.dispatches ?? info.kernels.length, batch.inputIds.shape[0]);
+  return { kernels: info.kernels.length, topKernels, topCalls, dispatches: counted.dispatches, submits: counted.submits, forwardS, forwardBackwardS, profiledStepS, kernelMs, matmulShare: kernelMs > 0 ? matmulMs / kernelMs : 0, reference };
 }
 
 async function adapterDescription(): Promise<string> {
@@ -166,7 +240,10 @@ async function adapterDescription(): Promise<string> {
 async function run(options: BenchOptions = {}): Promise<BenchReport> {
   const info = await initBackend(options.backend ?? 'webgpu');
   const adapter = info.name === 'webgpu' ? await adapterDescription() : '';
-  log(`backend ${info.name} ${adapter}`);
+  const variant = options.variant ?? 'kernels';
+  const kernels = variant === 'kernels';
+  useWebGPUTrainingKernels(kernels);
+  log(`backend ${info.name} ${adapter}; variant ${variant}`);
   const S = options.seq ?? 128;
   const steps = options.steps ?? 3;
   const matmul = await measureMatmulGflops(options.matmulSize ?? 1024, options.matmulRepeats ?? 3);
@@ -177,8 +254,26 @@ async function run(options: BenchOptions = {}): Promise<BenchReport> {
     if (!c) throw new Error(`unknown preset ${String(name)}`);
     const B = options.batch?.[name] ?? 8;
     const model = createBertModel(c, randomWeights(c, 17), { kind: 'classification', numLabels: 2, labels: ['0', '1'] }, { seed: 1 });
-    const trainer = createTrainer(model, { ...DEFAULT_OPTIMIZER, numWarmupSteps: 0, numTrainSteps: 1000 }, { seed: 3 });
+    const trainer = createTrainer(model, { ...DEFAULT_OPTIMIZER, numWarmupSteps: 0, numTrainSteps: 1000 }, { seed: 3, kernels });
     const batch = toDeviceBatch(randomBatch(c, B, S, 5));
+    if (steps === 0) {
+      // Only the WASM check (BERT-base on SwiftShader: each step takes minutes): its WebGPU step is the row's step.
+      disposeBatch(batch);
+      trainer.dispose();
+      model.dispose();
+      if (!options.check?.includes(name)) throw new Error(`${name}: --steps 0 needs --check ${name}`);
+      const t0 = performance.now();
+      const check = await checkAgainstWasm(name, B, S, kernels);
+      const stepS = check.webgpuS;
+      const flops = trainingFlops(c, 2, B, S);
+      rows.push({
+        preset: name, shape: `${c.numHiddenLayers}/${c.hiddenSize}/${c.intermediateSize}`, batch: B, seq: S,
+        paramsM: matmulParams(c, 2) / 1e6, gflopPerStep: flops / 1e9, firstStepS: stepS, stepTimesS: [stepS], stepS,
+        seqPerS: B / stepS, gflops: flops / stepS / 1e9, numTensorsFlat: true, dispatchesPerStep: check.dispatches, submitsPerStep: check.submits, check,
+      });
+      log(`${name}: check done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      continue;
+    }
     try {
       let t = performance.now();
       await trainer.step(batch); // warm-up: shader compilation, allocation (excluded)
@@ -186,13 +281,22 @@ async function run(options: BenchOptions = {}): Promise<BenchReport> {
       log(`${name}: first step ${firstStepS.toFixed(1)} s`);
       const before = tf.memory().numTensors;
       const stepTimesS: number[] = [];
+      // kernels: step k+1 is enqueued before step k's result is awaited (as runTraining does);
+      // baseline: one step at a time (today's loop). Step time = interval between results.
+      const counted = await countingGpu(async () => {
+      let pending = trainer.step(batch);
+      t = performance.now();
       for (let i = 0; i < steps; i++) {
-        t = performance.now();
-        const r = await trainer.step(batch);
-        stepTimesS.push((performance.now() - t) / 1000);
+        const next = kernels && i + 1 < steps ? trainer.step(batch) : undefined;
+        const r = await pending;
+        const t1 = performance.now();
+        stepTimesS.push((t1 - t) / 1000);
+        t = t1;
         if (!r.applied) throw new Error(`${name}: step ${r.step} not applied: ${JSON.stringify(r.skipped)}`);
         log(`${name}: step ${i + 1} ${stepTimesS[i].toFixed(2)} s, loss ${r.loss.toFixed(4)}`);
+        pending = next ?? (i + 1 < steps ? trainer.step(batch) : pending);
       }
+      });
       const numTensorsFlat = tf.memory().numTensors === before;
       const stepS = median(stepTimesS);
       const flops = trainingFlops(c, 2, B, S);
@@ -200,8 +304,11 @@ async function run(options: BenchOptions = {}): Promise<BenchReport> {
         preset: name, shape: `${c.numHiddenLayers}/${c.hiddenSize}/${c.intermediateSize}`, batch: B, seq: S,
         paramsM: matmulParams(c, 2) / 1e6, gflopPerStep: flops / 1e9, firstStepS, stepTimesS, stepS,
         seqPerS: B / stepS, gflops: flops / stepS / 1e9, numTensorsFlat,
+        dispatchesPerStep: counted.dispatches === null ? null : counted.dispatches / steps,
+        submitsPerStep: counted.submits === null ? null : counted.submits / steps,
       };
       if (options.profile?.includes(name)) row.profile = await profileStep(model, trainer, batch);
+      if (options.check?.includes(name)) row.check = await checkAgainstWasm(name, B, S, kernels);
       rows.push(row);
     } finally {
       disposeBatch(batch);
@@ -209,7 +316,39 @@ async function run(options: BenchOptions = {}): Promise<BenchReport> {
       model.dispose();
     }
   }
-  return { backend: info.name, fallbacks: info.fallbacks, adapter, matmul, rows };
+  return { variant, reference: REFERENCE_GPU, backend: info.name, fallbacks: info.fallbacks, adapter, matmul, rows };
+}
+
+/** One dropout-off step of a fresh model on this page's backend and on WASM: both losses. */
+async function checkAgainstWasm(name: PresetName, B: number, S: number, kernels: boolean): Promise<{ loss: number; wasmLoss: number; absDiff: number; webgpuS: number; dispatches: number | null; submits: number | null }> {
+  const c = PRESETS[name];
+  const weights = randomWeights(c, 23);
+  const host = randomBatch(c, B, S, 29);
+  const once = async () => {
+    const model = createBertModel(c, weights, { kind: 'classification', numLabels: 2, labels: ['0', '1'] }, { seed: 1 });
+    const trainer = createTrainer(model, { ...DEFAULT_OPTIMIZER, numWarmupSteps: 0, numTrainSteps: 10 }, { dropout: false, kernels });
+    const batch = toDeviceBatch(host);
+    try {
+      const r = await trainer.step(batch);
+      if (!r.applied) throw new Error(`${name}: check step not applied on ${tf.getBackend()}`);
+      return r.loss;
+    } finally {
+      disposeBatch(batch);
+      trainer.dispose();
+      model.dispose();
+    }
+  };
+  const backend = tf.getBackend() as BackendName;
+  const t0 = performance.now();
+  const counted = await countingGpu(once); // a first step: includes shader compilation
+  const loss = counted.value;
+  const webgpuS = (performance.now() - t0) / 1000;
+  log(`${name}: check step on ${backend}: loss ${loss.toFixed(6)} (${webgpuS.toFixed(0)} s, ${counted.dispatches} dispatches)`);
+  await initBackend('wasm');
+  const wasmLoss = await once();
+  log(`${name}: check step on wasm: loss ${wasmLoss.toFixed(6)}`);
+  await initBackend(backend);
+  return { loss, wasmLoss, absDiff: Math.abs(loss - wasmLoss), webgpuS, dispatches: counted.dispatches, submits: counted.submits };
 }
 
 declare global {

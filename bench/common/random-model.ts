@@ -2,7 +2,7 @@
  * Random BERT weights and batches for throughput benchmarks (values do not matter, shapes do):
  *   randomWeights(config, seed)            every encoder + pooler weight (heads are initialised by the model)
  *   randomBatch(config, B, S, seed)        [CLS] + random ids, two segments, full mask, labels 0/1
- *   trainingFlops(config, numLabels, B, S) the FLOP count behind "achieved GFLOP/s"
+ *   trainingFlops(config, numLabels, B, S) the FLOP count behind "achieved GFLOP/s" (params.ts)
  */
 import type { BertConfig } from '../../src/core/model';
 import { encoderParamShapes, poolerParamShapes } from '../../src/core/model';
@@ -45,20 +45,5 @@ export function randomBatch(c: BertConfig, B: number, S: number, seed: number): 
   return { batchSize: B, seqLength: S, inputIds, tokenTypeIds, attentionMask: new Int32Array(B * S).fill(1), labels: new Int32Array(B).map(() => next() % 2) };
 }
 
-/** P: non-embedding weights that multiply activations (encoder dense kernels, pooler, classifier). */
-export function matmulParams(c: BertConfig, numLabels: number): number {
-  const H = c.hiddenSize;
-  const I = c.intermediateSize;
-  return c.numHiddenLayers * (4 * H * H + 2 * H * I) + H * H + numLabels * H;
-}
-
-/**
- * FLOPs of one training step (forward + backward ≈ 3 × forward), as bench/train-step counts them:
- *   B·S·(6·P + 12·L·S·H)
- * 6·P per token for the dense layers; 12·L·S·H per token for the attention score and context
- * matmuls (2 matmuls × 2·S·H forward per layer, × 3). Embedding lookups, LayerNorm, softmax,
- * GELU and the optimizer are not counted.
- */
-export function trainingFlops(c: BertConfig, numLabels: number, B: number, S: number): number {
-  return B * S * (6 * matmulParams(c, numLabels) + 12 * c.numHiddenLayers * S * c.hiddenSize);
-}
+/** P and the step's FLOP count come from core/model/params.ts (the one place that counts FLOPs). */
+export { matmulParams, trainingStepFlops as trainingFlops } from '../../src/core/model';

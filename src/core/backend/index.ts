@@ -3,3 +3,4 @@ export { BACKEND_NAMES, initBackend, isNode } from './init';
 export type { BackendInfo, BackendName } from './init';
 export { measureMatmulGflops } from './matmul-gflops';
 export type { MatmulMeasure } from './matmul-gflops';
+export type { GpuLimits } from './init';

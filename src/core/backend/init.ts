@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { registerWebGPUTrainingKernels } from '../kernels/webgpu-training-kernels';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -25,6 +26,76 @@ export interface BackendInfo {
   name: BackendName;
   /** Backends tried before `name` and why each was not used. */
   fallbacks: { name: BackendName; reason: string }[];
+  /** WebGPU only: the limits of the device the backend runs on (as requested from the adapter). */
+  limits?: GpuLimits;
+}
+
+/** The WebGPU device limits that decide whether a model and batch fit (train/preflight.ts). */
+export interface GpuLimits {
+  /** Largest single storage binding (bytes): no one tensor may exceed it (tfjs never splits). */
+  maxStorageBufferBindingSize: number;
+  /** Largest buffer (bytes). */
+  maxBufferSize: number;
+  /** Workgroup memory per workgroup (bytes). */
+  maxComputeWorkgroupStorageSize: number;
+  maxStorageBuffersPerShaderStage: number;
+  maxComputeWorkgroupsPerDimension: number;
+  maxComputeInvocationsPerWorkgroup: number;
+  /** GPUAdapterInfo fields joined ("vendor / architecture / device / description"). */
+  adapter: string;
+}
+
+let gpuLimitsSeen: GpuLimits | undefined;
+
+/** The WebGPU device limits once initBackend('webgpu') succeeded (else undefined). */
+export function gpuLimits(): GpuLimits | undefined {
+  return gpuLimitsSeen;
+}
+
+const LIMIT_NAMES = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxStorageBuffersPerShaderStage',
+  'maxComputeWorkgroupsPerDimension',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+] as const;
+
+let webgpuFactoryReplaced = false;
+
+/**
+ * Registers the 'webgpu' backend factory again (before its first use), asking the adapter for
+ * its largest storage binding, buffer, workgroup storage and storage-buffers-per-stage limits
+ * (tfjs's own factory leaves the last at the spec default of 8), and recording what the
+ * device got for the pre-flight memory check.
+ */
+async function replaceWebGPUFactory(): Promise<void> {
+  // engine.registry holds initialised backends (tf.findBackend would initialise one).
+  if (webgpuFactoryReplaced || (tf.engine() as unknown as { registry: Record<string, unknown> }).registry.webgpu) return;
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  tf.removeBackend('webgpu');
+  tf.registerBackend('webgpu', async () => {
+    const gpu = (globalThis as unknown as { navigator: { gpu: GPU } }).navigator.gpu;
+    const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned no adapter');
+    const requiredLimits: Record<string, number> = {};
+    for (const n of LIMIT_NAMES) requiredLimits[n] = adapter.limits[n];
+    const requiredFeatures: GPUFeatureName[] = adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+    const info = adapter.info;
+    gpuLimitsSeen = {
+      maxStorageBufferBindingSize: device.limits.maxStorageBufferBindingSize,
+      maxBufferSize: device.limits.maxBufferSize,
+      maxComputeWorkgroupStorageSize: device.limits.maxComputeWorkgroupStorageSize,
+      maxStorageBuffersPerShaderStage: device.limits.maxStorageBuffersPerShaderStage,
+      maxComputeWorkgroupsPerDimension: device.limits.maxComputeWorkgroupsPerDimension,
+      maxComputeInvocationsPerWorkgroup: device.limits.maxComputeInvocationsPerWorkgroup,
+      adapter: info ? [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' / ') : '',
+    };
+    return new WebGPUBackend(device, info);
+  }, 3);
+  webgpuFactoryReplaced = true;
 }
 
 export interface InitBackendOptions {
@@ -57,7 +128,8 @@ export async function initBackend(preferred?: BackendName, options: InitBackendO
       if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
       await tf.ready();
       if (name === 'wasm') registerWasmTrainingKernels();
-      current = { name, fallbacks };
+      if (name === 'webgpu') registerWebGPUTrainingKernels();
+      current = name === 'webgpu' && gpuLimitsSeen ? { name, fallbacks, limits: gpuLimitsSeen } : { name, fallbacks };
       return current;
     } catch (e) {
       fallbacks.push({ name, reason: (e as Error)?.message ?? String(e) });
@@ -79,6 +151,7 @@ async function loadBackendPackage(name: BackendName, options: InitBackendOptions
       const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
       if (!nav?.gpu) throw new Error('navigator.gpu is missing (WebGPU not supported here)');
       await import('@tensorflow/tfjs-backend-webgpu');
+      await replaceWebGPUFactory();
       return;
     }
     case 'wasm': {

@@ -7,3 +7,4 @@ export { DEFAULT_LORA, LORA_TARGETS, isFrozen, loraModulePath, validateTrainable
 export * from './config';
 export type * from './types';
 export { paramCounts, type ParamCounts } from './param-counts';
+export { matmulFlops, matmulParams, trainingStepFlops } from './params';

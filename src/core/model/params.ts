@@ -56,3 +56,39 @@ export function poolerParamShapes(c: BertConfig): Map<string, number[]> {
     ['bert.pooler.dense.bias', [c.hiddenSize]],
   ]);
 }
+
+/**
+ * P: the weights that multiply activations (encoder dense kernels, pooler, the head's
+ * [numLabels, H]), the P of the 6·P training-FLOP rule. Embedding tables only gather.
+ */
+export function matmulParams(c: BertConfig, numLabels: number): number {
+  const H = c.hiddenSize;
+  const I = c.intermediateSize;
+  return c.numHiddenLayers * (4 * H * H + 2 * H * I) + H * H + numLabels * H;
+}
+
+/**
+ * FLOPs of one training step (forward + backward ≈ 3 × forward):
+ *   B·S·(6·P + 12·L·S·H)
+ * 6·P per token for the dense layers; 12·L·S·H per token for the attention score and context
+ * matmuls (2 matmuls × 2·S·H forward per layer, × 3). Embedding lookups, LayerNorm, softmax,
+ * GELU and the optimizer are not counted (they move bytes; see matmulFlops for kernels).
+ */
+export function trainingStepFlops(c: BertConfig, numLabels: number, B: number, S: number): number {
+  return B * S * (6 * matmulParams(c, numLabels) + 12 * c.numHiddenLayers * S * c.hiddenSize);
+}
+
+/**
+ * FLOPs of one matmul kernel from its operand and output shapes ([.., M, K] · [.., K, N] ->
+ * [.., M, N], operands possibly transposed): 2·batch·M·N·K. K is the dimension of `a` that is
+ * not M (when both are M, K = M).
+ */
+export function matmulFlops(a: readonly number[], out: readonly number[]): number {
+  const r = out.length;
+  const M = out[r - 2];
+  const N = out[r - 1];
+  const batch = out.slice(0, r - 2).reduce((x, y) => x * y, 1);
+  const [a0, a1] = [a[a.length - 2], a[a.length - 1]];
+  const K = a0 === M ? a1 : a0;
+  return 2 * batch * M * N * K;
+}

@@ -27,3 +27,7 @@ export type { Trainer } from './step';
 export { createSquadTask } from './task-squad';
 export { inferBatches } from './task-infer';
 export { locateAnswer } from './task-spans';
+export type { MeasuredStep, PreflightRequest, PreflightResult, TensorSize } from './preflight';
+export { measureStepMemory, parameterCount, preflight } from './preflight';
+export { MAX_IN_FLIGHT } from './loop';
+export { createOptimizer } from './optimizer';

@@ -3,6 +3,14 @@
  * steps and at each epoch end, checkpoints, pause / cancel, and a stream of events. Pure core
  * (tfjs only, no Node or DOM APIs): the CLI, the worker and the tests all run this.
  *
+ * No stalls: on GPU backends up to MAX_IN_FLIGHT micro-batches are enqueued before the oldest
+ * one's loss is read (trainer.step returns as soon as its work is enqueued). The non-finite guard stays on
+ * the device and is sticky (step.ts), so a step enqueued behind a bad one changes nothing and
+ * the run stops with the last good weights. Evaluation and checkpoints need exactly one
+ * step's weights: nothing is enqueued behind such a step until they are done. Pause and
+ * cancel act at the next optimizer-step boundary with nothing in flight (a cancel seen while
+ * a step is in flight lets that step finish and be reported).
+ *
  * Determinism: the data order comes from a seeded RNG whose state (and the current epoch's
  * order) is checkpointed; the trainer seeds each micro-batch's dropout from (seed, micro-batch
  * index), and that index is checkpointed with the optimizer state. A run
@@ -41,6 +49,12 @@ export interface TrainingOptions {
   pause?: PauseControl;
   /** Clock in ms (tests may inject one). Default performance.now / Date.now. */
   now?: () => number;
+  /**
+   * Micro-batches enqueued ahead of the one whose result is read (default MAX_IN_FLIGHT on GPU
+   * backends; 1 on wasm / cpu, whose steps run synchronously: nothing to overlap there, and a
+   * cancel then stops exactly at the step it was asked at).
+   */
+  maxInFlight?: number;
 }
 
 export type TrainingPhase = 'epoch' | 'evaluating' | 'checkpoint';
@@ -75,6 +89,12 @@ export interface TrainingResult {
    */
   snapshot?: TrainingCheckpoint;
 }
+
+/**
+ * Micro-batches enqueued ahead of the one whose result is being read: 2 means step k+1 is on the
+ * device queue while step k's loss comes back, so the GPU never idles waiting for the host.
+ */
+export const MAX_IN_FLIGHT = 2;
 
 const defaultNow = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -185,44 +205,102 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
   let windowExamples = 0;
   let windowTokens = 0;
 
+  // ---- Submission side: the data position of the next micro-batch to enqueue. ----
+  /** One enqueued micro-batch whose result has not been processed yet. */
+  interface InFlight {
+    pending: Promise<StepResult>;
+    /** Data position after this micro-batch. */
+    after: Pick<LoopState, 'microStep' | 'epoch' | 'batchInEpoch' | 'epochOrder' | 'rngState'>;
+    epochEnded: boolean;
+    examples: number;
+    tokens: number;
+    /** Processing it evaluates or checkpoints: nothing may be enqueued behind it (the weights must stay). */
+    barrier: boolean;
+  }
+  const cursor = { microStep: state.microStep, epoch: state.epoch, batchInEpoch: state.batchInEpoch, epochOrder: state.epochOrder, rngState: [...state.rngState] };
+  let cursorEpochEnded = false; // an epoch ended since the last optimizer-step boundary that was submitted
+  const inflight: InFlight[] = [];
+  const maxInFlight = Math.max(1, options.maxInFlight ?? (['wasm', 'cpu'].includes(tf.getBackend()) ? 1 : MAX_IN_FLIGHT));
+
+  /** Would processing the optimizer step that ends at micro-batch `micro` evaluate or checkpoint? */
+  const isBarrier = (micro: number, epochEnded: boolean): boolean => {
+    if (micro % accum !== 0) return false;
+    const step = micro / accum;
+    const last = micro >= totalMicro;
+    const evalNow = !!dev && ((config.evalEverySteps > 0 && step % config.evalEverySteps === 0) || epochEnded || last);
+    const ckptNow = !!store && ((config.saveCheckpointsSteps > 0 && step % config.saveCheckpointsSteps === 0) || last);
+    return evalNow || ckptNow;
+  };
+
+  const submit = (): void => {
+    const begin = cursor.batchInEpoch * config.trainBatchSize;
+    const indices = cursor.epochOrder.slice(begin, begin + config.trainBatchSize);
+    const batch = train.batch(indices);
+    let tokens = 0;
+    for (let i = 0; i < batch.attentionMask.length; i++) tokens += batch.attentionMask[i];
+    const device = toDeviceBatch(batch);
+    let pending: Promise<StepResult>;
+    try {
+      pending = trainer.step(device); // enqueued; the loss and norms are read asynchronously
+    } finally {
+      disposeBatch(device);
+    }
+    cursor.microStep++;
+    cursor.batchInEpoch++;
+    let epochEnded = false;
+    if (cursor.batchInEpoch >= counts.microBatchesPerEpoch) {
+      cursor.epoch++;
+      cursor.batchInEpoch = 0;
+      cursor.epochOrder = rng.permutation(n);
+      cursor.rngState = rng.getState();
+      epochEnded = true;
+    }
+    cursorEpochEnded ||= epochEnded;
+    const barrier = isBarrier(cursor.microStep, cursorEpochEnded);
+    if (cursor.microStep % accum === 0) cursorEpochEnded = false;
+    inflight.push({ pending, after: { ...cursor, rngState: [...cursor.rngState] }, epochEnded, examples: batch.batchSize, tokens, barrier });
+  };
+
+  /** Waits for (and drops) what is still enqueued: after a stop, their results no longer matter. */
+  const discardInFlight = async (): Promise<void> => {
+    while (inflight.length) await inflight.shift()!.pending.catch(() => undefined);
+  };
+
   try {
-    while (state.microStep < totalMicro) {
-      // Stop (or pause) only at an optimizer-step boundary, so the position is checkpointable.
-      const atBoundary = state.microStep % accum === 0;
-      if (signal?.aborted && atBoundary) break;
-      if (pause?.paused && atBoundary) {
-        log('paused');
-        await pause.wait(signal);
-        if (signal?.aborted) break;
-        log('resumed');
-        windowStart = now();
-        windowExamples = 0;
-        windowTokens = 0;
+    for (;;) {
+      // Keep up to MAX_IN_FLIGHT micro-batches enqueued: step k+1 is submitted before step k's
+      // loss is read, so the device never waits for the host. Pause and cancel act at an
+      // optimizer-step boundary once nothing is in flight; nothing is enqueued behind a step
+      // that evaluates or checkpoints (they need exactly that step's weights).
+      while (cursor.microStep < totalMicro && inflight.length < maxInFlight && !inflight.some((e) => e.barrier)) {
+        const atBoundary = cursor.microStep % accum === 0;
+        if (atBoundary && (signal?.aborted || pause?.paused)) break;
+        submit();
       }
-      const begin = state.batchInEpoch * config.trainBatchSize;
-      const indices = state.epochOrder.slice(begin, begin + config.trainBatchSize);
-      const batch = train.batch(indices);
-      let tokens = 0;
-      for (let i = 0; i < batch.attentionMask.length; i++) tokens += batch.attentionMask[i];
-      windowExamples += batch.batchSize;
-      windowTokens += tokens;
-
-      const device = toDeviceBatch(batch);
-      let pending: Promise<StepResult>;
-      try {
-        pending = trainer.step(device); // enqueued; the loss and norms are read asynchronously
-      } finally {
-        disposeBatch(device);
+      if (!inflight.length) {
+        if (cursor.microStep >= totalMicro || signal?.aborted) break;
+        if (pause?.paused) {
+          log('paused');
+          await pause.wait(signal);
+          if (signal?.aborted) break;
+          log('resumed');
+          windowStart = now();
+          windowExamples = 0;
+          windowTokens = 0;
+        }
+        continue;
       }
-      const r = await pending;
+      const e = inflight.shift()!;
+      const r = await e.pending;
 
-      state.microStep++;
-      state.batchInEpoch++;
-      if (state.batchInEpoch >= counts.microBatchesPerEpoch) {
-        state.epoch++;
-        state.batchInEpoch = 0;
-        state.epochOrder = rng.permutation(n);
-        state.rngState = rng.getState();
+      state.microStep = e.after.microStep;
+      state.batchInEpoch = e.after.batchInEpoch;
+      state.epoch = e.after.epoch;
+      state.epochOrder = e.after.epochOrder;
+      state.rngState = e.after.rngState;
+      windowExamples += e.examples;
+      windowTokens += e.tokens;
+      if (e.epochEnded) {
         epochEndedSinceStep = true;
         callbacks.onProgress?.('epoch', counts.microBatchesPerEpoch, counts.microBatchesPerEpoch);
       } else {
@@ -231,6 +309,8 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
       if (!r.applied && !r.skipped) continue; // a micro-batch inside an accumulation
 
       if (r.skipped) {
+        // The device guard is sticky: steps enqueued behind this one were not applied either.
+        await discardInFlight();
         const report: NonFiniteReport = { step: good.step + 1, tensor: r.skipped.tensor };
         log(`step ${report.step}: non-finite value in ${report.tensor}; the step was not applied and training stopped (the last good weights are kept; continue with a lower learning rate)`, 'warn');
         callbacks.onNonFinite?.(report);
@@ -240,6 +320,7 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
       state.step++;
       const t = now();
       const elapsed = Math.max(1e-6, (t - windowStart) / 1000);
+      // Memory as at the end of this step: results of later steps still in flight are not counted.
       const mem = tf.memory();
       const metrics: StepMetrics = {
         step: state.step,
@@ -249,8 +330,8 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
         gradNorm: r.gradNorm,
         examplesPerSec: windowExamples / elapsed,
         tokensPerSec: windowTokens / elapsed,
-        memoryBytes: mem.numBytes,
-        numTensors: mem.numTensors,
+        memoryBytes: mem.numBytes - trainer.inFlight.bytes,
+        numTensors: mem.numTensors - trainer.inFlight.tensors,
       };
       windowStart = t;
       windowExamples = 0;
@@ -275,6 +356,7 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
     log(`cancelled at step ${good.step}`, 'warn');
     return finish('cancelled', await snapshot());
   } catch (e) {
+    await discardInFlight().catch(() => undefined);
     trainer.dispose();
     throw e;
   }

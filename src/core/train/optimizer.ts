@@ -24,11 +24,25 @@
  * (concat / split / tile measured at ~0.3 s per 4M floats under load on WASM), so there every
  * variable is its own group (no packing) and `ok` is read directly from memory: a skipped
  * step then does no work at all, an applied one needs no guard.
+ *
+ * WebGPU: WGSL kernels (src/core/kernels): one reduction pass gives every tensor's Σg², the
+ * global norm, the clip factor and the skip decision on the device (global-norm.ts), then the
+ * update kernel changes p, m and v in place, several tensors per dispatch (adam.ts). Every
+ * variable is its own group (no concat, no split); with 10 storage bindings a step of N tensors
+ * is ⌈N/9⌉ + 1 + ⌈N/2⌉ dispatches.
+ *
+ * `step(grads, loss, lr)` does all of it (norm, clip, guard, update) and returns the report
+ * [loss, ‖g‖, applied (1/0), Σg² per tensor in `names` order], read asynchronously by the
+ * trainer. The guard is sticky: after a non-finite step no later step applies until
+ * clearHalt(), so steps already enqueued behind a bad one keep the last good weights.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { TabtuneError } from '../errors';
 import type { LoadedTensor } from '../io/safetensors';
 import type { OptimizerConfig } from './types';
+import { activeWebGPU, newOutput, runAsKernel } from '../kernels/gpu-dispatch';
+import { enqueueGlobalNorm, NORM_PARTIALS, SCALARS_SIZE, STATE_SIZE } from '../kernels/global-norm';
+import { enqueueAdam } from '../kernels/adam';
 
 /** Optimizer state on the host, for checkpoints (same shape as checkpoint.ts's OptimizerSnapshot). */
 export interface OptimizerState {
@@ -52,12 +66,17 @@ export interface FusedOptimizer {
   updateConfig(patch: Partial<OptimizerConfig>): void;
   /** Variable names in update order. */
   readonly names: readonly string[];
-  /** Enqueues one update from `grads` (by Hugging Face name, same shapes as the variables). */
+  /** Enqueues one update from `grads` (by Hugging Face name, same shapes as the variables) with a given clip factor and flag. */
   apply(grads: ReadonlyMap<string, tf.Tensor>, hyper: StepHyper): void;
-  /** Packs gradients into one flat tensor per group (for accumulation): returns [n_g] tensors. */
-  flatten(grads: ReadonlyMap<string, tf.Tensor>): tf.Tensor1D[];
-  /** Applies from already-flattened group gradients (same order as flatten()). */
-  applyFlat(flat: readonly tf.Tensor1D[], hyper: StepHyper): void;
+  /**
+   * One optimizer step: Σg² per tensor, ‖g‖, the (sticky) guard, clipping and the update, all
+   * enqueued. Returns [loss, ‖g‖, applied, Σg² per tensor in `names` order] (3 + N).
+   */
+  step(grads: ReadonlyMap<string, tf.Tensor>, loss: tf.Scalar, learningRate: number): tf.Tensor1D;
+  /** Lets steps apply again after a non-finite one halted the optimizer. */
+  clearHalt(): void;
+  /** Which implementation runs: WGSL kernels (webgpu) or composed tfjs ops. */
+  readonly path: 'kernels' | 'composed';
   /** Number of updates applied so far (a device scalar read asynchronously). */
   appliedSteps(): Promise<number>;
   getState(): Promise<OptimizerState>;
@@ -70,6 +89,8 @@ export interface CreateOptimizerOptions {
   groupLimit?: number;
   /** Treat the backend as host-memory (sync flag read, no packing); default: wasm and cpu are. */
   hostResident?: boolean;
+  /** Use the WGSL kernels (default: when the WebGPU backend is active); false forces the composed ops. */
+  kernels?: boolean;
 }
 
 export function decays(name: string): boolean {
@@ -94,7 +115,8 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
     throw new TabtuneError(`unknown optimizer '${String(config.name)}'`, { location: 'optimizer', expected: 'bert-adam or adamw', code: 'optimizer-name' });
   }
   const hostResident = options.hostResident ?? HOST_BACKENDS.has(tf.getBackend());
-  const limit = options.groupLimit ?? (hostResident ? 0 : 4 * 1024 * 1024);
+  const kernels = (options.kernels ?? true) && !hostResident && activeWebGPU() !== undefined;
+  const limit = kernels ? 0 : options.groupLimit ?? (hostResident ? 0 : 4 * 1024 * 1024);
   const id = ++optimizerCounter;
   const groups: Group[] = [];
   for (const decay of [true, false]) {
@@ -133,7 +155,17 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
     });
     return (parts.length === 1 ? parts[0] : tf.concat(parts)) as tf.Tensor1D; // [n_g]
   };
-  const flatten = (grads: ReadonlyMap<string, tf.Tensor>): tf.Tensor1D[] => groups.map((g) => flattenGroup(g, grads));
+  /** Sticky guard of the composed path (bool scalar): set by a non-finite step, cleared by clearHalt(). */
+  const halted = tf.tidy(() => tf.variable(tf.scalar(false, 'bool'), false, `tabtune-opt${id}/halted`)) as tf.Variable<tf.Rank.R0>;
+  /** Device buffers of the kernel path (global-norm.ts): partial sums, [t, halted, β1ᵗ, β2ᵗ], step scalars. */
+  const dev = kernels
+    ? tf.tidy(() => ({
+        partials: tf.variable(tf.zeros([Math.max(1, names.length) * NORM_PARTIALS]), false, `tabtune-opt${id}/norm-partials`),
+        state: tf.variable(tf.tensor1d([0, 0, 1, 1]), false, `tabtune-opt${id}/state`),
+        scal: tf.variable(tf.zeros([SCALARS_SIZE]), false, `tabtune-opt${id}/scalars`),
+      }))
+    : undefined;
+  if (dev && dev.state.size !== STATE_SIZE) throw new Error('internal: optimizer state layout');
 
   /** One update; `groupGrad(i)` gives group i's flat gradient (made inside that group's tidy, so
    * only one group's temporaries are alive at a time: BERT-base fits the WASM heap). */
@@ -185,7 +217,44 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
       }));
     });
   };
-  const applyFlat = (flat: readonly tf.Tensor1D[], hyper: StepHyper): void => update((gi) => flat[gi], hyper);
+  const clipScale = (norm: tf.Scalar, ok: tf.Scalar): tf.Scalar => {
+    const c = cfg.maxGradNorm;
+    if (!(c > 0) || !Number.isFinite(c)) return tf.scalar(1);
+    const safe = tf.where(ok, norm, tf.scalar(0)); // NaN-free when skipped
+    if (cfg.name === 'bert-adam') return tf.div(c, tf.maximum(safe, c)) as tf.Scalar;
+    return tf.minimum(1, tf.div(c, tf.add(safe, 1e-6))) as tf.Scalar;
+  };
+
+  /** WebGPU: the norm pass, the finalize kernel and one update kernel per tensor. */
+  const stepKernels = (grads: ReadonlyMap<string, tf.Tensor>, loss: tf.Scalar, lr: number): tf.Tensor1D => {
+    const ordered = names.map((n) => {
+      const g = grads.get(n);
+      if (!g) throw new Error(`internal: no gradient for ${n}`);
+      return g;
+    });
+    const inputs: tf.NamedTensorMap = { loss };
+    ordered.forEach((g, i) => (inputs[`g${i}`] = g));
+    return runAsKernel('TabtuneOptimizerStep', inputs, (backend) => {
+      const report = newOutput(backend, [3 + names.length]);
+      enqueueGlobalNorm(backend, ordered, loss, dev!, report, { mode: cfg.name, learningRate: lr, maxGradNorm: cfg.maxGradNorm, beta1: cfg.beta1, beta2: cfg.beta2 });
+      const tensors = groups.map((g, gi) => ({ p: g.vars[0], m: g.m, v: g.v, g: ordered[gi], weightDecay: g.decay ? cfg.weightDecay : 0 }));
+      enqueueAdam(backend, tensors, dev!.scal, { mode: cfg.name, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon });
+      return report;
+    }) as tf.Tensor1D;
+  };
+
+  /** Composed ops: the same step from tfjs kernels (wasm, cpu, webgl). */
+  const stepComposed = (grads: ReadonlyMap<string, tf.Tensor>, loss: tf.Scalar, lr: number): tf.Tensor1D =>
+    tf.tidy(() => {
+      const sumsq = tf.stack(names.map((n) => tf.sum(tf.square(grads.get(n)!)))); // [N]
+      const total = tf.sum(sumsq) as tf.Scalar;
+      const finite = tf.logicalAnd(tf.isFinite(loss), tf.isFinite(total)) as tf.Scalar;
+      const ok = tf.logicalAnd(finite, tf.logicalNot(halted)) as tf.Scalar;
+      halted.assign(tf.logicalOr(halted, tf.logicalNot(finite)) as tf.Scalar);
+      const norm = tf.sqrt(total) as tf.Scalar;
+      update((gi) => flattenGroup(groups[gi], grads), { learningRate: lr, clipScale: clipScale(norm, ok), ok });
+      return tf.concat([tf.stack([loss, norm, tf.cast(ok, 'float32')]), sumsq]) as tf.Tensor1D; // [3 + N]
+    });
 
   const getState = async (): Promise<OptimizerState> => {
     const tensors = new Map<string, LoadedTensor>();
@@ -200,7 +269,8 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
         off += size;
       });
     }
-    return { tensors, meta: { optimizer: config.name, appliedSteps: (await t.data())[0] } };
+    const applied = dev ? (await dev.state.data())[0] : (await t.data())[0];
+    return { tensors, meta: { optimizer: config.name, appliedSteps: applied } };
   };
 
   const setState = (state: OptimizerState, file = 'optimizer state'): void => {
@@ -236,6 +306,7 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
       });
     });
     tf.tidy(() => t.assign(tf.scalar(applied)));
+    if (dev) tf.tidy(() => dev.state.assign(tf.tensor1d([applied, 0, Math.pow(cfg.beta1, applied), Math.pow(cfg.beta2, applied)])));
   };
 
   return {
@@ -249,12 +320,16 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
       cfg = { ...cfg, ...patch };
     },
     names,
-    flatten,
-    applyFlat,
+    path: kernels ? 'kernels' : 'composed',
     apply(grads, hyper) {
       update((gi) => flattenGroup(groups[gi], grads), hyper);
     },
-    appliedSteps: async () => (await t.data())[0],
+    step: (grads, loss, lr) => (kernels ? stepKernels(grads, loss, lr) : stepComposed(grads, loss, lr)),
+    clearHalt() {
+      tf.tidy(() => halted.assign(tf.scalar(false, 'bool')));
+      if (dev) tf.tidy(() => dev.state.assign(tf.concat([tf.slice(dev.state, [0], [1]), tf.zeros([1]), tf.slice(dev.state, [2], [2])])));
+    },
+    appliedSteps: async () => (dev ? (await dev.state.data())[0] : (await t.data())[0]),
     getState,
     setState,
     dispose() {
@@ -263,6 +338,8 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
         g.v.dispose();
       }
       t.dispose();
+      halted.dispose();
+      if (dev) tf.dispose([dev.partials, dev.state, dev.scal]);
     },
   };
 }

@@ -9,15 +9,19 @@
  * calls it applies one optimizer update with the averaged gradient:
  *   1. loss and gradients of every trainable variable (tf.variableGrads), dropout seeded by
  *      (seed, micro-batch index) so a seeded run is reproducible;
- *   2. per-tensor Σg² (to name a non-finite tensor) and the global norm ‖g‖;
- *   3. ok = loss and ‖g‖ finite; global-norm clipping with the optimizer's reference
- *      semantics: bert-adam as tf.clip_by_global_norm (g·c/max(‖g‖, c)), adamw as
- *      torch clip_grad_norm_ (g·min(1, c/(‖g‖ + 1e-6))); maxGradNorm 0 or ∞ disables;
- *   4. the fused optimizer update (optimizer.ts), a no-op on the device when !ok.
+ *   2. opt.step (optimizer.ts; WGSL kernels on WebGPU): per-tensor Σg² (to name a non-finite
+ *      tensor) and the global norm ‖g‖; ok = loss and ‖g‖ finite and no earlier step halted;
+ *      global-norm clipping with the optimizer's reference semantics: bert-adam as
+ *      tf.clip_by_global_norm (g·c/max(‖g‖, c)), adamw as torch clip_grad_norm_
+ *      (g·min(1, c/(‖g‖ + 1e-6))); maxGradNorm 0 or ∞ disables; the update, a no-op on the
+ *      device when !ok.
+ * The guard is sticky (the next step() after the bad result was delivered re-arms it): a step
+ * enqueued behind a non-finite one is not applied either, so a caller that keeps a step or two in flight still keeps the last good
+ * weights exactly.
  * All of it is enqueued synchronously when step() returns; on GPU backends nothing is read
  * back synchronously (the skip decision stays on the device). On host-memory backends (wasm,
  * cpu) the optimizer reads the one-byte skip flag straight from memory (no queue to stall).
- * The returned promise resolves after one asynchronous read of [loss, ‖g‖, Σg² per tensor];
+ * The returned promise resolves after one asynchronous read of [loss, ‖g‖, applied, Σg² per tensor];
  * callers may enqueue the next step before awaiting it.
  *
  * Learning rate: learningRateAt(config, step) (schedule.ts) where step counts optimizer
@@ -46,6 +50,8 @@ export interface TrainerOptions {
   groupLimit?: number;
   /** Override optimizer.ts's host-memory detection (tests exercise the GPU path on WASM). */
   hostResident?: boolean;
+  /** WGSL optimizer kernels on WebGPU (default true there); false forces the composed ops (parity tests). */
+  kernels?: boolean;
 }
 
 export interface StepResult {
@@ -60,7 +66,7 @@ export interface StepResult {
   /** The learning rate this step used. */
   learningRate: number;
   /** Set when the step was not applied because of a non-finite value. */
-  skipped?: { step: number; reason: 'non-finite loss' | 'non-finite gradient'; tensor: string };
+  skipped?: { step: number; reason: 'non-finite loss' | 'non-finite gradient' | 'after a non-finite step'; tensor: string };
 }
 
 export interface Trainer {
@@ -72,6 +78,17 @@ export interface Trainer {
   /** The learning rate the next optimizer step will use. */
   learningRate(): number;
   updateConfig(patch: Partial<OptimizerConfig>): void;
+  /**
+   * The guard is sticky: after a non-finite step, later steps already enqueued are not applied
+   * ('after a non-finite step'). The first step() called after the non-finite result was
+   * delivered re-arms it (so "lower the rate with updateConfig() and carry on" works); this
+   * re-arms it at once.
+   */
+  clearHalt(): void;
+  /** 'kernels' (WGSL on WebGPU) or 'composed' (tfjs ops). */
+  readonly path: 'kernels' | 'composed';
+  /** Steps enqueued whose result has not been read yet: their result tensors (count, bytes) are alive. */
+  readonly inFlight: { steps: number; tensors: number; bytes: number };
   /** Optimizer slots + counters; only at a step boundary (not mid-accumulation). */
   getState(): Promise<OptimizerState>;
   setState(state: OptimizerState, file?: string): void;
@@ -87,30 +104,28 @@ export function createTrainer(model: BertModel, config: OptimizerConfig, options
   const baseSeed = options.seed ?? 0;
   const names = [...model.variables.keys()];
   const vars = names.map((n) => model.variables.get(n)!);
-  const opt: FusedOptimizer = createOptimizer(config, model.variables, { groupLimit: options.groupLimit, hostResident: options.hostResident });
+  const opt: FusedOptimizer = createOptimizer(config, model.variables, { groupLimit: options.groupLimit, hostResident: options.hostResident, kernels: options.kernels });
+  const order = opt.names; // the report's Σg² order
   let stepCount = 0;
   let microTotal = 0;
 
-  // Accumulators (only for k > 1).
+  // Accumulators, one per variable (only for k > 1).
   let acc: tf.Variable[] = [];
-  let sumsqAcc: tf.Variable | undefined;
   let lossAcc: tf.Variable | undefined;
   if (k > 1) {
     // Inside tidy: the initial zeros are released, the variables stay (tidy never disposes variables).
-    acc = tf.tidy(() => opt.flatten(new Map(names.map((n, i) => [n, tf.zerosLike(vars[i])]))).map((z) => tf.variable(z, false)));
-    sumsqAcc = tf.tidy(() => tf.variable(tf.zeros([names.length]), false));
+    acc = tf.tidy(() => vars.map((v) => tf.variable(tf.zerosLike(v), false)));
     lossAcc = tf.tidy(() => tf.variable(tf.scalar(0), false));
   }
 
-  const clipScale = (norm: tf.Scalar, ok: tf.Scalar): tf.Scalar => {
-    const c = opt.config.maxGradNorm;
-    if (!(c > 0) || !Number.isFinite(c)) return tf.scalar(1);
-    const safe = tf.where(ok, norm, tf.scalar(0)); // NaN-free when skipped
-    if (opt.config.name === 'bert-adam') return tf.div(c, tf.maximum(safe, c)) as tf.Scalar;
-    return tf.minimum(1, tf.div(c, tf.add(safe, 1e-6))) as tf.Scalar;
-  };
-
+  const inFlight = { steps: 0, tensors: 0, bytes: 0 };
+  /** Set once a non-finite step has been reported to the caller: the next step() re-arms the guard. */
+  let rearm = false;
   const step = (batch: BertBatch): Promise<StepResult> => {
+    if (rearm) {
+      opt.clearHalt(); // enqueued after every step submitted before the caller saw the report
+      rearm = false;
+    }
     const micro = microTotal % k;
     const completes = micro === k - 1;
     const lr = learningRateAt(opt.config, stepCount);
@@ -120,44 +135,39 @@ export function createTrainer(model: BertModel, config: OptimizerConfig, options
       const { value, grads } = tf.variableGrads(() => model.loss(batch, { training: dropout, seed }), vars);
       const byName = new Map<string, tf.Tensor>(names.map((n, i) => [n, grads[vars[i].name]]));
       for (const [n, g] of byName) if (!g) throw new Error(`internal: no gradient for ${n}`);
-      const sumsq = tf.stack(names.map((n) => tf.sum(tf.square(byName.get(n)!)))); // [N]
-      if (k === 1) {
-        const total = tf.sum(sumsq) as tf.Scalar;
-        const ok = tf.logicalAnd(tf.isFinite(value), tf.isFinite(total)) as tf.Scalar;
-        const norm = tf.sqrt(total) as tf.Scalar;
-        opt.apply(byName, { learningRate: lr, clipScale: clipScale(norm, ok), ok });
-        return tf.concat([tf.stack([value, norm]), sumsq]); // [2 + N]
-      }
-      const flats = opt.flatten(byName);
-      acc.forEach((a, i) => a.assign(tf.add(a, flats[i])));
-      sumsqAcc!.assign(tf.add(sumsqAcc!, sumsq));
+      if (k === 1) return opt.step(byName, value, lr); // [3 + N]
+      acc.forEach((a, i) => a.assign(tf.add(a, byName.get(names[i])!)));
       lossAcc!.assign(tf.add(lossAcc!, value));
-      if (!completes) return tf.concat([tf.stack([value, tf.scalar(NaN)]), sumsq]);
-      const avg = acc.map((a) => tf.div(a, k) as tf.Tensor1D); // mean gradient per group
-      const total = tf.addN(avg.map((g) => tf.sum(tf.square(g)))) as tf.Scalar;
-      const lossMean = tf.div(lossAcc!, k) as tf.Scalar;
-      const ok = tf.logicalAnd(tf.logicalAnd(tf.isFinite(lossMean), tf.isFinite(total)), tf.isFinite(tf.sum(sumsqAcc!))) as tf.Scalar;
-      const norm = tf.sqrt(total) as tf.Scalar;
-      opt.applyFlat(avg, { learningRate: lr, clipScale: clipScale(norm, ok), ok });
-      const out = tf.concat([tf.stack([lossMean, norm]), sumsqAcc!]);
+      if (!completes) return tf.stack([value, tf.scalar(NaN), tf.scalar(0)]);
+      const avg = new Map<string, tf.Tensor>(names.map((n, i) => [n, tf.div(acc[i], k)])); // mean gradient per variable
+      const out = opt.step(avg, tf.div(lossAcc!, k) as tf.Scalar, lr);
       acc.forEach((a) => a.assign(tf.zerosLike(a)));
-      sumsqAcc!.assign(tf.zerosLike(sumsqAcc!));
       lossAcc!.assign(tf.scalar(0));
       return out;
     });
     if (completes) stepCount += 1;
     const thisStep = stepCount;
+    const bytes = stats.size * 4;
+    inFlight.steps += 1;
+    inFlight.tensors += 1;
+    inFlight.bytes += bytes;
     return stats.data().then((d) => {
       stats.dispose();
+      inFlight.steps -= 1;
+      inFlight.tensors -= 1;
+      inFlight.bytes -= bytes;
       const loss = d[0];
       const gradNorm = d[1];
       const result: StepResult = { step: thisStep, applied: false, loss, gradNorm, learningRate: lr };
       if (!completes) return result;
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) rearm = true;
       if (!Number.isFinite(loss)) {
         result.skipped = { step: thisStep, reason: 'non-finite loss', tensor: 'loss' };
       } else if (!Number.isFinite(gradNorm)) {
-        const bad = names.findIndex((_, i) => !Number.isFinite(d[2 + i]));
-        result.skipped = { step: thisStep, reason: 'non-finite gradient', tensor: bad >= 0 ? names[bad] : 'global gradient norm' };
+        const bad = order.findIndex((_, i) => !Number.isFinite(d[3 + i]));
+        result.skipped = { step: thisStep, reason: 'non-finite gradient', tensor: bad >= 0 ? order[bad] : 'global gradient norm' };
+      } else if (d[2] === 0) {
+        result.skipped = { step: thisStep, reason: 'after a non-finite step', tensor: 'none' };
       } else {
         result.applied = true;
       }
@@ -176,6 +186,11 @@ export function createTrainer(model: BertModel, config: OptimizerConfig, options
     step,
     learningRate: () => learningRateAt(opt.config, stepCount),
     updateConfig: (patch) => opt.updateConfig(patch),
+    clearHalt: () => opt.clearHalt(),
+    inFlight,
+    get path() {
+      return opt.path;
+    },
     async getState() {
       if (microTotal % k !== 0) {
         throw new TabtuneError(`optimizer state requested in the middle of an accumulation (${microTotal % k} of ${k} micro-batches)`, { location: 'trainer', expected: 'a step boundary', code: 'train-state' });
@@ -197,7 +212,6 @@ export function createTrainer(model: BertModel, config: OptimizerConfig, options
     dispose() {
       opt.dispose();
       for (const a of acc) a.dispose();
-      sumsqAcc?.dispose();
       lossAcc?.dispose();
     },
   };

@@ -1,0 +1,230 @@
+/**
+ * Browser harness for the training kernels (src/core/kernels: scatter-add, column-sum, the
+ * optimizer's global-norm + Adam kernels), driven by e2e/kernels-train.spec.ts through
+ * `window.tabtuneKernels`:
+ *
+ *   init()              -> backend, limits, which tfjs kernels were replaced
+ *   parity()            -> per kernel: largest |kernel − composed fallback| (and the scale)
+ *   curve(steps)        -> the losses of the same seeded run (dropout off) on WebGPU and on WASM
+ *
+ * The composed references run on the same WebGPU backend from other tfjs ops: oneHot(ids)ᵀ·x
+ * for the scatter-add, ones·x for the column sums, the optimizer's composed path (kernels:
+ * false) for the update kernels. Inputs come from a fixed xorshift stream (no Math.random).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type GpuLimits } from '../../src/core/backend';
+import { createBertModel } from '../../src/core/model';
+import { disposeBatch, toDeviceBatch } from '../../src/core/model';
+import { makeConfig } from '../../src/core/model';
+import { encoderParamShapes, poolerParamShapes } from '../../src/core/model';
+import type { HostBatch, WeightMap } from '../../src/core/model';
+import { createOptimizer } from '../../src/core/train';
+import { createTrainer } from '../../src/core/train';
+import { DEFAULT_OPTIMIZER, type OptimizerName } from '../../src/core/train';
+import { dispatchStats } from '../../src/core/kernels';
+import { installedWebGPUKernels } from '../../src/core/kernels';
+
+export interface KernelDiff {
+  name: string;
+  maxAbsDiff: number;
+  /** Largest |reference| (to judge the difference). */
+  scale: number;
+  count: number;
+}
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
+}
+
+function randn(shape: number[], seed: number, scale = 1): tf.Tensor {
+  const u = rng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from({ length: n }, () => (u() * 2 - 1) * scale), shape);
+}
+
+async function diff(name: string, got: tf.Tensor, want: tf.Tensor): Promise<KernelDiff> {
+  const [g, w] = [await got.data(), await want.data()];
+  if (g.length !== w.length) throw new Error(`${name}: ${g.length} values, reference has ${w.length}`);
+  let maxAbsDiff = 0;
+  let scale = 0;
+  for (let i = 0; i < g.length; i++) {
+    if (!Number.isFinite(w[i]) || !Number.isFinite(g[i])) {
+      if (!Object.is(g[i], w[i])) maxAbsDiff = Infinity; // NaN only where the reference has NaN, same infinities
+      continue;
+    }
+    maxAbsDiff = Math.max(maxAbsDiff, Math.abs(g[i] - w[i]));
+    scale = Math.max(scale, Math.abs(w[i]));
+  }
+  return { name, maxAbsDiff, scale, count: g.length };
+}
+
+interface InitReport {
+  backend: string;
+  limits?: GpuLimits;
+  replaced: string[];
+}
+
+async function init(): Promise<InitReport> {
+  const info = await initBackend('webgpu');
+  return { backend: info.name, limits: info.limits, replaced: installedWebGPUKernels() };
+}
+
+async function parity(): Promise<KernelDiff[]> {
+  const out: KernelDiff[] = [];
+  // Scatter-add: a large table (atomic path) and a 2-row table (owner path); repeated ids.
+  for (const [V, N, C] of [[500, 300, 40], [2, 300, 40], [30522, 64, 16]] as const) {
+    const u = rng(V + N);
+    const idsArr = Int32Array.from({ length: N }, (_, i) => (i % 7 === 0 ? 3 % V : Math.floor(u() * V)));
+    const x = randn([N, C], 11 + V);
+    const ids = tf.tensor1d(idsArr, 'int32');
+    const got = tf.unsortedSegmentSum(x, ids, V);
+    const want = tf.matMul(tf.oneHot(ids, V), x, true, false); // [V, C]
+    out.push(await diff(`scatter-add V=${V} N=${N} C=${C}`, got, want));
+    // Through autodiff: the gradient of an embedding lookup.
+    const table = tf.variable(randn([V, C], 5));
+    const dy = randn([N, C], 6);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, ids), dy)))(table);
+    out.push(await diff(`gather gradient V=${V}`, g, tf.matMul(tf.oneHot(ids, V), dy, true, false)));
+    tf.dispose([x, ids, got, want, table, dy, g]);
+  }
+  // Column sums over leading axes.
+  for (const [shape, axes] of [[[3, 37, 50], [0]], [[3, 37, 50], [0, 1]], [[1024, 128], [0]], [[8, 2], [0]]] as [number[], number[]][]) {
+    const x = randn(shape, shape[0] * 31 + axes.length);
+    const j = axes.length;
+    const R = shape.slice(0, j).reduce((a, b) => a * b, 1);
+    const rest = shape.slice(j);
+    const got = tf.sum(x, axes);
+    const want = tf.reshape(tf.matMul(tf.ones([1, R]), tf.reshape(x, [R, -1])), rest);
+    out.push(await diff(`column-sum [${shape}] over [${axes}]`, got, want));
+    const kept = tf.sum(x, axes, true);
+    out.push(await diff(`column-sum keepDims [${shape}] over [${axes}]`, kept, tf.reshape(want, kept.shape)));
+    tf.dispose([x, got, want, kept]);
+  }
+  // Optimizer: kernel path vs composed path, same start, 3 steps + a non-finite step + one more.
+  for (const name of ['bert-adam', 'adamw'] as OptimizerName[]) {
+    const shapes: Record<string, number[]> = { 'a.weight': [300, 40], 'a.bias': [40], 'LayerNorm.weight': [40], 'big.weight': [20000] };
+    const make = () => new Map(Object.entries(shapes).map(([n, s], i) => [n, tf.variable(randn(s, 100 + i, 0.5), true, `${name}-${n}-${Math.random()}`)]));
+    const vk = make();
+    const vc = make();
+    const cfg = { ...DEFAULT_OPTIMIZER, name, learningRate: 1e-2, maxGradNorm: 1.0, weightDecay: 0.01, numWarmupSteps: 0 };
+    const ok = createOptimizer(cfg, vk, { kernels: true });
+    const oc = createOptimizer(cfg, vc, { kernels: false, groupLimit: 0 });
+    if (ok.path !== 'kernels' || oc.path !== 'composed') throw new Error(`optimizer paths ${ok.path} / ${oc.path}`);
+    const reports: [number, tf.Tensor, tf.Tensor][] = [];
+    for (let s = 1; s <= 5; s++) {
+      const grads = new Map(Object.entries(shapes).map(([n, sh], i) => [n, randn(sh, 1000 * s + i, s === 1 ? 3 : 0.1)]));
+      if (s === 4) grads.set('a.bias', tf.fill([40], NaN)); // a non-finite step: nothing may change
+      if (s === 5) {
+        ok.clearHalt();
+        oc.clearHalt();
+      }
+      const loss = tf.scalar(0.5 + s);
+      reports.push([s, ok.step(grads, loss, 1e-2 / s), oc.step(grads, loss, 1e-2 / s)]);
+      tf.dispose([...grads.values(), loss]);
+      for (const n of Object.keys(shapes)) out.push(await diff(`${name} step ${s} ${n}`, vk.get(n)!, vc.get(n)!));
+    }
+    for (const [s, rk, rc] of reports) out.push(await diff(`${name} step ${s} report [loss, norm, applied, Σg²]`, rk, rc));
+    const [sk, sc] = [await ok.getState(), await oc.getState()];
+    out.push({ name: `${name} applied steps`, maxAbsDiff: Math.abs(Number(sk.meta.appliedSteps) - Number(sc.meta.appliedSteps)) + Math.abs(Number(sk.meta.appliedSteps) - 4), scale: 4, count: 1 });
+    for (const key of sk.tensors.keys()) {
+      const a = tf.tensor(sk.tensors.get(key)!.data);
+      const b = tf.tensor(sc.tensors.get(key)!.data);
+      out.push(await diff(`${name} slot ${key}`, a, b));
+      tf.dispose([a, b]);
+    }
+    tf.dispose(reports.flatMap(([, a, b]) => [a, b]));
+    ok.dispose();
+    oc.dispose();
+    tf.dispose([...vk.values(), ...vc.values()]);
+  }
+  return out;
+}
+
+const CURVE_CONFIG = makeConfig({ vocabSize: 512, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 64, maxPositionEmbeddings: 64 }, 'tiny');
+
+function curveWeights(): WeightMap {
+  const c = CURVE_CONFIG;
+  const u = rng(2024);
+  const w: WeightMap = new Map();
+  const shapes = [...encoderParamShapes(c), ...poolerParamShapes(c), ['classifier.weight', [2, c.hiddenSize]], ['classifier.bias', [2]]] as [string, number[]][];
+  for (const [name, shape] of shapes) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    if (name.includes('LayerNorm') && name.endsWith('.weight')) data.fill(1);
+    else if (!name.endsWith('.bias')) for (let i = 0; i < n; i++) data[i] = (u() * 2 - 1) * 0.1;
+    w.set(name, { dtype: 'float32', shape, data });
+  }
+  return w;
+}
+
+function curveBatch(step: number): HostBatch {
+  const B = 4;
+  const S = 16;
+  const u = rng(77 + (step % 2)); // two batches, alternating: a curve that must go down
+  const inputIds = Int32Array.from({ length: B * S }, (_, i) => (i % S === 0 ? 101 : 1 + Math.floor(u() * 500)));
+  const attentionMask = Int32Array.from({ length: B * S }, (_, i) => (i % S < S - (i / S >= 2 ? 4 : 0) ? 1 : 0));
+  const tokenTypeIds = Int32Array.from({ length: B * S }, (_, i) => (i % S >= S / 2 ? 1 : 0));
+  return { batchSize: B, seqLength: S, inputIds, tokenTypeIds, attentionMask, labels: Int32Array.from({ length: B }, (_, i) => (i + (step % 2)) % 2) };
+}
+
+interface CurveReport {
+  webgpu: number[];
+  wasm: number[];
+  /** Dispatches of one WebGPU step through this folder's kernels (gpu-dispatch.ts). */
+  kernelDispatches: number;
+  numTensorsFlat: boolean;
+}
+
+/** The same 20 seeded steps (dropout off, adamw with clipping) on WebGPU, then on WASM. */
+async function curve(steps = 20): Promise<CurveReport> {
+  const run = async (backend: 'webgpu' | 'wasm') => {
+    const info = await initBackend(backend);
+    if (info.name !== backend) throw new Error(`wanted ${backend}, got ${info.name}`);
+    const model = createBertModel(CURVE_CONFIG, curveWeights(), { kind: 'classification', numLabels: 2, labels: ['0', '1'] }, { seed: 1 });
+    const trainer = createTrainer(model, { ...DEFAULT_OPTIMIZER, name: 'adamw', learningRate: 3e-3, numWarmupSteps: 2, numTrainSteps: steps, maxGradNorm: 1, schedule: 'linear' }, { dropout: false, seed: 9 });
+    const losses: number[] = [];
+    let dispatches = 0;
+    let before = 0;
+    for (let s = 0; s < steps; s++) {
+      if (s === 2) before = tf.memory().numTensors;
+      const batch = toDeviceBatch(curveBatch(s));
+      const d0 = dispatchStats.count;
+      const r = await trainer.step(batch);
+      if (s === 1) dispatches = dispatchStats.count - d0;
+      disposeBatch(batch);
+      if (!r.applied) throw new Error(`${backend} step ${s + 1} not applied`);
+      losses.push(r.loss);
+    }
+    const flat = tf.memory().numTensors === before;
+    trainer.dispose();
+    model.dispose();
+    return { losses, dispatches, flat };
+  };
+  const gpu = await run('webgpu');
+  const cpu = await run('wasm');
+  await initBackend('webgpu');
+  return { webgpu: gpu.losses, wasm: cpu.losses, kernelDispatches: gpu.dispatches, numTensorsFlat: gpu.flat && cpu.flat };
+}
+
+export interface KernelsHarness {
+  init: typeof init;
+  parity: typeof parity;
+  curve: typeof curve;
+}
+
+declare global {
+  interface Window {
+    tabtuneKernels?: KernelsHarness;
+  }
+}
+
+window.tabtuneKernels = { init, parity, curve };
+document.getElementById('status')!.textContent = 'ready';

@@ -1,0 +1,74 @@
+/**
+ * The training kernels of src/core/kernels on WebGPU (headless Chromium, SwiftShader) against
+ * their composed-op fallbacks, and a 20-step seeded training curve on WebGPU against the same
+ * run on WASM (harness: e2e/harness/kernels-train.ts).
+ *
+ * Bounds (float32; the kernels sum in a different order than the references):
+ *   scatter-add, gather gradient, column sums   |Δ| ≤ 1e-5 · max(1, max|reference|)
+ *   optimizer params and Adam slots (5 steps)   |Δ| ≤ 2e-6 · max(1, max|reference|)
+ *   optimizer report [loss, ‖g‖, applied, Σg²]  |Δ| ≤ 1e-5 · max(1, max|reference|)
+ *   the non-finite step (4 of 5) changes nothing, on both paths, and is not counted
+ *   20-step loss curve, dropout off             |Δ| ≤ 1e-4 · |loss_wasm| per step
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { guardNetwork, REPO_ROOT } from './helpers';
+
+test.describe.configure({ mode: 'serial' });
+
+test.describe('training kernels on WebGPU', () => {
+  let page: Page;
+  let net: ReturnType<typeof guardNetwork>;
+
+  test.beforeAll(async ({ browser }) => {
+    page = await browser.newPage();
+    net = guardNetwork(page);
+    page.on('console', (m) => {
+      if (m.type() === 'error' || m.type() === 'warning') console.log(`[page] ${m.text()}`);
+    });
+    await page.route('**/e2e/harness/kernels-train.html', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(REPO_ROOT, 'e2e', 'harness', 'kernels-train.html')) }));
+    await page.goto('/e2e/harness/kernels-train.html');
+    await expect(page.locator('#status')).toHaveText('ready', { timeout: 120_000 });
+  });
+
+  test.afterAll(async () => {
+    net.assertOnlySameOrigin();
+    await page.close();
+  });
+
+  test('WebGPU starts with the adapter limits recorded and the two tfjs kernels replaced', async () => {
+    const r = await page.evaluate(() => window.tabtuneKernels!.init());
+    console.log(JSON.stringify(r));
+    expect(r.backend).toBe('webgpu');
+    expect(r.limits!.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 2 ** 20);
+    expect(r.limits!.maxBufferSize).toBeGreaterThanOrEqual(r.limits!.maxStorageBufferBindingSize);
+    expect(r.limits!.maxComputeWorkgroupStorageSize).toBeGreaterThanOrEqual(16384);
+    expect(r.limits!.maxStorageBuffersPerShaderStage).toBeGreaterThanOrEqual(8);
+    expect(r.replaced).toEqual(['UnsortedSegmentSum (scatter-add)', 'Sum (leading axes: column sum)']);
+  });
+
+  test('scatter-add, column sums and the optimizer kernels match their composed fallbacks', async () => {
+    const diffs = await page.evaluate(() => window.tabtuneKernels!.parity());
+    for (const d of diffs) console.log(`${d.name}: max |Δ| ${d.maxAbsDiff.toExponential(2)} (scale ${d.scale.toExponential(2)}, ${d.count} values)`);
+    expect(diffs.length).toBeGreaterThan(60);
+    for (const d of diffs) {
+      const rel = /step \d+ (a\.|big|LayerNorm)|slot/.test(d.name) ? 2e-6 : 1e-5;
+      expect(d.maxAbsDiff, d.name).toBeLessThanOrEqual(rel * Math.max(1, d.scale));
+    }
+    for (const opt of ['bert-adam', 'adamw']) {
+      expect(diffs.find((d) => d.name === `${opt} applied steps`)!.maxAbsDiff, `${opt}: 4 of 5 steps applied on both paths`).toBe(0);
+    }
+  });
+
+  test('20 seeded steps (dropout off) give the WASM loss curve within 1e-4 relative', async () => {
+    const r = await page.evaluate(() => window.tabtuneKernels!.curve(20));
+    console.log(`webgpu ${r.webgpu.map((x) => x.toFixed(6)).join(' ')}\nwasm   ${r.wasm.map((x) => x.toFixed(6)).join(' ')}\nkernel dispatches per step ${r.kernelDispatches}`);
+    expect(r.webgpu).toHaveLength(20);
+    expect(r.wasm).toHaveLength(20);
+    r.webgpu.forEach((l, i) => expect(Math.abs(l - r.wasm[i]), `step ${i + 1}: ${l} vs ${r.wasm[i]}`).toBeLessThanOrEqual(1e-4 * Math.abs(r.wasm[i])));
+    expect(r.wasm[19]).toBeLessThan(r.wasm[0]); // it trains
+    expect(r.kernelDispatches).toBeGreaterThan(0);
+    expect(r.numTensorsFlat).toBe(true);
+  });
+});

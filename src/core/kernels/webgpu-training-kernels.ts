@@ -1,0 +1,65 @@
+/**
+ * Replaces two tfjs-backend-webgpu kernels that training leans on with the WGSL kernels of this
+ * folder, for the shapes those handle (everything else goes to tfjs's own kernel):
+ *   UnsortedSegmentSum (gradient of every gather: embedding lookups)  -> scatter-add.ts
+ *   Sum over leading axes (bias, LayerNorm γ/β, position gradients)   -> column-sum.ts
+ * Called by initBackend('webgpu'); idempotent. The replaced kernels keep their names, so
+ * tf.profile reports them under UnsortedSegmentSum and Sum.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { WebGPUBackendLike } from './gpu-dispatch';
+import { columnSumWebGPU, leadingAxes } from './column-sum';
+import { scatterAddApplies, scatterAddWebGPU } from './scatter-add';
+
+let installed = false;
+let names: string[] = [];
+let swap: ((on: boolean) => void) | undefined;
+
+/**
+ * Switches between these kernels (on) and tfjs's own (off) after registerWebGPUTrainingKernels
+ * ran: bench/browser-train measures both builds alternately in one page.
+ */
+export function useWebGPUTrainingKernels(on: boolean): void {
+  swap?.(on);
+}
+
+/** What registerWebGPUTrainingKernels replaced (empty before it ran). */
+export function installedWebGPUKernels(): string[] {
+  return [...names];
+}
+
+export function registerWebGPUTrainingKernels(): string[] {
+  if (installed) return [];
+  const seg = tf.getKernel(tf.UnsortedSegmentSum, 'webgpu');
+  const sum = tf.getKernel(tf.Sum, 'webgpu');
+  if (!seg || !sum) return [];
+  const mine: tf.KernelConfig[] = [];
+  mine.push({
+    ...seg,
+    kernelFunc: (args) => {
+      const { x, segmentIds } = args.inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+      const { numSegments } = args.attrs as unknown as { numSegments: number };
+      if (!scatterAddApplies(x, segmentIds)) return seg.kernelFunc(args);
+      return scatterAddWebGPU(args.backend as unknown as WebGPUBackendLike, x, segmentIds, numSegments);
+    },
+  });
+  mine.push({
+    ...sum,
+    kernelFunc: (args) => {
+      const { x } = args.inputs as { x: tf.TensorInfo };
+      const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+      const j = x.dtype === 'float32' ? leadingAxes(axis, x.shape.length) : 0;
+      const cols = x.shape.slice(j).reduce((a, b) => a * b, 1);
+      if (j === 0 || cols > 32 * 65535 || x.shape.some((d) => d === 0)) return sum.kernelFunc(args);
+      return columnSumWebGPU(args.backend as unknown as WebGPUBackendLike, x, j, keepDims);
+    },
+  });
+  swap = (on) => {
+    for (const k of [seg, sum]) tf.unregisterKernel(k.kernelName, 'webgpu');
+    for (const k of on ? mine : [seg, sum]) tf.registerKernel(k);
+  };
+  swap(true);
+  installed = true;
+  names = [`${tf.UnsortedSegmentSum} (scatter-add)`, `${tf.Sum} (leading axes: column sum)`];
+  return [`${tf.UnsortedSegmentSum} (scatter-add)`, `${tf.Sum} (leading axes: column sum)`];
+}
