@@ -1,0 +1,4 @@
+/** Model-side WGSL kernels (each with its gradient and a composed-ops fallback for WASM/CPU). */
+export { setModelKernels, useModelKernels } from './run-program';
+export { philox4x32, dropoutMask, type DropoutKey } from './philox';
+export { dropout, dropoutComposed } from './dropout';
