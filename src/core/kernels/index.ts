@@ -4,3 +4,4 @@ export { philox4x32, dropoutMask, type DropoutKey } from './philox';
 export { dropout, dropoutComposed } from './dropout';
 export { addLayerNorm, addLayerNormComposed } from './layer-norm';
 export { biasGelu, biasGeluComposed, type GeluForm } from './bias-gelu';
+export { attentionProbs, attentionProbsComposed } from './attention-softmax';

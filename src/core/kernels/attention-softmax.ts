@@ -1,0 +1,140 @@
+/**
+ * Attention core kernel: scale, additive mask, softmax and dropout in one pass over the scores.
+ *
+ *   probs = dropout(softmax(raw / √D + mask))          raw = Q·Kᵀ [B, N, S, S], mask [B, 1, 1, S]
+ *   backward: p = softmax(raw / √D + mask) recomputed, dp = dropout(dprobs) (same key),
+ *             draw = p · (dp − Σ_j dp·p) / √D
+ *
+ *   attentionProbs(raw, maskAdder, sqrtD, key | null)          -> probs [B, N, S, S]
+ *   attentionProbsComposed(...)  the same with tfjs ops (WASM/CPU, parity reference)
+ *
+ * WGSL: one score row per workgroup of 64 threads (≤ 16 values per thread in registers, so
+ * S ≤ 1024; longer rows run composed). Forward 1 dispatch, backward 1 dispatch; neither the
+ * softmax before dropout nor the mask is ever stored. The mask is a constant (no gradient).
+ * Glossary: B batch, N heads, S sequence length, D head size.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { dropoutComposed } from './dropout';
+import { DROPOUT_UNIFORMS, PHILOX_WGSL, dropoutUniforms, type DropoutKey } from './philox';
+import { WORKGROUP_INDEX, runProgram, useModelKernels, workgroupSumWgsl, type KernelProgram, type UniformData } from './run-program';
+
+const WG = 64;
+const MAX_PER_THREAD = 16;
+
+export function attentionProbsComposed(raw: tf.Tensor4D, maskAdder: tf.Tensor4D, sqrtD: number, key: DropoutKey | null): tf.Tensor4D {
+  return tf.tidy(() => {
+    const scores = tf.add(tf.div(raw, sqrtD), maskAdder); // [B, N, S, S]
+    const probs = tf.softmax(scores, -1) as tf.Tensor4D; // [B, N, S, S]
+    return key ? dropoutComposed(probs, key) : probs; // [B, N, S, S]
+  });
+}
+
+function program(backward: boolean, drop: boolean, shape: number[]): KernelProgram {
+  const [B, N, S] = shape;
+  const rows = B * N * S;
+  return {
+    variableNames: backward ? ['raw', 'mask', 'dy'] : ['raw', 'mask'],
+    outputShape: shape,
+    shaderKey: `tabtuneAttentionSoftmax${backward ? 'Grad' : ''}${drop ? 'D' : ''}`,
+    dispatchLayout: { x: [0, 1, 2, 3] },
+    dispatch: [rows, 1, 1],
+    workgroupSize: [WG, 1, 1],
+    uniforms: `rows : i32, cols : i32, rowsPerBatch : i32, sqrtD : f32, ${DROPOUT_UNIFORMS}`,
+    getUserCode: () => `
+  ${PHILOX_WGSL}
+  ${workgroupSumWgsl(WG)}
+  fn main(index : i32) {
+    let row = ${WORKGROUP_INDEX};
+    let tid = localIndex;
+    let cols = uniforms.cols;
+    let valid = row < uniforms.rows;
+    let r = select(0, row, valid);
+    let base = r * cols;
+    let maskBase = (r / uniforms.rowsPerBatch) * cols;
+    var sv : array<f32, ${MAX_PER_THREAD}>;
+    var m = -3.4e38;
+    var k = 0;
+    for (var c = i32(tid); c < cols; c = c + ${WG}) {
+      let s = raw[base + c] / uniforms.sqrtD + mask[maskBase + c];
+      sv[k] = s;
+      m = max(m, s);
+      k = k + 1;
+    }
+    let rowMax = workgroupMax(m, tid);
+    var e = 0.0;
+    k = 0;
+    for (var c = i32(tid); c < cols; c = c + ${WG}) {
+      let ex = exp(sv[k] - rowMax);
+      sv[k] = ex;
+      e = e + ex;
+      k = k + 1;
+    }
+    let denom = workgroupSum2(vec2<f32>(e, 0.0), tid).x;
+    ${backward ? `
+    var dpp = 0.0;
+    var dpv : array<f32, ${MAX_PER_THREAD}>;
+    k = 0;
+    for (var c = i32(tid); c < cols; c = c + ${WG}) {
+      let p = sv[k] / denom;
+      sv[k] = p;
+      var dp = dy[base + c];
+      ${drop ? 'dp = select(0.0, dp * uniforms.dropScale, dropKeep(u32(base + c)));' : ''}
+      dpv[k] = dp;
+      dpp = dpp + dp * p;
+      k = k + 1;
+    }
+    let total = workgroupSum2(vec2<f32>(dpp, 0.0), tid).x;
+    if (valid) {
+      k = 0;
+      for (var c = i32(tid); c < cols; c = c + ${WG}) {
+        result[base + c] = sv[k] * (dpv[k] - total) / uniforms.sqrtD;
+        k = k + 1;
+      }
+    }` : `
+    if (valid) {
+      k = 0;
+      for (var c = i32(tid); c < cols; c = c + ${WG}) {
+        var p = sv[k] / denom;
+        ${drop ? 'p = select(0.0, p * uniforms.dropScale, dropKeep(u32(base + c)));' : ''}
+        result[base + c] = p;
+        k = k + 1;
+      }
+    }`}
+  }`,
+  };
+}
+
+function uniformsFor(shape: number[], sqrtD: number, key: DropoutKey | null): UniformData[] {
+  const [B, N, S, T] = shape;
+  return [
+    { type: 'int32', data: [B * N * S] },
+    { type: 'int32', data: [T] },
+    { type: 'int32', data: [N * S] },
+    { type: 'float32', data: [sqrtD] },
+    ...dropoutUniforms(key),
+  ];
+}
+
+/** The WebGPU programs, exported for the parity test. */
+export const attentionProbsWebGPU = {
+  forward(raw: tf.Tensor4D, maskAdder: tf.Tensor4D, sqrtD: number, key: DropoutKey | null): tf.Tensor4D {
+    return runProgram(program(false, !!key, raw.shape), [raw, maskAdder], uniformsFor(raw.shape, sqrtD, key)) as tf.Tensor4D;
+  },
+  backward(dy: tf.Tensor4D, raw: tf.Tensor4D, maskAdder: tf.Tensor4D, sqrtD: number, key: DropoutKey | null): tf.Tensor4D {
+    return runProgram(program(true, !!key, raw.shape), [raw, maskAdder, dy], uniformsFor(raw.shape, sqrtD, key)) as tf.Tensor4D;
+  },
+};
+
+/** dropout(softmax(raw / √D + mask)): one WGSL kernel each way on WebGPU, composed elsewhere. */
+export function attentionProbs(raw: tf.Tensor4D, maskAdder: tf.Tensor4D, sqrtD: number, key: DropoutKey | null): tf.Tensor4D {
+  if (!useModelKernels() || raw.shape[3] > WG * MAX_PER_THREAD) return attentionProbsComposed(raw, maskAdder, sqrtD, key);
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [rt, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    save([rt, maskAdder]);
+    return {
+      value: attentionProbsWebGPU.forward(rt, maskAdder, sqrtD, key),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => attentionProbsWebGPU.backward(dy as tf.Tensor4D, saved[0] as tf.Tensor4D, saved[1] as tf.Tensor4D, sqrtD, key),
+    };
+  });
+  return f(raw) as tf.Tensor4D;
+}
