@@ -1,0 +1,278 @@
+/**
+ * Browser harness for the model-side WGSL kernels (src/core/kernels), driven by
+ * e2e/kernels-model.spec.ts through `window.tabtuneKernels`:
+ *
+ *   init()                 -> { backend, adapter }
+ *   parity()               -> KernelDiff[]: every kernel, forward and gradient, against its
+ *                             composed-ops version on the same WebGPU backend, on random inputs
+ *                             of several shapes (rows and widths that are not multiples of the
+ *                             64-thread workgroup), with and without dropout
+ *   maskCheck()            -> the dropout mask drawn in WGSL against the host Philox, bit for bit
+ *   countDispatches(B, S)  -> GPU dispatches and queue submits of one BERT-Tiny forward+backward
+ *                             (random weights, classification loss, dropout on), kernels on and off
+ *   leakCheck()            -> tf.memory().numTensors before and after repeated kernel calls
+ *
+ * Comparisons run in the page; only the largest differences travel back to the test.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/core/backend/init';
+import {
+  addLayerNorm,
+  addLayerNormComposed,
+  attentionProbs,
+  attentionProbsComposed,
+  biasGelu,
+  biasGeluComposed,
+  dropout,
+  dropoutComposed,
+  dropoutMask,
+  setModelKernels,
+  useModelKernels,
+  type DropoutKey,
+  type GeluForm,
+} from '../../src/core/kernels';
+import { createBertModel, disposeBatch, PRESETS, toDeviceBatch } from '../../src/core/model';
+import { randomBatch, randomWeights } from '../../bench/common/random-model';
+
+export interface KernelDiff {
+  /** kernel / case / tensor, e.g. "layerNorm residual+dropout [77,200] dx". */
+  name: string;
+  count: number;
+  maxAbsDiff: number;
+  /** Largest |composed value| of that tensor (the scale the bound is relative to). */
+  maxAbs: number;
+}
+
+export interface DispatchCount {
+  kernels: boolean;
+  dispatches: number;
+  submits: number;
+}
+
+let rngState = 12345;
+/** Seeded uniform(−scale, scale) host data (xorshift32): every run sees the same inputs. */
+function randomTensor(shape: number[], scale = 1): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    rngState ^= rngState << 13;
+    rngState >>>= 0;
+    rngState ^= rngState >>> 17;
+    rngState ^= rngState << 5;
+    rngState >>>= 0;
+    data[i] = ((rngState / 4294967296) * 2 - 1) * scale;
+  }
+  return tf.tensor(data, shape, 'float32');
+}
+
+async function diff(name: string, got: tf.Tensor, want: tf.Tensor): Promise<KernelDiff> {
+  if (got.shape.join(',') !== want.shape.join(',')) throw new Error(`${name}: shape ${got.shape} vs ${want.shape}`);
+  const [g, w] = (await Promise.all([got.data(), want.data()])) as Float32Array[];
+  let maxAbsDiff = 0;
+  let maxAbs = 0;
+  for (let i = 0; i < w.length; i++) {
+    const d = Math.abs(g[i] - w[i]);
+    maxAbsDiff = Number.isNaN(d) ? Infinity : Math.max(maxAbsDiff, d);
+    maxAbs = Math.max(maxAbs, Math.abs(w[i]));
+  }
+  return { name, count: w.length, maxAbsDiff, maxAbs };
+}
+
+/**
+ * Forward value and the gradients of Σ(y·w) (w a fixed random weight, so every output element
+ * matters) for `kernel` and `composed` on the same inputs.
+ */
+async function compareWithGrads(name: string, inputs: tf.Tensor[], kernel: (...xs: tf.Tensor[]) => tf.Tensor, composed: (...xs: tf.Tensor[]) => tf.Tensor, gradNames: string[]): Promise<KernelDiff[]> {
+  const run = (f: (...xs: tf.Tensor[]) => tf.Tensor, w: tf.Tensor) =>
+    tf.tidy(() => {
+      const y = f(...inputs);
+      const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(f(...xs), w)))(inputs);
+      return [y, ...grads];
+    });
+  const out: KernelDiff[] = [];
+  const probe = tf.tidy(() => kernel(...inputs));
+  const w = randomTensor(probe.shape);
+  probe.dispose();
+  const got = run(kernel, w);
+  const want = run(composed, w);
+  out.push(await diff(`${name} y`, got[0], want[0]));
+  for (let i = 0; i < gradNames.length; i++) out.push(await diff(`${name} ${gradNames[i]}`, got[i + 1], want[i + 1]));
+  tf.dispose([...got, ...want, w]);
+  return out;
+}
+
+const key = (call: number, rate: number): DropoutKey => ({ seed: 0x2545f491, call, rate });
+
+async function parity(): Promise<KernelDiff[]> {
+  if (!useModelKernels()) throw new Error(`kernels are not active on backend ${tf.getBackend()}`);
+  const diffs: KernelDiff[] = [];
+
+  // Dropout: the kernel with its gradient against x · (host mask).
+  for (const shape of [[5, 7], [33, 130], [3, 2, 5, 9]]) {
+    const x = randomTensor(shape);
+    diffs.push(...(await compareWithGrads(`dropout [${shape}]`, [x], (a) => dropout(a, key(1, 0.1)), (a) => dropoutComposed(a, key(1, 0.1)), ['dx'])));
+    x.dispose();
+  }
+
+  // LayerNorm: plain, residual, residual + dropout; widths below, at and above 64 threads.
+  for (const [M, H] of [[3, 24], [77, 200], [130, 64], [16, 768]]) {
+    const x = randomTensor([M, H], 2);
+    const res = randomTensor([M, H]);
+    const gamma = randomTensor([H]);
+    const beta = randomTensor([H]);
+    const eps = 1e-12;
+    diffs.push(...(await compareWithGrads(`layerNorm [${M},${H}]`, [x, gamma, beta], (a, g, b) => addLayerNorm(a as tf.Tensor2D, null, g, b, eps, null), (a, g, b) => addLayerNormComposed(a as tf.Tensor2D, null, g, b, eps, null), ['dx', 'dgamma', 'dbeta'])));
+    diffs.push(...(await compareWithGrads(`layerNorm residual [${M},${H}]`, [x, res, gamma, beta], (a, r, g, b) => addLayerNorm(a as tf.Tensor2D, r as tf.Tensor2D, g, b, eps, null), (a, r, g, b) => addLayerNormComposed(a as tf.Tensor2D, r as tf.Tensor2D, g, b, eps, null), ['dx', 'dresidual', 'dgamma', 'dbeta'])));
+    diffs.push(...(await compareWithGrads(`layerNorm residual+dropout [${M},${H}]`, [x, res, gamma, beta], (a, r, g, b) => addLayerNorm(a as tf.Tensor2D, r as tf.Tensor2D, g, b, eps, key(2, 0.1)), (a, r, g, b) => addLayerNormComposed(a as tf.Tensor2D, r as tf.Tensor2D, g, b, eps, key(2, 0.1)), ['dx', 'dresidual', 'dgamma', 'dbeta'])));
+    tf.dispose([x, res, gamma, beta]);
+  }
+
+  // Bias + GELU, both forms, with and without the bias.
+  for (const [M, I] of [[5, 48], [77, 130], [64, 512]]) {
+    const x = randomTensor([M, I], 3);
+    const b = randomTensor([I]);
+    for (const form of ['gelu_erf', 'gelu_tanh'] as GeluForm[]) {
+      diffs.push(...(await compareWithGrads(`biasGelu ${form} [${M},${I}]`, [x, b], (a, c) => biasGelu(a as tf.Tensor2D, c, form), (a, c) => biasGeluComposed(a as tf.Tensor2D, c, form), ['dx', 'dbias'])));
+      diffs.push(...(await compareWithGrads(`gelu ${form} [${M},${I}]`, [x], (a) => biasGelu(a as tf.Tensor2D, null, form), (a) => biasGeluComposed(a as tf.Tensor2D, null, form), ['dx'])));
+    }
+    tf.dispose([x, b]);
+  }
+
+  // Attention core: scale, padding mask (−10000), softmax, dropout.
+  for (const [B, N, S, D] of [[2, 2, 16, 16], [3, 3, 20, 8], [2, 2, 130, 64]]) {
+    const raw = randomTensor([B, N, S, S], 6);
+    const keep = new Float32Array(B * S).map((_, i) => (i % S < S - 1 - (Math.floor(i / S) * 3) % S ? 0 : -10000));
+    const mask = tf.tensor(keep, [B, 1, 1, S]) as tf.Tensor4D;
+    const sqrtD = Math.sqrt(D);
+    diffs.push(...(await compareWithGrads(`attention [${B},${N},${S},${S}]`, [raw], (r) => attentionProbs(r as tf.Tensor4D, mask, sqrtD, null), (r) => attentionProbsComposed(r as tf.Tensor4D, mask, sqrtD, null), ['draw'])));
+    diffs.push(...(await compareWithGrads(`attention+dropout [${B},${N},${S},${S}]`, [raw], (r) => attentionProbs(r as tf.Tensor4D, mask, sqrtD, key(3, 0.1)), (r) => attentionProbsComposed(r as tf.Tensor4D, mask, sqrtD, key(3, 0.1)), ['draw'])));
+    tf.dispose([raw, mask]);
+  }
+  return diffs;
+}
+
+/** The WGSL mask (dropout of ones) against the host Philox mask, element by element. */
+async function maskCheck(): Promise<{ n: number; mismatches: number; kept: number; keptExpected: number }> {
+  const n = 4 * 1000 + 3;
+  const k = key(7, 0.25);
+  const ones = tf.ones([n]);
+  const y = dropout(ones, k);
+  const got = (await y.data()) as Float32Array;
+  tf.dispose([ones, y]);
+  const want = dropoutMask(n, k);
+  let mismatches = 0;
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    if (got[i] !== want[i]) mismatches++;
+    if (got[i] !== 0) kept++;
+  }
+  return { n, mismatches, kept, keptExpected: want.filter((v) => v !== 0).length };
+}
+
+/** Counts calls of backend methods while `f` runs. */
+async function counting(f: () => Promise<void>): Promise<{ dispatches: number; submits: number }> {
+  const backend = tf.backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const record = backend.recordAndSubmit;
+  const submit = backend.submitQueue;
+  let dispatches = 0;
+  let submits = 0;
+  backend.recordAndSubmit = function (this: unknown, ...a: unknown[]) {
+    dispatches++;
+    return record.apply(this, a);
+  };
+  backend.submitQueue = function (this: unknown, ...a: unknown[]) {
+    submits++;
+    return submit.apply(this, a);
+  };
+  try {
+    await f();
+  } finally {
+    backend.recordAndSubmit = record;
+    backend.submitQueue = submit;
+  }
+  return { dispatches, submits };
+}
+
+/** One BERT-Tiny forward+backward (classification loss, dropout on), kernels on then off. */
+async function countDispatches(B: number, S: number): Promise<DispatchCount[]> {
+  const c = PRESETS.tiny;
+  const model = createBertModel(c, randomWeights(c, 1), { kind: 'classification', numLabels: 2, labels: ['0', '1'] });
+  const batch = toDeviceBatch(randomBatch(c, B, S, 1));
+  const vars = [...model.variables.values()];
+  const out: DispatchCount[] = [];
+  try {
+    for (const kernels of [true, false]) {
+      setModelKernels(kernels);
+      const pass = async () => {
+        const loss = tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(() => model.loss(batch, { training: true, seed: 1 }), vars);
+          tf.dispose(Object.values(grads));
+          return value;
+        });
+        await loss.data();
+        loss.dispose();
+      };
+      await pass(); // compile
+      const n = await counting(pass);
+      out.push({ kernels, ...n });
+    }
+  } finally {
+    setModelKernels(true);
+    model.dispose();
+    disposeBatch(batch);
+  }
+  return out;
+}
+
+/** numTensors before and after three rounds of every kernel with its gradient. */
+async function leakCheck(): Promise<{ before: number; after: number }> {
+  const x = randomTensor([10, 70]);
+  const r = randomTensor([10, 70]);
+  const g = randomTensor([70]);
+  const raw = randomTensor([1, 2, 10, 10]);
+  const mask = tf.zeros([1, 1, 1, 10]) as tf.Tensor4D;
+  const round = async () => {
+    const l = tf.tidy(() => {
+      const f = (a: tf.Tensor, rr: tf.Tensor, gg: tf.Tensor, ww: tf.Tensor) =>
+        tf.add(
+          tf.sum(addLayerNorm(biasGelu(dropout(a, key(1, 0.1)) as tf.Tensor2D, gg, 'gelu_erf'), rr as tf.Tensor2D, gg, gg, 1e-12, key(2, 0.1))),
+          tf.sum(attentionProbs(ww as tf.Tensor4D, mask, 2, key(3, 0.1))),
+        );
+      const gr = tf.grads(f)([x, r, g, raw]);
+      return tf.addN(gr.map((t) => tf.sum(t)));
+    });
+    await l.data();
+    l.dispose();
+  };
+  await round();
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) await round();
+  const after = tf.memory().numTensors;
+  tf.dispose([x, r, g, raw, mask]);
+  return { before, after };
+}
+
+async function init(): Promise<{ backend: string; adapter: string }> {
+  const info = await initBackend('webgpu');
+  let adapter = '';
+  const a = await (navigator as Partial<Navigator>).gpu?.requestAdapter();
+  if (a?.info) adapter = [a.info.vendor, a.info.architecture, a.info.device, a.info.description].join(' / ');
+  return { backend: info.name, adapter };
+}
+
+export interface KernelsHarness {
+  init: typeof init;
+  parity: typeof parity;
+  maskCheck: typeof maskCheck;
+  countDispatches: typeof countDispatches;
+  leakCheck: typeof leakCheck;
+}
+
+declare global {
+  interface Window {
+    tabtuneKernels?: KernelsHarness;
+  }
+}
+
+window.tabtuneKernels = { init, parity, maskCheck, countDispatches, leakCheck };
+document.getElementById('status')!.textContent = 'ready';
