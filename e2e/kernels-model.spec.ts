@@ -82,7 +82,13 @@ test.describe('model-side WGSL kernels against composed tfjs ops on WebGPU', () 
 
   test('dispatches of one BERT-Tiny forward+backward, kernels on and off', async () => {
     const r = await page.evaluate(() => window.tabtuneKernels!.countDispatches(2, 32));
-    for (const x of r) console.log(`BERT-Tiny fwd+bwd, kernels ${x.kernels ? 'on' : 'off'}: ${x.dispatches} dispatches in ${x.submits} submits`);
+    for (const x of r) {
+      console.log(`BERT-Tiny fwd+bwd, kernels ${x.kernels ? 'on' : 'off'}: ${x.dispatches} dispatches in ${x.submits} submits`);
+      console.log(`  ${x.byProgram.map(([n, k]) => `${n} ${k}`).join(', ')}`);
+    }
+    const d = await page.evaluate(() => window.tabtuneKernels!.dropoutDispatches());
+    console.log(`one forward dropout: tf.dropout ${d.tfDropout} dispatches, composed host mask ${d.composed}, WGSL kernel ${d.kernel}`);
+    expect(d.kernel).toBe(1);
     const on = r.find((x) => x.kernels)!;
     const off = r.find((x) => !x.kernels)!;
     expect(on.dispatches).toBeGreaterThan(0);

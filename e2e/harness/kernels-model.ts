@@ -11,6 +11,7 @@
  *   countDispatches(B, S)  -> GPU dispatches and queue submits of one BERT-Tiny forward+backward
  *                             (random weights, classification loss, dropout on), kernels on and off
  *   leakCheck()            -> tf.memory().numTensors before and after repeated kernel calls
+ *   dropoutDispatches()    -> dispatches of one forward dropout: tf.dropout, composed, kernel
  *
  * Comparisons run in the page; only the largest differences travel back to the test.
  */
@@ -47,6 +48,8 @@ export interface DispatchCount {
   kernels: boolean;
   dispatches: number;
   submits: number;
+  /** Dispatches by program (tfjs program class, or the kernel's shaderKey), most first. */
+  byProgram: [string, number][];
 }
 
 let rngState = 12345;
@@ -169,15 +172,19 @@ async function maskCheck(): Promise<{ n: number; mismatches: number; kept: numbe
   return { n, mismatches, kept, keptExpected: want.filter((v) => v !== 0).length };
 }
 
-/** Counts calls of backend methods while `f` runs. */
-async function counting(f: () => Promise<void>): Promise<{ dispatches: number; submits: number }> {
+/** Counts dispatches (by program) and queue submits while `f` runs. */
+async function counting(f: () => Promise<void>): Promise<Omit<DispatchCount, 'kernels'>> {
   const backend = tf.backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
   const record = backend.recordAndSubmit;
   const submit = backend.submitQueue;
   let dispatches = 0;
   let submits = 0;
+  const byProgram = new Map<string, number>();
   backend.recordAndSubmit = function (this: unknown, ...a: unknown[]) {
     dispatches++;
+    const program = a[0] as { constructor: { name: string }; shaderKey: string };
+    const name = program.constructor.name === 'Object' ? program.shaderKey.split('_')[0] : program.constructor.name;
+    byProgram.set(name, (byProgram.get(name) ?? 0) + 1);
     return record.apply(this, a);
   };
   backend.submitQueue = function (this: unknown, ...a: unknown[]) {
@@ -190,7 +197,7 @@ async function counting(f: () => Promise<void>): Promise<{ dispatches: number; s
     backend.recordAndSubmit = record;
     backend.submitQueue = submit;
   }
-  return { dispatches, submits };
+  return { dispatches, submits, byProgram: [...byProgram].sort((x, y) => y[1] - x[1]) };
 }
 
 /** One BERT-Tiny forward+backward (classification loss, dropout on), kernels on then off. */
@@ -221,6 +228,36 @@ async function countDispatches(B: number, S: number): Promise<DispatchCount[]> {
     model.dispose();
     disposeBatch(batch);
   }
+  return out;
+}
+
+/**
+ * Dispatches of one forward dropout of a [64, 128] tensor: tfjs's tf.dropout (the model's
+ * dropout before these kernels), the composed host-mask version (the kernels-off mode of
+ * countDispatches) and the WGSL kernel. With countDispatches this gives the count of the code
+ * before the kernels without keeping that code.
+ */
+async function dropoutDispatches(): Promise<{ tfDropout: number; composed: number; kernel: number }> {
+  const x = randomTensor([64, 128]);
+  const k = key(1, 0.1);
+  const one = async (f: () => tf.Tensor) => {
+    const warm = f();
+    await warm.data();
+    warm.dispose();
+    let y: tf.Tensor | undefined;
+    const n = await counting(async () => {
+      y = f();
+      await y.data();
+    });
+    y?.dispose();
+    return n.dispatches;
+  };
+  const out = {
+    tfDropout: await one(() => tf.dropout(x, 0.1, undefined, 1)),
+    composed: await one(() => dropoutComposed(x, k)),
+    kernel: await one(() => dropout(x, k)),
+  };
+  x.dispose();
   return out;
 }
 
@@ -266,6 +303,7 @@ export interface KernelsHarness {
   maskCheck: typeof maskCheck;
   countDispatches: typeof countDispatches;
   leakCheck: typeof leakCheck;
+  dropoutDispatches: typeof dropoutDispatches;
 }
 
 declare global {
@@ -274,5 +312,5 @@ declare global {
   }
 }
 
-window.tabtuneKernels = { init, parity, maskCheck, countDispatches, leakCheck };
+window.tabtuneKernels = { init, parity, maskCheck, countDispatches, leakCheck, dropoutDispatches };
 document.getElementById('status')!.textContent = 'ready';
