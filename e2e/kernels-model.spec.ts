@@ -28,12 +28,15 @@ test.describe.configure({ mode: 'serial' });
 test.describe('model-side WGSL kernels against composed tfjs ops on WebGPU', () => {
   let page: Page;
   let net: ReturnType<typeof guardNetwork>;
+  /** WebGPU validation messages (an invalid bind group or pipeline poisons its whole submit). */
+  const gpuErrors: string[] = [];
 
   test.beforeAll(async ({ browser }) => {
     page = await browser.newPage();
     net = guardNetwork(page);
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') console.log(`[page ${m.type()}] ${m.text()}`);
+      if (/invalid|validat/i.test(m.text())) gpuErrors.push(m.text().split('\n')[0]);
     });
     await page.route('**/e2e/harness/kernels-model.html', (route) =>
       route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(REPO_ROOT, 'e2e', 'harness', 'kernels-model.html')) }),
@@ -43,6 +46,10 @@ test.describe('model-side WGSL kernels against composed tfjs ops on WebGPU', () 
     const r = await page.evaluate(() => window.tabtuneKernels!.init());
     console.log(`backend ${r.backend}; adapter ${r.adapter}`);
     expect(r.backend).toBe('webgpu');
+  });
+
+  test.afterEach(() => {
+    expect(gpuErrors, 'WebGPU validation errors').toEqual([]);
   });
 
   test.afterAll(async () => {

@@ -29,6 +29,7 @@ import {
   dropoutMask,
   setModelKernels,
   useModelKernels,
+  type AddLayerNormOptions,
   type DropoutKey,
   type GeluForm,
 } from '../../src/core/kernels';
@@ -124,9 +125,22 @@ async function parity(): Promise<KernelDiff[]> {
     const gamma = randomTensor([H]);
     const beta = randomTensor([H]);
     const eps = 1e-12;
-    diffs.push(...(await compareWithGrads(`layerNorm [${M},${H}]`, [x, gamma, beta], (a, g, b) => addLayerNorm(a as tf.Tensor2D, null, g, b, eps, null), (a, g, b) => addLayerNormComposed(a as tf.Tensor2D, null, g, b, eps, null), ['dx', 'dgamma', 'dbeta'])));
-    diffs.push(...(await compareWithGrads(`layerNorm residual [${M},${H}]`, [x, res, gamma, beta], (a, r, g, b) => addLayerNorm(a as tf.Tensor2D, r as tf.Tensor2D, g, b, eps, null), (a, r, g, b) => addLayerNormComposed(a as tf.Tensor2D, r as tf.Tensor2D, g, b, eps, null), ['dx', 'dresidual', 'dgamma', 'dbeta'])));
-    diffs.push(...(await compareWithGrads(`layerNorm residual+dropout [${M},${H}]`, [x, res, gamma, beta], (a, r, g, b) => addLayerNorm(a as tf.Tensor2D, r as tf.Tensor2D, g, b, eps, key(2, 0.1)), (a, r, g, b) => addLayerNormComposed(a as tf.Tensor2D, r as tf.Tensor2D, g, b, eps, key(2, 0.1)), ['dx', 'dresidual', 'dgamma', 'dbeta'])));
+    const ln = (o: AddLayerNormOptions) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => addLayerNorm(a as tf.Tensor2D, g, b, eps, o);
+    const lnC = (o: AddLayerNormOptions) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => addLayerNormComposed(a as tf.Tensor2D, g, b, eps, o);
+    const lnR = (o: AddLayerNormOptions) => (a: tf.Tensor, r: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => addLayerNorm(a as tf.Tensor2D, g, b, eps, { ...o, residual: r as tf.Tensor2D });
+    const lnRC = (o: AddLayerNormOptions) => (a: tf.Tensor, r: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => addLayerNormComposed(a as tf.Tensor2D, g, b, eps, { ...o, residual: r as tf.Tensor2D });
+    diffs.push(...(await compareWithGrads(`layerNorm [${M},${H}]`, [x, gamma, beta], ln({}), lnC({}), ['dx', 'dgamma', 'dbeta'])));
+    diffs.push(...(await compareWithGrads(`layerNorm residual [${M},${H}]`, [x, res, gamma, beta], lnR({}), lnRC({}), ['dx', 'dresidual', 'dgamma', 'dbeta'])));
+    diffs.push(...(await compareWithGrads(`layerNorm residual+dropout [${M},${H}]`, [x, res, gamma, beta], lnR({ dropout: key(2, 0.1) }), lnRC({ dropout: key(2, 0.1) }), ['dx', 'dresidual', 'dgamma', 'dbeta'])));
+    // The embedding form: dropout(LayerNorm(words + token types + positions[row mod S])).
+    let d = 2;
+    while (M % d !== 0) d++;
+    const S = M / d; // several batches of S rows
+    const pos = randomTensor([S, H]);
+    const emb = (f: typeof addLayerNorm) => (a: tf.Tensor, r: tf.Tensor, ps: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      f(a as tf.Tensor2D, g, b, eps, { residual: r as tf.Tensor2D, positions: ps as tf.Tensor2D, dropout: key(4, 0.1), dropoutAfter: true });
+    diffs.push(...(await compareWithGrads(`layerNorm embeddings+dropout [${M},${H}] S ${S}`, [x, res, pos, gamma, beta], emb(addLayerNorm), emb(addLayerNormComposed), ['dwords', 'dtokenTypes', 'dpositions', 'dgamma', 'dbeta'])));
+    pos.dispose();
     tf.dispose([x, res, gamma, beta]);
   }
 
@@ -272,7 +286,7 @@ async function leakCheck(): Promise<{ before: number; after: number }> {
     const l = tf.tidy(() => {
       const f = (a: tf.Tensor, rr: tf.Tensor, gg: tf.Tensor, ww: tf.Tensor) =>
         tf.add(
-          tf.sum(addLayerNorm(biasGelu(dropout(a, key(1, 0.1)) as tf.Tensor2D, gg, 'gelu_erf'), rr as tf.Tensor2D, gg, gg, 1e-12, key(2, 0.1))),
+          tf.sum(addLayerNorm(biasGelu(dropout(a, key(1, 0.1)) as tf.Tensor2D, gg, 'gelu_erf'), gg, gg, 1e-12, { residual: rr as tf.Tensor2D, dropout: key(2, 0.1) })),
           tf.sum(attentionProbs(ww as tf.Tensor4D, mask, 2, key(3, 0.1))),
         );
       const gr = tf.grads(f)([x, r, g, raw]);

@@ -2,6 +2,6 @@
 export { setModelKernels, useModelKernels } from './run-program';
 export { philox4x32, dropoutMask, type DropoutKey } from './philox';
 export { dropout, dropoutComposed } from './dropout';
-export { addLayerNorm, addLayerNormComposed } from './layer-norm';
+export { addLayerNorm, addLayerNormComposed, type AddLayerNormOptions } from './layer-norm';
 export { biasGelu, biasGeluComposed, type GeluForm } from './bias-gelu';
 export { attentionProbs, attentionProbsComposed } from './attention-softmax';

@@ -1,22 +1,26 @@
 /**
- * LayerNorm kernel with the residual add and the dropout before it fused in:
+ * LayerNorm kernel with the sums before it and the dropout around it fused in:
  *
- *   h = dropout(x) + residual        (either part optional)
- *   y = (h − mean(h)) / √(var(h) + eps) · γ + β     (biased variance over the last axis)
+ *   h = dropout(x) + residual + positions[row mod S]     (every part but x optional)
+ *   y = (h − mean(h)) / √(var(h) + eps) · γ + β           (biased variance over the last axis)
+ *   out = y, or dropout(y) when the dropout comes after the LayerNorm
  *
- * as torch.nn.LayerNorm and Google's layer_norm compute it, and as BertSelfOutput / BertOutput
- * use it (dense → dropout → + input → LayerNorm).
+ * as torch.nn.LayerNorm and Google's layer_norm compute it. BertSelfOutput and BertOutput use
+ * LayerNorm(dropout(dense) + input); BertEmbeddings uses dropout(LayerNorm(words + token types +
+ * positions)) (the word + token-type sum enters as x + residual, positions [S, H] by row mod S).
  *
- *   addLayerNorm(x, residual | null, gamma, beta, eps, key | null)          -> y [M, H]
+ *   addLayerNorm(x, gamma, beta, eps, { residual?, positions?, dropout?, dropoutAfter? })  -> [M, H]
  *   addLayerNormComposed(...)  the same with tfjs ops (WASM/CPU, and the parity reference)
  *
  * WGSL, one row per workgroup of 64 threads (a thread holds ≤ 32 values of its row in
  * registers, so H ≤ 2048; wider rows run composed):
- *   forward   1 dispatch: y (h recomputed from x, residual and the dropout key)
- *   backward  4 dispatches (+1 with dropout): row stats [M, 2]; dh = rstd·(g − mean(g) − x̂·mean(g·x̂))
- *             with g = dy·γ, one row per workgroup; dγ = Σ_rows dy·x̂ and dβ = Σ_rows dy, 64 columns
- *             × 4 row lanes per workgroup; dx = dropout(dh) under the same key, d(residual) = dh.
- * Glossary: M rows (B·S), H hidden size.
+ *   forward   1 dispatch: out (h recomputed from its parts, dropout masks from their key)
+ *   backward  4 dispatches (+1 with dropout before the LayerNorm): row stats [M, 2];
+ *             dh = rstd·(g − mean(g) − x̂·mean(g·x̂)) with g = dy'·γ, one row per workgroup;
+ *             dγ = Σ_rows dy'·x̂ and dβ = Σ_rows dy', 64 columns × 4 row lanes per workgroup;
+ *             dy' = dy, or dropout(dy) read through the mask when it comes after; dx = dropout(dh)
+ *             under the same key when it comes before; d(residual) = dh; d(positions) = Σ_batch dh.
+ * Glossary: M rows (B·S), H hidden size, S sequence length (rows of `positions`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { dropout as dropoutKernel, dropoutComposed } from './dropout';
@@ -27,37 +31,75 @@ const WG = 64;
 const MAX_PER_THREAD = 32;
 const PARAM_LANES = 4;
 
-export function addLayerNormComposed(x: tf.Tensor2D, residual: tf.Tensor2D | null, gamma: tf.Tensor, beta: tf.Tensor, eps: number, key: DropoutKey | null): tf.Tensor2D {
+export interface AddLayerNormOptions {
+  /** [M, H], added to x before the LayerNorm. */
+  residual?: tf.Tensor2D | null;
+  /** [S, H], added to row r before the LayerNorm as positions[r mod S] (M a multiple of S). */
+  positions?: tf.Tensor2D | null;
+  /** Dropout key (null/absent: no dropout). */
+  dropout?: DropoutKey | null;
+  /** The dropout applies to the LayerNorm's output instead of to x. */
+  dropoutAfter?: boolean;
+}
+
+export function addLayerNormComposed(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, o: AddLayerNormOptions = {}): tf.Tensor2D {
   return tf.tidy(() => {
-    const dropped = key ? dropoutComposed(x, key) : x; // [M, H]
-    const h = residual ? tf.add(dropped, residual) : dropped; // [M, H]
+    const [M, H] = x.shape;
+    const key = o.dropout ?? null;
+    const before = key && !o.dropoutAfter ? dropoutComposed(x, key) : x; // [M, H]
+    let h = o.residual ? (tf.add(before, o.residual) as tf.Tensor2D) : before; // [M, H]
+    if (o.positions) {
+      const S = o.positions.shape[0];
+      h = tf.reshape(tf.add(tf.reshape(h, [M / S, S, H]), o.positions), [M, H]); // [M, H]
+    }
     const mean = tf.mean(h, -1, true); // [M, 1]
     const centered = tf.sub(h, mean); // [M, H]
     const variance = tf.mean(tf.square(centered), -1, true); // [M, 1]
     const normed = tf.mul(centered, tf.rsqrt(tf.add(variance, eps))); // [M, H]
-    return tf.add(tf.mul(normed, gamma), beta) as tf.Tensor2D; // [M, H]
+    const y = tf.add(tf.mul(normed, gamma), beta) as tf.Tensor2D; // [M, H]
+    return key && o.dropoutAfter ? dropoutComposed(y, key) : y; // [M, H]
   });
 }
 
 interface Variant {
   residual: boolean;
-  drop: boolean;
+  positions: boolean;
+  /** Dropout on x (before) / on the output (after). */
+  dropBefore: boolean;
+  dropAfter: boolean;
 }
 
-const variantKey = (v: Variant) => `${v.residual ? 'R' : ''}${v.drop ? 'D' : ''}`;
+const variantKey = (v: Variant) => `${v.residual ? 'R' : ''}${v.positions ? 'P' : ''}${v.dropBefore ? 'D' : ''}${v.dropAfter ? 'A' : ''}`;
 
-/** WGSL of h at flat index i (x, optional dropout, optional residual). */
-function hSnippet(v: Variant): string {
+function variantOf(o: AddLayerNormOptions): Variant {
+  const drop = !!o.dropout;
+  return { residual: !!o.residual, positions: !!o.positions, dropBefore: drop && !o.dropoutAfter, dropAfter: drop && !!o.dropoutAfter };
+}
+
+/**
+ * WGSL of h at flat index i (withH), and of the upstream gradient through the output dropout
+ * (withDy). Every declared input must be read: the backend binds all of them, and a binding the
+ * compiler drops from the 'auto' layout invalidates the whole command buffer.
+ */
+function hSnippet(v: Variant, withDy: boolean, withH = true): string {
   return `
-  fn hAt(i : i32) -> f32 {
+  ${withH ? `fn hAt(i : i32) -> f32 {
     var v = x[i];
-    ${v.drop ? 'v = select(0.0, v * uniforms.dropScale, dropKeep(u32(i)));' : ''}
+    ${v.dropBefore ? 'v = select(0.0, v * uniforms.dropScale, dropKeep(u32(i)));' : ''}
     ${v.residual ? 'v = v + residual[i];' : ''}
+    ${v.positions ? 'v = v + positions[((i / uniforms.cols) % uniforms.seqLen) * uniforms.cols + i % uniforms.cols];' : ''}
     return v;
-  }`;
+  }` : ''}
+  ${withDy ? `fn dyAt(i : i32) -> f32 {
+    ${v.dropAfter ? 'return select(0.0, dy[i] * uniforms.dropScale, dropKeep(u32(i)));' : 'return dy[i];'}
+  }` : ''}`;
 }
 
-const rowUniforms = `rows : i32, cols : i32, eps : f32, ${DROPOUT_UNIFORMS}`;
+const rowUniforms = `rows : i32, cols : i32, seqLen : i32, eps : f32, ${DROPOUT_UNIFORMS}`;
+
+function inputNames(v: Variant, extra: string[]): string[] {
+  return ['x', ...(v.residual ? ['residual'] : []), ...(v.positions ? ['positions'] : []), ...extra];
+}
 
 function rowProgram(name: string, v: Variant, inputs: string[], outputShape: number[], rows: number, body: string): KernelProgram {
   return {
@@ -71,7 +113,7 @@ function rowProgram(name: string, v: Variant, inputs: string[], outputShape: num
     getUserCode: () => `
   ${PHILOX_WGSL}
   ${workgroupSumWgsl(WG)}
-  ${hSnippet(v)}
+  ${hSnippet(v, false)}
   fn main(index : i32) {
     let row = ${WORKGROUP_INDEX};
     let tid = localIndex;
@@ -102,39 +144,27 @@ function rowProgram(name: string, v: Variant, inputs: string[], outputShape: num
   };
 }
 
-function inputNames(v: Variant, extra: string[]): string[] {
-  return ['x', ...(v.residual ? ['residual'] : []), ...extra];
-}
-
-function uniformsFor(rows: number, cols: number, eps: number, key: DropoutKey | null): UniformData[] {
-  return [
-    { type: 'int32', data: [rows] },
-    { type: 'int32', data: [cols] },
-    { type: 'float32', data: [eps] },
-    ...dropoutUniforms(key),
-  ];
-}
-
 function forwardProgram(v: Variant, rows: number, cols: number): KernelProgram {
   return rowProgram('Forward', v, inputNames(v, ['gamma', 'beta']), [rows, cols], rows, `
     if (valid) {
       k = 0;
       for (var c = i32(tid); c < cols; c = c + ${WG}) {
-        result[base + c] = (hv[k] - mean) * rstd * gamma[c] + beta[c];
+        let y = (hv[k] - mean) * rstd * gamma[c] + beta[c];
+        ${v.dropAfter ? 'result[base + c] = select(0.0, y * uniforms.dropScale, dropKeep(u32(base + c)));' : 'result[base + c] = y;'}
         k = k + 1;
       }
     }`);
 }
 
 function statsProgram(v: Variant, rows: number): KernelProgram {
-  return rowProgram('Stats', v, inputNames(v, []), [rows, 2], rows, `
+  return rowProgram('Stats', { ...v, dropAfter: false }, inputNames(v, []), [rows, 2], rows, `
     if (valid && tid == 0u) {
       result[row * 2] = mean;
       result[row * 2 + 1] = rstd;
     }`);
 }
 
-/** dh from dy, h's inputs, γ and the saved stats: one row per workgroup. */
+/** dh from dy, h's parts, γ and the saved stats: one row per workgroup. */
 function gradInputProgram(v: Variant, rows: number, cols: number): KernelProgram {
   return {
     variableNames: inputNames(v, ['gamma', 'stats', 'dy']),
@@ -147,7 +177,7 @@ function gradInputProgram(v: Variant, rows: number, cols: number): KernelProgram
     getUserCode: () => `
   ${PHILOX_WGSL}
   ${workgroupSumWgsl(WG)}
-  ${hSnippet(v)}
+  ${hSnippet(v, true)}
   fn main(index : i32) {
     let row = ${WORKGROUP_INDEX};
     let tid = localIndex;
@@ -162,7 +192,7 @@ function gradInputProgram(v: Variant, rows: number, cols: number): KernelProgram
     var acc = vec2<f32>(0.0, 0.0);
     var k = 0;
     for (var c = i32(tid); c < cols; c = c + ${WG}) {
-      let g = dy[base + c] * gamma[c];
+      let g = dyAt(base + c) * gamma[c];
       let xhat = (hAt(base + c) - mean) * rstd;
       gv[k] = g;
       xh[k] = xhat;
@@ -183,16 +213,18 @@ function gradInputProgram(v: Variant, rows: number, cols: number): KernelProgram
 
 /** dγ (withXhat) or dβ: column sums over the rows, 64 columns × 4 row lanes per workgroup. */
 function gradParamProgram(v: Variant, withXhat: boolean, rows: number, cols: number): KernelProgram {
+  const vb: Variant = withXhat ? v : { residual: false, positions: false, dropBefore: false, dropAfter: v.dropAfter };
   return {
     variableNames: withXhat ? inputNames(v, ['stats', 'dy']) : ['dy'],
     outputShape: [cols],
-    shaderKey: withXhat ? `tabtuneLayerNormGradGamma${variantKey(v)}` : 'tabtuneLayerNormGradBeta',
+    shaderKey: `tabtuneLayerNormGrad${withXhat ? 'Gamma' : 'Beta'}${variantKey(vb)}`,
     dispatchLayout: { x: [0] },
     dispatch: [Math.ceil(cols / WG), 1, 1],
     workgroupSize: [WG, PARAM_LANES, 1],
     uniforms: rowUniforms,
     getUserCode: () => `
-  ${withXhat ? PHILOX_WGSL + hSnippet(v) : ''}
+  ${PHILOX_WGSL}
+  ${hSnippet(vb, true, withXhat)}
   var<workgroup> lanes : array<f32, ${WG * PARAM_LANES}>;
   fn main(index : i32) {
     let c = i32(workgroupId.x) * ${WG} + i32(localId.x);
@@ -202,7 +234,7 @@ function gradParamProgram(v: Variant, withXhat: boolean, rows: number, cols: num
     if (c < cols) {
       for (var r = lane; r < uniforms.rows; r = r + ${PARAM_LANES}) {
         let i = r * cols + c;
-        ${withXhat ? 'acc = acc + dy[i] * (hAt(i) - stats[r * 2]) * stats[r * 2 + 1];' : 'acc = acc + dy[i];'}
+        ${withXhat ? 'acc = acc + dyAt(i) * (hAt(i) - stats[r * 2]) * stats[r * 2 + 1];' : 'acc = acc + dyAt(i);'}
       }
     }
     lanes[localIndex] = acc;
@@ -216,49 +248,72 @@ function gradParamProgram(v: Variant, withXhat: boolean, rows: number, cols: num
   };
 }
 
-/** The four WebGPU pieces, exported for the parity test. */
+function uniformsFor(rows: number, cols: number, seqLen: number, eps: number, key: DropoutKey | null): UniformData[] {
+  return [
+    { type: 'int32', data: [rows] },
+    { type: 'int32', data: [cols] },
+    { type: 'int32', data: [seqLen] },
+    { type: 'float32', data: [eps] },
+    ...dropoutUniforms(key),
+  ];
+}
+
+function hParts(x: tf.Tensor2D, o: AddLayerNormOptions): tf.Tensor[] {
+  return [x, ...(o.residual ? [o.residual] : []), ...(o.positions ? [o.positions] : [])];
+}
+
+/** The WebGPU pieces, exported for the parity test. */
 export const layerNormWebGPU = {
-  forward(x: tf.Tensor2D, residual: tf.Tensor2D | null, gamma: tf.Tensor, beta: tf.Tensor, eps: number, key: DropoutKey | null): tf.Tensor2D {
+  forward(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, o: AddLayerNormOptions): tf.Tensor2D {
     const [rows, cols] = x.shape;
-    const v = { residual: !!residual, drop: !!key };
-    const ins = [x, ...(residual ? [residual] : []), gamma, beta];
-    return runProgram(forwardProgram(v, rows, cols), ins, uniformsFor(rows, cols, eps, key)) as tf.Tensor2D;
+    const u = uniformsFor(rows, cols, o.positions?.shape[0] ?? 1, eps, o.dropout ?? null);
+    return runProgram(forwardProgram(variantOf(o), rows, cols), [...hParts(x, o), gamma, beta], u) as tf.Tensor2D;
   },
-  /** [dx, d(residual) | null, dγ, dβ] for upstream dy. */
-  backward(dy: tf.Tensor2D, x: tf.Tensor2D, residual: tf.Tensor2D | null, gamma: tf.Tensor, eps: number, key: DropoutKey | null): [tf.Tensor, tf.Tensor | null, tf.Tensor, tf.Tensor] {
+  /** Gradients for [x, residual?, positions?, γ, β] given upstream dy. */
+  backward(dy: tf.Tensor2D, x: tf.Tensor2D, gamma: tf.Tensor, eps: number, o: AddLayerNormOptions): tf.Tensor[] {
     const [rows, cols] = x.shape;
-    const v = { residual: !!residual, drop: !!key };
-    const u = uniformsFor(rows, cols, eps, key);
-    const h = [x, ...(residual ? [residual] : [])];
+    const v = variantOf(o);
+    const key = o.dropout ?? null;
+    const S = o.positions?.shape[0] ?? 1;
+    const u = uniformsFor(rows, cols, S, eps, key);
+    const h = hParts(x, o);
     const stats = runProgram(statsProgram(v, rows), h, u); // [M, 2]
     const dh = runProgram(gradInputProgram(v, rows, cols), [...h, gamma, stats, dy], u); // [M, H]
     const dGamma = runProgram(gradParamProgram(v, true, rows, cols), [...h, stats, dy], u); // [H]
     const dBeta = runProgram(gradParamProgram(v, false, rows, cols), [dy], u); // [H]
     stats.dispose();
-    const dx = key ? dropoutKernel(dh, key) : dh; // [M, H]
-    return [dx, residual ? dh : null, tf.reshape(dGamma, gamma.shape), tf.reshape(dBeta, gamma.shape)];
+    const dx = v.dropBefore ? dropoutKernel(dh, key!) : dh; // [M, H]
+    const grads: tf.Tensor[] = [dx];
+    if (o.residual) grads.push(dh);
+    if (o.positions) grads.push(tf.sum(tf.reshape(dh, [rows / S, S, cols]), 0)); // [S, H]
+    grads.push(tf.reshape(dGamma, gamma.shape), tf.reshape(dBeta, gamma.shape));
+    return grads;
   },
 };
 
-/** LayerNorm(dropout(x) + residual): the WGSL kernel on WebGPU, composed ops elsewhere. */
-export function addLayerNorm(x: tf.Tensor2D, residual: tf.Tensor2D | null, gamma: tf.Tensor, beta: tf.Tensor, eps: number, key: DropoutKey | null): tf.Tensor2D {
-  if (!useModelKernels() || x.shape[1] > WG * MAX_PER_THREAD) return addLayerNormComposed(x, residual, gamma, beta, eps, key);
+/** The LayerNorm above: the WGSL kernel on WebGPU, composed ops elsewhere. */
+export function addLayerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, o: AddLayerNormOptions = {}): tf.Tensor2D {
+  if (o.positions && x.shape[0] % o.positions.shape[0] !== 0) throw new Error(`addLayerNorm: ${x.shape[0]} rows are not a multiple of ${o.positions.shape[0]} positions`);
+  if (!useModelKernels() || x.shape[1] > WG * MAX_PER_THREAD) return addLayerNormComposed(x, gamma, beta, eps, o);
+  const inputs = [...hParts(x, o), gamma, beta];
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const ts = args.slice(0, -1) as tf.Tensor[];
-    const [xt, rt] = [ts[0] as tf.Tensor2D, residual ? (ts[1] as tf.Tensor2D) : null];
-    const [g, b] = ts.slice(residual ? 2 : 1) as [tf.Tensor, tf.Tensor];
+    const at = (saved: tf.Tensor[]) => {
+      let i = 1;
+      const residual = o.residual ? (saved[i++] as tf.Tensor2D) : null;
+      const positions = o.positions ? (saved[i++] as tf.Tensor2D) : null;
+      return { x: saved[0] as tf.Tensor2D, o: { ...o, residual, positions }, gamma: saved[i], beta: saved[i + 1] };
+    };
     save(ts);
+    const cur = at(ts);
     return {
-      value: layerNormWebGPU.forward(xt, rt, g, b, eps, key),
+      value: layerNormWebGPU.forward(cur.x, cur.gamma, cur.beta, eps, cur.o),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const sx = saved[0] as tf.Tensor2D;
-        const sr = residual ? (saved[1] as tf.Tensor2D) : null;
-        const sg = saved[residual ? 2 : 1];
-        const [dx, dr, dg, db] = layerNormWebGPU.backward(dy as tf.Tensor2D, sx, sr, sg, eps, key);
-        return dr ? [dx, dr, dg, db] : [dx, dg, db];
+        const s = at(saved);
+        return layerNormWebGPU.backward(dy as tf.Tensor2D, s.x, s.gamma, eps, s.o);
       },
     };
   });
-  return (residual ? f(x, residual, gamma, beta) : f(x, gamma, beta)) as tf.Tensor2D;
+  return f(...inputs) as tf.Tensor2D;
 }
