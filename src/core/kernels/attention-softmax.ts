@@ -8,8 +8,8 @@
  *   attentionProbs(raw, maskAdder, sqrtD, key | null)          -> probs [B, N, S, S]
  *   attentionProbsComposed(...)  the same with tfjs ops (WASM/CPU, parity reference)
  *
- * WGSL: one score row per workgroup of 64 threads (≤ 16 values per thread in registers, so
- * S ≤ 1024; longer rows run composed). Forward 1 dispatch, backward 1 dispatch; neither the
+ * WGSL: one score row per workgroup of 64 threads, 4 consecutive scores per thread (one Philox
+ * block), ≤ 16 values per thread in registers, so S ≤ 1024 (longer rows run composed). Forward 1 dispatch, backward 1 dispatch; neither the
  * softmax before dropout nor the mask is ever stored. The mask is a constant (no gradient).
  * Glossary: B batch, N heads, S sequence length, D head size.
  */
@@ -29,9 +29,20 @@ export function attentionProbsComposed(raw: tf.Tensor4D, maskAdder: tf.Tensor4D,
   });
 }
 
+/** WGSL loop over this thread's columns: 4 consecutive per thread (one Philox block), slot `s`. */
+function rowLoop(body: string): string {
+  return `for (var s = 0; (s >> 2) * ${4 * WG} < cols; s = s + 1) {
+      let c = (s >> 2) * ${4 * WG} + i32(tid) * 4 + (s & 3);
+      if (c < cols) {
+        ${body}
+      }
+    }`;
+}
+
 function program(backward: boolean, drop: boolean, shape: number[]): KernelProgram {
   const [B, N, S] = shape;
   const rows = B * N * S;
+  const keep = (v: string, i: string) => (drop ? `${v} = select(0.0, ${v} * uniforms.dropScale, dropKeep(u32(${i})));` : '');
   return {
     variableNames: backward ? ['raw', 'mask', 'dy'] : ['raw', 'mask'],
     outputShape: shape,
@@ -53,52 +64,28 @@ function program(backward: boolean, drop: boolean, shape: number[]): KernelProgr
     let maskBase = (r / uniforms.rowsPerBatch) * cols;
     var sv : array<f32, ${MAX_PER_THREAD}>;
     var m = -3.4e38;
-    var k = 0;
-    for (var c = i32(tid); c < cols; c = c + ${WG}) {
-      let s = raw[base + c] / uniforms.sqrtD + mask[maskBase + c];
-      sv[k] = s;
-      m = max(m, s);
-      k = k + 1;
-    }
+    ${rowLoop('let score = raw[base + c] / uniforms.sqrtD + mask[maskBase + c]; sv[s] = score; m = max(m, score);')}
     let rowMax = workgroupMax(m, tid);
     var e = 0.0;
-    k = 0;
-    for (var c = i32(tid); c < cols; c = c + ${WG}) {
-      let ex = exp(sv[k] - rowMax);
-      sv[k] = ex;
-      e = e + ex;
-      k = k + 1;
-    }
+    ${rowLoop('let ex = exp(sv[s] - rowMax); sv[s] = ex; e = e + ex;')}
     let denom = workgroupSum2(vec2<f32>(e, 0.0), tid).x;
     ${backward ? `
     var dpp = 0.0;
     var dpv : array<f32, ${MAX_PER_THREAD}>;
-    k = 0;
-    for (var c = i32(tid); c < cols; c = c + ${WG}) {
-      let p = sv[k] / denom;
-      sv[k] = p;
-      var dp = dy[base + c];
-      ${drop ? 'dp = select(0.0, dp * uniforms.dropScale, dropKeep(u32(base + c)));' : ''}
-      dpv[k] = dp;
-      dpp = dpp + dp * p;
-      k = k + 1;
-    }
+    ${rowLoop(`let p = sv[s] / denom;
+        sv[s] = p;
+        var dp = dy[base + c];
+        ${keep('dp', 'base + c')}
+        dpv[s] = dp;
+        dpp = dpp + dp * p;`)}
     let total = workgroupSum2(vec2<f32>(dpp, 0.0), tid).x;
     if (valid) {
-      k = 0;
-      for (var c = i32(tid); c < cols; c = c + ${WG}) {
-        result[base + c] = sv[k] * (dpv[k] - total) / uniforms.sqrtD;
-        k = k + 1;
-      }
+      ${rowLoop('result[base + c] = sv[s] * (dpv[s] - total) / uniforms.sqrtD;')}
     }` : `
     if (valid) {
-      k = 0;
-      for (var c = i32(tid); c < cols; c = c + ${WG}) {
-        var p = sv[k] / denom;
-        ${drop ? 'p = select(0.0, p * uniforms.dropScale, dropKeep(u32(base + c)));' : ''}
-        result[base + c] = p;
-        k = k + 1;
-      }
+      ${rowLoop(`var p = sv[s] / denom;
+        ${keep('p', 'base + c')}
+        result[base + c] = p;`)}
     }`}
   }`,
   };

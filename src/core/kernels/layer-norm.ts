@@ -12,10 +12,12 @@
  *   addLayerNorm(x, gamma, beta, eps, { residual?, positions?, dropout?, dropoutAfter? })  -> [M, H]
  *   addLayerNormComposed(...)  the same with tfjs ops (WASM/CPU, and the parity reference)
  *
- * WGSL, one row per workgroup of 64 threads (a thread holds ≤ 32 values of its row in
- * registers, so H ≤ 2048; wider rows run composed):
+ * WGSL, one row per workgroup of 64 threads, 4 consecutive columns per thread (one Philox block
+ * per thread and round; a thread holds ≤ 32 values of its row in registers, so H ≤ 2048; wider
+ * rows run composed):
  *   forward   1 dispatch: out (h recomputed from its parts, dropout masks from their key)
- *   backward  4 dispatches (+1 with dropout before the LayerNorm): row stats [M, 2];
+ *   backward  4 dispatches (+1 with dropout before the LayerNorm): h and the row stats, packed
+ *             in one buffer (the dropout mask is regenerated once, here);
  *             dh = rstd·(g − mean(g) − x̂·mean(g·x̂)) with g = dy'·γ, one row per workgroup;
  *             dγ = Σ_rows dy'·x̂ and dβ = Σ_rows dy', 64 columns × 4 row lanes per workgroup;
  *             dy' = dy, or dropout(dy) read through the mask when it comes after; dx = dropout(dh)
@@ -101,6 +103,20 @@ function inputNames(v: Variant, extra: string[]): string[] {
   return ['x', ...(v.residual ? ['residual'] : []), ...(v.positions ? ['positions'] : []), ...extra];
 }
 
+/**
+ * WGSL loop over this thread's columns of a row: 4 consecutive columns per thread (one Philox
+ * block when the row is 4-aligned), 4·WG columns per round; slot `s` indexes the thread's
+ * register arrays and is the same in every loop of a kernel.
+ */
+function rowLoop(body: string): string {
+  return `for (var s = 0; (s >> 2) * ${4 * WG} < cols; s = s + 1) {
+      let c = (s >> 2) * ${4 * WG} + i32(tid) * 4 + (s & 3);
+      if (c < cols) {
+        ${body}
+      }
+    }`;
+}
+
 function rowProgram(name: string, v: Variant, inputs: string[], outputShape: number[], rows: number, body: string): KernelProgram {
   return {
     variableNames: inputs,
@@ -121,22 +137,11 @@ function rowProgram(name: string, v: Variant, inputs: string[], outputShape: num
     let valid = row < uniforms.rows;
     let base = select(0, row * cols, valid);
     var hv : array<f32, ${MAX_PER_THREAD}>;
-    var s = 0.0;
-    var k = 0;
-    for (var c = i32(tid); c < cols; c = c + ${WG}) {
-      let hval = hAt(base + c);
-      hv[k] = hval;
-      s = s + hval;
-      k = k + 1;
-    }
-    let mean = workgroupSum2(vec2<f32>(s, 0.0), tid).x / f32(cols);
+    var sum = 0.0;
+    ${rowLoop('let hval = hAt(base + c); hv[s] = hval; sum = sum + hval;')}
+    let mean = workgroupSum2(vec2<f32>(sum, 0.0), tid).x / f32(cols);
     var q = 0.0;
-    k = 0;
-    for (var c = i32(tid); c < cols; c = c + ${WG}) {
-      let d = hv[k] - mean;
-      q = q + d * d;
-      k = k + 1;
-    }
+    ${rowLoop('let d = hv[s] - mean; q = q + d * d;')}
     let variance = workgroupSum2(vec2<f32>(q, 0.0), tid).x / f32(cols);
     let rstd = 1.0 / sqrt(variance + uniforms.eps);
     ${body}
@@ -147,29 +152,33 @@ function rowProgram(name: string, v: Variant, inputs: string[], outputShape: num
 function forwardProgram(v: Variant, rows: number, cols: number): KernelProgram {
   return rowProgram('Forward', v, inputNames(v, ['gamma', 'beta']), [rows, cols], rows, `
     if (valid) {
-      k = 0;
-      for (var c = i32(tid); c < cols; c = c + ${WG}) {
-        let y = (hv[k] - mean) * rstd * gamma[c] + beta[c];
-        ${v.dropAfter ? 'result[base + c] = select(0.0, y * uniforms.dropScale, dropKeep(u32(base + c)));' : 'result[base + c] = y;'}
-        k = k + 1;
+      ${rowLoop(`let y = (hv[s] - mean) * rstd * gamma[c] + beta[c];
+        ${v.dropAfter ? 'result[base + c] = select(0.0, y * uniforms.dropScale, dropKeep(u32(base + c)));' : 'result[base + c] = y;'}`)}
+    }`);
+}
+
+/**
+ * The backward's first pass, packed into one flat buffer [M·H + 2·M]: h (dropout mask applied
+ * once, here) then (mean, rstd) per row. The gradient kernels read h from it instead of
+ * regenerating the mask in each of them.
+ */
+function prepProgram(v: Variant, rows: number, cols: number): KernelProgram {
+  return rowProgram('Prep', { ...v, dropAfter: false }, inputNames(v, []), [rows * cols + 2 * rows], rows, `
+    if (valid) {
+      ${rowLoop('result[base + c] = hv[s];')}
+      if (tid == 0u) {
+        result[uniforms.rows * cols + row * 2] = mean;
+        result[uniforms.rows * cols + row * 2 + 1] = rstd;
       }
     }`);
 }
 
-function statsProgram(v: Variant, rows: number): KernelProgram {
-  return rowProgram('Stats', { ...v, dropAfter: false }, inputNames(v, []), [rows, 2], rows, `
-    if (valid && tid == 0u) {
-      result[row * 2] = mean;
-      result[row * 2 + 1] = rstd;
-    }`);
-}
-
-/** dh from dy, h's parts, γ and the saved stats: one row per workgroup. */
+/** dh from dy, γ and the prep buffer: one row per workgroup. */
 function gradInputProgram(v: Variant, rows: number, cols: number): KernelProgram {
   return {
-    variableNames: inputNames(v, ['gamma', 'stats', 'dy']),
+    variableNames: ['prep', 'gamma', 'dy'],
     outputShape: [rows, cols],
-    shaderKey: `tabtuneLayerNormGradInput${variantKey(v)}`,
+    shaderKey: `tabtuneLayerNormGradInput${v.dropAfter ? 'A' : ''}`,
     dispatchLayout: { x: [0] },
     dispatch: [rows, 1, 1],
     workgroupSize: [WG, 1, 1],
@@ -177,7 +186,7 @@ function gradInputProgram(v: Variant, rows: number, cols: number): KernelProgram
     getUserCode: () => `
   ${PHILOX_WGSL}
   ${workgroupSumWgsl(WG)}
-  ${hSnippet(v, true)}
+  ${hSnippet(v, true, false)}
   fn main(index : i32) {
     let row = ${WORKGROUP_INDEX};
     let tid = localIndex;
@@ -185,56 +194,48 @@ function gradInputProgram(v: Variant, rows: number, cols: number): KernelProgram
     let valid = row < uniforms.rows;
     let r = select(0, row, valid);
     let base = r * cols;
-    let mean = stats[r * 2];
-    let rstd = stats[r * 2 + 1];
+    let mean = prep[uniforms.rows * cols + r * 2];
+    let rstd = prep[uniforms.rows * cols + r * 2 + 1];
     var gv : array<f32, ${MAX_PER_THREAD}>;
     var xh : array<f32, ${MAX_PER_THREAD}>;
     var acc = vec2<f32>(0.0, 0.0);
-    var k = 0;
-    for (var c = i32(tid); c < cols; c = c + ${WG}) {
-      let g = dyAt(base + c) * gamma[c];
-      let xhat = (hAt(base + c) - mean) * rstd;
-      gv[k] = g;
-      xh[k] = xhat;
-      acc = acc + vec2<f32>(g, g * xhat);
-      k = k + 1;
-    }
+    ${rowLoop(`let g = dyAt(base + c) * gamma[c];
+        let xhat = (prep[base + c] - mean) * rstd;
+        gv[s] = g;
+        xh[s] = xhat;
+        acc = acc + vec2<f32>(g, g * xhat);`)}
     let sums = workgroupSum2(acc, tid) / f32(cols);
     if (valid) {
-      k = 0;
-      for (var c = i32(tid); c < cols; c = c + ${WG}) {
-        result[base + c] = rstd * (gv[k] - sums.x - xh[k] * sums.y);
-        k = k + 1;
-      }
+      ${rowLoop('result[base + c] = rstd * (gv[s] - sums.x - xh[s] * sums.y);')}
     }
   }`,
   };
 }
 
-/** dγ (withXhat) or dβ: column sums over the rows, 64 columns × 4 row lanes per workgroup. */
+/** dγ (withXhat, from the prep buffer) or dβ: column sums, 64 columns × 4 row lanes per workgroup. */
 function gradParamProgram(v: Variant, withXhat: boolean, rows: number, cols: number): KernelProgram {
-  const vb: Variant = withXhat ? v : { residual: false, positions: false, dropBefore: false, dropAfter: v.dropAfter };
   return {
-    variableNames: withXhat ? inputNames(v, ['stats', 'dy']) : ['dy'],
+    variableNames: withXhat ? ['prep', 'dy'] : ['dy'],
     outputShape: [cols],
-    shaderKey: `tabtuneLayerNormGrad${withXhat ? 'Gamma' : 'Beta'}${variantKey(vb)}`,
+    shaderKey: `tabtuneLayerNormGrad${withXhat ? 'Gamma' : 'Beta'}${v.dropAfter ? 'A' : ''}`,
     dispatchLayout: { x: [0] },
     dispatch: [Math.ceil(cols / WG), 1, 1],
     workgroupSize: [WG, PARAM_LANES, 1],
     uniforms: rowUniforms,
     getUserCode: () => `
   ${PHILOX_WGSL}
-  ${hSnippet(vb, true, withXhat)}
+  ${hSnippet(v, true, false)}
   var<workgroup> lanes : array<f32, ${WG * PARAM_LANES}>;
   fn main(index : i32) {
     let c = i32(workgroupId.x) * ${WG} + i32(localId.x);
     let lane = i32(localId.y);
     let cols = uniforms.cols;
+    let mh = uniforms.rows * cols;
     var acc = 0.0;
     if (c < cols) {
       for (var r = lane; r < uniforms.rows; r = r + ${PARAM_LANES}) {
         let i = r * cols + c;
-        ${withXhat ? 'acc = acc + dyAt(i) * (hAt(i) - stats[r * 2]) * stats[r * 2 + 1];' : 'acc = acc + dyAt(i);'}
+        ${withXhat ? 'acc = acc + dyAt(i) * (prep[i] - prep[mh + r * 2]) * prep[mh + r * 2 + 1];' : 'acc = acc + dyAt(i);'}
       }
     }
     lanes[localIndex] = acc;
@@ -277,11 +278,11 @@ export const layerNormWebGPU = {
     const S = o.positions?.shape[0] ?? 1;
     const u = uniformsFor(rows, cols, S, eps, key);
     const h = hParts(x, o);
-    const stats = runProgram(statsProgram(v, rows), h, u); // [M, 2]
-    const dh = runProgram(gradInputProgram(v, rows, cols), [...h, gamma, stats, dy], u); // [M, H]
-    const dGamma = runProgram(gradParamProgram(v, true, rows, cols), [...h, stats, dy], u); // [H]
+    const prep = runProgram(prepProgram(v, rows, cols), h, u); // [M·H + 2·M]: h, then (mean, rstd) per row
+    const dh = runProgram(gradInputProgram(v, rows, cols), [prep, gamma, dy], u); // [M, H]
+    const dGamma = runProgram(gradParamProgram(v, true, rows, cols), [prep, dy], u); // [H]
     const dBeta = runProgram(gradParamProgram(v, false, rows, cols), [dy], u); // [H]
-    stats.dispose();
+    prep.dispose();
     const dx = v.dropBefore ? dropoutKernel(dh, key!) : dh; // [M, H]
     const grads: tf.Tensor[] = [dx];
     if (o.residual) grads.push(dh);

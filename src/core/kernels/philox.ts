@@ -81,7 +81,8 @@ export function dropoutMask(n: number, key: DropoutKey): Float32Array {
 
 /**
  * WGSL of the same generator. `dropKeep(i)` reads the uniforms dropSeed, dropCall and
- * dropThreshold (declare them with DROPOUT_UNIFORMS) and says whether element i is kept.
+ * dropThreshold (declare them with DROPOUT_UNIFORMS) and says whether element i is kept; it
+ * caches the invocation's last block, so kernels give each thread 4 consecutive elements.
  */
 export const PHILOX_WGSL = `
   fn mulhilo(a : u32, b : u32) -> vec2<u32> {
@@ -109,9 +110,17 @@ export const PHILOX_WGSL = `
   fn dropBlock(block : u32) -> vec4<u32> {
     return philox4x32(vec4<u32>(block, 0u, 0u, 0u), vec2<u32>(uniforms.dropSeed, uniforms.dropCall));
   }
+  // The last block drawn by this invocation: a thread that walks consecutive elements pays one
+  // Philox per 4 of them.
+  var<private> dropCacheBlock : u32 = 0xffffffffu;
+  var<private> dropCacheWords : vec4<u32>;
   fn dropKeep(i : u32) -> bool {
-    let words = dropBlock(i >> 2u);
-    return words[i & 3u] >= uniforms.dropThreshold;
+    let block = i >> 2u;
+    if (block != dropCacheBlock) {
+      dropCacheWords = dropBlock(block);
+      dropCacheBlock = block;
+    }
+    return dropCacheWords[i & 3u] >= uniforms.dropThreshold;
   }
 `;
 
