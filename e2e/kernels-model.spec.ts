@@ -11,9 +11,9 @@
  * kernel's 1/√ against tfjs's inverseSqrt; largest error measured here in the test's log. The
  * dropout mask itself must agree bit for bit with the host Philox (the WASM/CPU fallback).
  *
- * The dispatch count runs BERT-Tiny at batch 2, seq 32 to stay small: tfjs and the kernels
- * issue one dispatch per op whatever the shape, so batch 8, seq 128 gives the same count (it was
- * measured once at that shape for issue 8: 193 dispatches with the kernels, 380 without).
+ * The dispatch count runs BERT-Tiny at batch 2, seq 32 to stay small (TABTUNE_COUNT_SHAPE=8x128
+ * for issue 8's shape, ~7 min here): tfjs and the kernels issue one dispatch per op, so the
+ * count barely depends on the shape (tfjs picks a few programs by size: ±2).
  */
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
@@ -82,13 +82,22 @@ test.describe('model-side WGSL kernels against composed tfjs ops on WebGPU', () 
     }
   });
 
+  test('a seeded training pass with dropout gives the same loss and gradients on WebGPU and WASM', async () => {
+    const r = await page.evaluate(() => window.tabtuneKernels!.seededAgreement());
+    console.log(`seeded loss: webgpu ${r.loss.webgpu}, wasm ${r.loss.wasm}; ${r.gradients} gradients, max |Δ| / max|g| ${r.gradRelative.toExponential(2)}`);
+    expect(Math.abs(r.loss.webgpu - r.loss.wasm)).toBeLessThanOrEqual(1e-5 * Math.abs(r.loss.wasm));
+    expect(r.gradRelative).toBeLessThanOrEqual(1e-4);
+  });
+
   test('kernels keep numTensors flat', async () => {
     const r = await page.evaluate(() => window.tabtuneKernels!.leakCheck());
     expect(r.after).toBe(r.before);
   });
 
   test('dispatches of one BERT-Tiny forward+backward, kernels on and off', async () => {
-    const r = await page.evaluate(() => window.tabtuneKernels!.countDispatches(2, 32));
+    const [B, S] = (process.env.TABTUNE_COUNT_SHAPE ?? '2x32').split('x').map(Number);
+    const r = await page.evaluate(([b, s]) => window.tabtuneKernels!.countDispatches(b, s), [B, S]);
+    console.log(`batch ${B}, seq ${S}`);
     for (const x of r) {
       console.log(`BERT-Tiny fwd+bwd, kernels ${x.kernels ? 'on' : 'off'}: ${x.dispatches} dispatches in ${x.submits} submits`);
       console.log(`  ${x.byProgram.map(([n, k]) => `${n} ${k}`).join(', ')}`);

@@ -12,6 +12,8 @@
  *                             (random weights, classification loss, dropout on), kernels on and off
  *   leakCheck()            -> tf.memory().numTensors before and after repeated kernel calls
  *   dropoutDispatches()    -> dispatches of one forward dropout: tf.dropout, composed, kernel
+ *   seededAgreement()      -> one seeded training forward+backward (dropout on) on WebGPU with
+ *                             the kernels and on WASM with the composed ops: loss and gradients
  *
  * Comparisons run in the page; only the largest differences travel back to the test.
  */
@@ -275,6 +277,51 @@ async function dropoutDispatches(): Promise<{ tfDropout: number; composed: numbe
   return out;
 }
 
+export interface SeededAgreement {
+  /** Loss of the same seeded training forward (dropout on) per backend. */
+  loss: Record<'webgpu' | 'wasm', number>;
+  /** Largest |Δ| over all gradients, relative to the largest gradient magnitude. */
+  gradRelative: number;
+  gradients: number;
+}
+
+/**
+ * The same seeded training forward+backward (dropout on in every block) on WebGPU with the
+ * kernels and on WASM with the composed ops and host Philox: a small random BERT (hidden 48,
+ * 3 layers, 3 heads, erf GELU), batch 2 of 24 tokens with padding.
+ */
+async function seededAgreement(): Promise<SeededAgreement> {
+  const c = { ...PRESETS.tiny, vocabSize: 1200, hiddenSize: 48, numHiddenLayers: 3, numAttentionHeads: 3, intermediateSize: 96, maxPositionEmbeddings: 32 };
+  const weights = randomWeights(c, 3);
+  const host = randomBatch(c, 2, 24, 5);
+  host.attentionMask = host.attentionMask.map((_, i) => (i % 24 < (i < 24 ? 20 : 13) ? 1 : 0));
+  const loss: Record<string, number> = {};
+  const grads: Record<string, Float32Array[]> = {};
+  for (const name of ['webgpu', 'wasm'] as const) {
+    await initBackend(name);
+    const model = createBertModel(c, weights, { kind: 'classification', numLabels: 2, labels: ['0', '1'] }, { seed: 1 });
+    const batch = toDeviceBatch(host);
+    const vars = [...model.variables.values()];
+    const { value, grads: g } = tf.variableGrads(() => model.loss(batch, { training: true, seed: 11 }), vars);
+    loss[name] = (await value.data())[0];
+    grads[name] = await Promise.all(vars.map(async (v) => (await g[v.name].data()) as Float32Array));
+    tf.dispose([value, ...Object.values(g)]);
+    model.dispose();
+    disposeBatch(batch);
+  }
+  await initBackend('webgpu');
+  let maxDiff = 0;
+  let maxAbs = 0;
+  grads.webgpu.forEach((a, t) => {
+    const b = grads.wasm[t];
+    for (let i = 0; i < a.length; i++) {
+      maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+      maxAbs = Math.max(maxAbs, Math.abs(b[i]));
+    }
+  });
+  return { loss: { webgpu: loss.webgpu, wasm: loss.wasm }, gradRelative: maxDiff / maxAbs, gradients: grads.wasm.length };
+}
+
 /** numTensors before and after three rounds of every kernel with its gradient. */
 async function leakCheck(): Promise<{ before: number; after: number }> {
   const x = randomTensor([10, 70]);
@@ -318,6 +365,7 @@ export interface KernelsHarness {
   countDispatches: typeof countDispatches;
   leakCheck: typeof leakCheck;
   dropoutDispatches: typeof dropoutDispatches;
+  seededAgreement: typeof seededAgreement;
 }
 
 declare global {
@@ -326,5 +374,5 @@ declare global {
   }
 }
 
-window.tabtuneKernels = { init, parity, maskCheck, countDispatches, leakCheck, dropoutDispatches };
+window.tabtuneKernels = { init, parity, maskCheck, countDispatches, leakCheck, dropoutDispatches, seededAgreement };
 document.getElementById('status')!.textContent = 'ready';

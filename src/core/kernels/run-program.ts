@@ -10,7 +10,8 @@
  * source, so one pipeline serves every shape.
  *
  *   useModelKernels()                 -> true on WebGPU unless switched off (setModelKernels)
- *   runProgram(program, inputs, u)    -> the output tensor (float32, program.outputShape)
+ *   runProgram(program, inputs, u)    -> the output tensor (float32, program.outputShape), run as a
+ *                                        tfjs kernel named after the program (visible to tf.profile)
  *   flatDispatch(n, workgroup)        -> [ceil(n / workgroup), 1, 1] (the backend reshapes past 65535)
  *   WORKGROUP_INDEX                   -> WGSL expression of the linear workgroup index
  */
@@ -46,11 +47,31 @@ export function useModelKernels(): boolean {
   return enabled && tf.getBackend() === 'webgpu';
 }
 
+const registered = new Set<string>();
+
+/**
+ * Runs `program` as a tfjs kernel named after its shaderKey (e.g. TabtuneLayerNormForwardRD),
+ * registered for the webgpu backend on first use: tf.profile and the engine's kernel
+ * bookkeeping then see it like any tfjs kernel.
+ */
 export function runProgram(program: KernelProgram, inputs: tf.Tensor[], uniforms: UniformData[]): tf.Tensor {
-  const backend = tf.backend() as unknown as WebGPUBackendLike;
-  if (typeof backend.runWebGPUProgram !== 'function') throw new Error(`${program.shaderKey}: the active backend (${tf.getBackend()}) cannot run WebGPU programs`);
-  const info = backend.runWebGPUProgram(program, inputs, 'float32', uniforms);
-  return tf.engine().makeTensorFromTensorInfo(info);
+  const kernelName = program.shaderKey.charAt(0).toUpperCase() + program.shaderKey.slice(1);
+  if (!registered.has(kernelName)) {
+    tf.registerKernel({
+      kernelName,
+      backendName: 'webgpu',
+      kernelFunc: ({ inputs: named, backend, attrs }) => {
+        const run = attrs as unknown as { program: KernelProgram; uniforms: UniformData[] };
+        const b = backend as unknown as WebGPUBackendLike;
+        if (typeof b.runWebGPUProgram !== 'function') throw new Error(`${kernelName}: the backend cannot run WebGPU programs`);
+        return b.runWebGPUProgram(run.program, run.program.variableNames.map((n) => named[n] as tf.TensorInfo), 'float32', run.uniforms);
+      },
+    });
+    registered.add(kernelName);
+  }
+  const named: tf.NamedTensorMap = {};
+  program.variableNames.forEach((n, i) => (named[n] = inputs[i]));
+  return tf.engine().runKernel(kernelName, named, { program, uniforms } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 export function flatDispatch(n: number, workgroup: number): [number, number, number] {
