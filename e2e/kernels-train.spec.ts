@@ -38,7 +38,7 @@ test.describe('training kernels on WebGPU', () => {
   });
 
   test('WebGPU starts with the adapter limits recorded and the two tfjs kernels replaced', async () => {
-    const r = await page.evaluate(() => window.tabtuneKernels!.init());
+    const r = await page.evaluate(() => window.tabtuneTrainKernels!.init());
     console.log(JSON.stringify(r));
     expect(r.backend).toBe('webgpu');
     expect(r.limits!.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 * 2 ** 20);
@@ -49,7 +49,7 @@ test.describe('training kernels on WebGPU', () => {
   });
 
   test('scatter-add, column sums and the optimizer kernels match their composed fallbacks', async () => {
-    const diffs = await page.evaluate(() => window.tabtuneKernels!.parity());
+    const diffs = await page.evaluate(() => window.tabtuneTrainKernels!.parity());
     for (const d of diffs) console.log(`${d.name}: max |Δ| ${d.maxAbsDiff.toExponential(2)} (scale ${d.scale.toExponential(2)}, ${d.count} values)`);
     expect(diffs.length).toBeGreaterThan(60);
     for (const d of diffs) {
@@ -62,7 +62,7 @@ test.describe('training kernels on WebGPU', () => {
   });
 
   test('20 seeded steps (dropout off) give the WASM loss curve within 1e-4 relative', async () => {
-    const r = await page.evaluate(() => window.tabtuneKernels!.curve(20));
+    const r = await page.evaluate(() => window.tabtuneTrainKernels!.curve(20));
     console.log(`webgpu ${r.webgpu.map((x) => x.toFixed(6)).join(' ')}\nwasm   ${r.wasm.map((x) => x.toFixed(6)).join(' ')}\nkernel dispatches per step ${r.kernelDispatches}`);
     expect(r.webgpu).toHaveLength(20);
     expect(r.wasm).toHaveLength(20);

@@ -1,7 +1,7 @@
 /**
  * Browser harness for the training kernels (src/core/kernels: scatter-add, column-sum, the
  * optimizer's global-norm + Adam kernels), driven by e2e/kernels-train.spec.ts through
- * `window.tabtuneKernels`:
+ * `window.tabtuneTrainKernels`:
  *
  *   init()              -> backend, limits, which tfjs kernels were replaced
  *   parity()            -> per kernel: largest |kernel − composed fallback| (and the scale)
@@ -222,9 +222,9 @@ export interface KernelsHarness {
 
 declare global {
   interface Window {
-    tabtuneKernels?: KernelsHarness;
+    tabtuneTrainKernels?: KernelsHarness;
   }
 }
 
-window.tabtuneKernels = { init, parity, curve };
+window.tabtuneTrainKernels = { init, parity, curve };
 document.getElementById('status')!.textContent = 'ready';

@@ -1,9 +1,19 @@
 /**
- * GPU kernels (WGSL on tfjs's WebGPU device) with their composed-op fallbacks.
- * Training side: scatter-add (embedding gradient), column sums (bias / LayerNorm gradients),
- * the optimizer's global-norm + Adam kernels, and the dispatch helper they share.
+ * GPU kernels (WGSL on tfjs's WebGPU device), each with its gradient and a composed-op fallback
+ * for WASM/CPU.
+ * Model side (run-program.ts: registered tfjs kernels, one output each): Philox dropout,
+ * LayerNorm with residual and dropout, bias + GELU, the attention core.
+ * Training side (gpu-dispatch.ts: own command encoding, for kernels that write several buffers
+ * in place): scatter-add (embedding gradient), column sums (bias / LayerNorm gradients), the
+ * optimizer's global-norm + Adam kernels.
  */
 export { registerWebGPUTrainingKernels, useWebGPUTrainingKernels, installedWebGPUKernels } from './webgpu-training-kernels';
 export { scatterAdd } from './scatter-add';
 export { columnSum } from './column-sum';
 export { dispatchStats } from './gpu-dispatch';
+export { setModelKernels, useModelKernels } from './run-program';
+export { philox4x32, dropoutMask, type DropoutKey } from './philox';
+export { dropout, dropoutComposed } from './dropout';
+export { addLayerNorm, addLayerNormComposed, type AddLayerNormOptions } from './layer-norm';
+export { biasGelu, biasGeluComposed, type GeluForm } from './bias-gelu';
+export { attentionProbs, attentionProbsComposed } from './attention-softmax';

@@ -1,12 +1,13 @@
 /**
- * BERT embeddings: word + position + token type, LayerNorm, dropout.
+ * BERT embeddings: word + position + token type, LayerNorm, dropout (one kernel on WebGPU:
+ * the sums, the LayerNorm and the dropout, layer-norm.ts).
  * Glossary: B batch, S sequence length, H hidden size, V vocabulary, P max positions,
  * T token types.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from './config';
 import type { Dropout } from './dropout';
-import { layerNorm } from './layer-norm';
+import { embeddingLayerNorm } from './layer-norm';
 import type { Params } from './params';
 
 export function embeddings(p: Params, c: BertConfig, inputIds: tf.Tensor2D, tokenTypeIds: tf.Tensor2D, dropout: Dropout): tf.Tensor2D {
@@ -16,13 +17,15 @@ export function embeddings(p: Params, c: BertConfig, inputIds: tf.Tensor2D, toke
   const types = tf.reshape(tokenTypeIds, [B * S]); // [B·S]
   const words = tf.gather(p('bert.embeddings.word_embeddings.weight'), ids); // [B·S, H]
   const tokenTypes = tf.gather(p('bert.embeddings.token_type_embeddings.weight'), types); // [B·S, H]
-  const positions = tf.slice(p('bert.embeddings.position_embeddings.weight'), [0, 0], [S, H]); // [S, H]
-  const summed = tf.add(tf.reshape(tf.add(words, tokenTypes), [B, S, H]), positions); // [B, S, H]
-  const normed = layerNorm(
-    tf.reshape(summed, [B * S, H]), // [B·S, H]
+  const positions = tf.slice(p('bert.embeddings.position_embeddings.weight'), [0, 0], [S, H]) as tf.Tensor2D; // [S, H]
+  // dropout(LayerNorm(words + tokenTypes + positions)), positions broadcast over the batch
+  return embeddingLayerNorm(
+    words as tf.Tensor2D,
+    tokenTypes as tf.Tensor2D,
+    positions,
     p('bert.embeddings.LayerNorm.weight'),
     p('bert.embeddings.LayerNorm.bias'),
     c.layerNormEps,
+    dropout.key(c.hiddenDropoutProb),
   ); // [B·S, H]
-  return dropout(normed, c.hiddenDropoutProb); // [B·S, H]
 }

@@ -1,14 +1,31 @@
 /**
  * LayerNorm over the last axis (biased variance, eps inside the square root), as
- * torch.nn.LayerNorm and Google's layer_norm compute it.
+ * torch.nn.LayerNorm and Google's layer_norm compute it:
+ *
+ *   y = (h − mean(h)) / √(var(h) + eps) · γ + β,   h = dropout(x) + residual  (residual form)
+ *   out = dropout(y),  h = words + token types + positions                     (embedding form)
+ *
+ * One WGSL kernel on WebGPU (src/core/kernels/layer-norm.ts, the sums and dropout fused in),
+ * composed tfjs ops on WASM/CPU.
  */
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { addLayerNorm } from '../kernels/layer-norm';
+import type { DropoutKey } from '../kernels/philox';
 
 export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor2D {
-  // x [M, H]
-  const mean = tf.mean(x, -1, true); // [M, 1]
-  const centered = tf.sub(x, mean); // [M, H]
-  const variance = tf.mean(tf.square(centered), -1, true); // [M, 1]
-  const normed = tf.mul(centered, tf.rsqrt(tf.add(variance, eps))); // [M, H]
-  return tf.add(tf.mul(normed, gamma), beta) as tf.Tensor2D; // [M, H]
+  // x [M, H] -> [M, H]
+  return addLayerNorm(x, gamma, beta, eps);
+}
+
+/** LayerNorm(dropout(x) + residual): x, residual [M, H] -> [M, H]; `dropKey` null = no dropout. */
+export function residualLayerNorm(x: tf.Tensor2D, residual: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, dropKey: DropoutKey | null): tf.Tensor2D {
+  return addLayerNorm(x, gamma, beta, eps, { residual, dropout: dropKey });
+}
+
+/**
+ * dropout(LayerNorm(words + tokenTypes + positions)) (BertEmbeddings): words, tokenTypes [B·S, H],
+ * positions [S, H] -> [B·S, H]; `dropKey` null = no dropout.
+ */
+export function embeddingLayerNorm(words: tf.Tensor2D, tokenTypes: tf.Tensor2D, positions: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, dropKey: DropoutKey | null): tf.Tensor2D {
+  return addLayerNorm(words, gamma, beta, eps, { residual: tokenTypes, positions, dropout: dropKey, dropoutAfter: true });
 }

@@ -37,11 +37,17 @@ export type LoraParams = Params & { lora?: (module: string) => LoraAdapter | und
 /** A dense layer by module path (`${module}.weight` [out, in], `${module}.bias` [out]), plus its LoRA adapter when the params carry one. */
 export function linear(p: Params, module: string, x: tf.Tensor2D): tf.Tensor2D {
   const y = dense(x, p(`${module}.weight`), p(`${module}.bias`)); // [M, out]
+  const delta = loraDelta(p, module, x);
+  return delta ? (tf.add(y, delta) as tf.Tensor2D) : y; // [M, out]
+}
+
+/** The adapter's term (α/r)·dropout(x)·Aᵀ·Bᵀ of a dense layer, or null without one (for callers that fuse the bias elsewhere). */
+export function loraDelta(p: Params, module: string, x: tf.Tensor2D): tf.Tensor2D | null {
   const ad = (p as LoraParams).lora?.(module);
-  if (!ad) return y;
+  if (!ad) return null;
   const down = matMulWeightT(ad.dropout(x, ad.rate), ad.a as tf.Tensor2D); // [M, r]
   const up = matMulWeightT(down, ad.b as tf.Tensor2D); // [M, out]
-  return tf.add(y, tf.mul(up, ad.scaling)) as tf.Tensor2D; // [M, out]
+  return tf.mul(up, ad.scaling) as tf.Tensor2D; // [M, out]
 }
 
 /** Per-forward params: `p` plus the adapters (A, B read through `p`), with this pass's dropout. */

@@ -1,10 +1,12 @@
 /**
  * Multi-head self-attention (BertSelfAttention): scores = Q·Kᵀ/√D + mask, softmax, dropout,
- * context = probs·V. The mask is additive: 0 for real tokens, −10000 for padding (Google's
+ * context = probs·V. Scale, mask, softmax and dropout are one kernel each way on WebGPU
+ * (src/core/kernels/attention-softmax.ts), composed tfjs ops on WASM/CPU. The mask is additive: 0 for real tokens, −10000 for padding (Google's
  * value; never −Infinity, which WebGPU shaders may not survive).
  * Glossary: B batch, S sequence length, H hidden size, N heads, D head size (H/N).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { attentionProbs } from '../kernels/attention-softmax';
 import type { BertConfig } from './config';
 import { linear } from './lora';
 import { batchMatMul } from './matmul';
@@ -39,9 +41,8 @@ export function selfAttention(
   const k = heads('key'); // [B, N, S, D]
   const v = heads('value'); // [B, N, S, D]
   const flat = (t: tf.Tensor4D, rows: number, cols: number) => tf.reshape(t, [B * N, rows, cols]) as tf.Tensor3D;
-  const raw = tf.reshape(batchMatMul(flat(q, S, D), flat(k, S, D), true), [B, N, S, S]); // [B, N, S, S]
-  const scores = tf.add(tf.div(raw, Math.sqrt(D)), maskAdder); // [B, N, S, S]
-  const probs = dropout(tf.softmax(scores, -1), c.attentionProbsDropoutProb) as tf.Tensor4D; // [B, N, S, S]
+  const raw: tf.Tensor4D = tf.reshape(batchMatMul(flat(q, S, D), flat(k, S, D), true), [B, N, S, S]); // [B, N, S, S]
+  const probs = attentionProbs(raw, maskAdder, Math.sqrt(D), dropout.key(c.attentionProbsDropoutProb)); // [B, N, S, S] = dropout(softmax(raw/√D + mask))
   const context = tf.reshape(batchMatMul(flat(probs, S, S), flat(v, S, D)), [B, N, S, D]); // [B, N, S, D]
   return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B * S, H]); // [B·S, H]
 }

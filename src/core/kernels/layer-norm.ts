@@ -1,0 +1,320 @@
+/**
+ * LayerNorm kernel with the sums before it and the dropout around it fused in:
+ *
+ *   h = dropout(x) + residual + positions[row mod S]     (every part but x optional)
+ *   y = (h − mean(h)) / √(var(h) + eps) · γ + β           (biased variance over the last axis)
+ *   out = y, or dropout(y) when the dropout comes after the LayerNorm
+ *
+ * as torch.nn.LayerNorm and Google's layer_norm compute it. BertSelfOutput and BertOutput use
+ * LayerNorm(dropout(dense) + input); BertEmbeddings uses dropout(LayerNorm(words + token types +
+ * positions)) (the word + token-type sum enters as x + residual, positions [S, H] by row mod S).
+ *
+ *   addLayerNorm(x, gamma, beta, eps, { residual?, positions?, dropout?, dropoutAfter? })  -> [M, H]
+ *   addLayerNormComposed(...)  the same with tfjs ops (WASM/CPU, and the parity reference)
+ *
+ * WGSL, one row per workgroup of 64 threads, 4 consecutive columns per thread (one Philox block
+ * per thread and round; a thread holds ≤ 32 values of its row in registers, so H ≤ 2048; wider
+ * rows run composed):
+ *   forward   1 dispatch: out (h recomputed from its parts, dropout masks from their key)
+ *   backward  4 dispatches (+1 with dropout before the LayerNorm): h and the row stats, packed
+ *             in one buffer (the dropout mask is regenerated once, here);
+ *             dh = rstd·(g − mean(g) − x̂·mean(g·x̂)) with g = dy'·γ, one row per workgroup;
+ *             dγ = Σ_rows dy'·x̂ and dβ = Σ_rows dy', 64 columns × 4 row lanes per workgroup;
+ *             dy' = dy, or dropout(dy) read through the mask when it comes after; dx = dropout(dh)
+ *             under the same key when it comes before; d(residual) = dh; d(positions) = Σ_batch dh.
+ * Glossary: M rows (B·S), H hidden size, S sequence length (rows of `positions`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { dropout as dropoutKernel, dropoutComposed } from './dropout';
+import { DROPOUT_UNIFORMS, PHILOX_WGSL, dropoutUniforms, type DropoutKey } from './philox';
+import { WORKGROUP_INDEX, runProgram, useModelKernels, workgroupSumWgsl, type KernelProgram, type UniformData } from './run-program';
+
+const WG = 64;
+const MAX_PER_THREAD = 32;
+const PARAM_LANES = 4;
+
+export interface AddLayerNormOptions {
+  /** [M, H], added to x before the LayerNorm. */
+  residual?: tf.Tensor2D | null;
+  /** [S, H], added to row r before the LayerNorm as positions[r mod S] (M a multiple of S). */
+  positions?: tf.Tensor2D | null;
+  /** Dropout key (null/absent: no dropout). */
+  dropout?: DropoutKey | null;
+  /** The dropout applies to the LayerNorm's output instead of to x. */
+  dropoutAfter?: boolean;
+}
+
+export function addLayerNormComposed(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, o: AddLayerNormOptions = {}): tf.Tensor2D {
+  return tf.tidy(() => {
+    const [M, H] = x.shape;
+    const key = o.dropout ?? null;
+    const before = key && !o.dropoutAfter ? dropoutComposed(x, key) : x; // [M, H]
+    let h = o.residual ? (tf.add(before, o.residual) as tf.Tensor2D) : before; // [M, H]
+    if (o.positions) {
+      const S = o.positions.shape[0];
+      h = tf.reshape(tf.add(tf.reshape(h, [M / S, S, H]), o.positions), [M, H]); // [M, H]
+    }
+    const mean = tf.mean(h, -1, true); // [M, 1]
+    const centered = tf.sub(h, mean); // [M, H]
+    const variance = tf.mean(tf.square(centered), -1, true); // [M, 1]
+    const normed = tf.mul(centered, tf.rsqrt(tf.add(variance, eps))); // [M, H]
+    const y = tf.add(tf.mul(normed, gamma), beta) as tf.Tensor2D; // [M, H]
+    return key && o.dropoutAfter ? dropoutComposed(y, key) : y; // [M, H]
+  });
+}
+
+interface Variant {
+  residual: boolean;
+  positions: boolean;
+  /** Dropout on x (before) / on the output (after). */
+  dropBefore: boolean;
+  dropAfter: boolean;
+}
+
+const variantKey = (v: Variant) => `${v.residual ? 'R' : ''}${v.positions ? 'P' : ''}${v.dropBefore ? 'D' : ''}${v.dropAfter ? 'A' : ''}`;
+
+function variantOf(o: AddLayerNormOptions): Variant {
+  const drop = !!o.dropout;
+  return { residual: !!o.residual, positions: !!o.positions, dropBefore: drop && !o.dropoutAfter, dropAfter: drop && !!o.dropoutAfter };
+}
+
+/**
+ * WGSL of h at flat index i (withH), and of the upstream gradient through the output dropout
+ * (withDy). Every declared input must be read: the backend binds all of them, and a binding the
+ * compiler drops from the 'auto' layout invalidates the whole command buffer.
+ */
+function hSnippet(v: Variant, withDy: boolean, withH = true): string {
+  return `
+  ${withH ? `fn hAt(i : i32) -> f32 {
+    var v = x[i];
+    ${v.dropBefore ? 'v = select(0.0, v * uniforms.dropScale, dropKeep(u32(i)));' : ''}
+    ${v.residual ? 'v = v + residual[i];' : ''}
+    ${v.positions ? 'v = v + positions[((i / uniforms.cols) % uniforms.seqLen) * uniforms.cols + i % uniforms.cols];' : ''}
+    return v;
+  }` : ''}
+  ${withDy ? `fn dyAt(i : i32) -> f32 {
+    ${v.dropAfter ? 'return select(0.0, dy[i] * uniforms.dropScale, dropKeep(u32(i)));' : 'return dy[i];'}
+  }` : ''}`;
+}
+
+const rowUniforms = `rows : i32, cols : i32, seqLen : i32, eps : f32, ${DROPOUT_UNIFORMS}`;
+
+function inputNames(v: Variant, extra: string[]): string[] {
+  return ['x', ...(v.residual ? ['residual'] : []), ...(v.positions ? ['positions'] : []), ...extra];
+}
+
+/**
+ * WGSL loop over this thread's columns of a row: 4 consecutive columns per thread (one Philox
+ * block when the row is 4-aligned), 4·WG columns per round; slot `s` indexes the thread's
+ * register arrays and is the same in every loop of a kernel.
+ */
+function rowLoop(body: string): string {
+  return `for (var s = 0; (s >> 2) * ${4 * WG} < cols; s = s + 1) {
+      let c = (s >> 2) * ${4 * WG} + i32(tid) * 4 + (s & 3);
+      if (c < cols) {
+        ${body}
+      }
+    }`;
+}
+
+function rowProgram(name: string, v: Variant, inputs: string[], outputShape: number[], rows: number, body: string): KernelProgram {
+  return {
+    variableNames: inputs,
+    outputShape,
+    shaderKey: `tabtuneLayerNorm${name}${variantKey(v)}`,
+    dispatchLayout: { x: [0] },
+    dispatch: [rows, 1, 1],
+    workgroupSize: [WG, 1, 1],
+    uniforms: rowUniforms,
+    getUserCode: () => `
+  ${PHILOX_WGSL}
+  ${workgroupSumWgsl(WG)}
+  ${hSnippet(v, false)}
+  fn main(index : i32) {
+    let row = ${WORKGROUP_INDEX};
+    let tid = localIndex;
+    let cols = uniforms.cols;
+    let valid = row < uniforms.rows;
+    let base = select(0, row * cols, valid);
+    var hv : array<f32, ${MAX_PER_THREAD}>;
+    var sum = 0.0;
+    ${rowLoop('let hval = hAt(base + c); hv[s] = hval; sum = sum + hval;')}
+    let mean = workgroupSum2(vec2<f32>(sum, 0.0), tid).x / f32(cols);
+    var q = 0.0;
+    ${rowLoop('let d = hv[s] - mean; q = q + d * d;')}
+    let variance = workgroupSum2(vec2<f32>(q, 0.0), tid).x / f32(cols);
+    let rstd = 1.0 / sqrt(variance + uniforms.eps);
+    ${body}
+  }`,
+  };
+}
+
+function forwardProgram(v: Variant, rows: number, cols: number): KernelProgram {
+  return rowProgram('Forward', v, inputNames(v, ['gamma', 'beta']), [rows, cols], rows, `
+    if (valid) {
+      ${rowLoop(`let y = (hv[s] - mean) * rstd * gamma[c] + beta[c];
+        ${v.dropAfter ? 'result[base + c] = select(0.0, y * uniforms.dropScale, dropKeep(u32(base + c)));' : 'result[base + c] = y;'}`)}
+    }`);
+}
+
+/**
+ * The backward's first pass, packed into one flat buffer [M·H + 2·M]: h (dropout mask applied
+ * once, here) then (mean, rstd) per row. The gradient kernels read h from it instead of
+ * regenerating the mask in each of them.
+ */
+function prepProgram(v: Variant, rows: number, cols: number): KernelProgram {
+  return rowProgram('Prep', { ...v, dropAfter: false }, inputNames(v, []), [rows * cols + 2 * rows], rows, `
+    if (valid) {
+      ${rowLoop('result[base + c] = hv[s];')}
+      if (tid == 0u) {
+        result[uniforms.rows * cols + row * 2] = mean;
+        result[uniforms.rows * cols + row * 2 + 1] = rstd;
+      }
+    }`);
+}
+
+/** dh from dy, γ and the prep buffer: one row per workgroup. */
+function gradInputProgram(v: Variant, rows: number, cols: number): KernelProgram {
+  return {
+    variableNames: ['prep', 'gamma', 'dy'],
+    outputShape: [rows, cols],
+    shaderKey: `tabtuneLayerNormGradInput${v.dropAfter ? 'A' : ''}`,
+    dispatchLayout: { x: [0] },
+    dispatch: [rows, 1, 1],
+    workgroupSize: [WG, 1, 1],
+    uniforms: rowUniforms,
+    getUserCode: () => `
+  ${PHILOX_WGSL}
+  ${workgroupSumWgsl(WG)}
+  ${hSnippet(v, true, false)}
+  fn main(index : i32) {
+    let row = ${WORKGROUP_INDEX};
+    let tid = localIndex;
+    let cols = uniforms.cols;
+    let valid = row < uniforms.rows;
+    let r = select(0, row, valid);
+    let base = r * cols;
+    let mean = prep[uniforms.rows * cols + r * 2];
+    let rstd = prep[uniforms.rows * cols + r * 2 + 1];
+    var gv : array<f32, ${MAX_PER_THREAD}>;
+    var xh : array<f32, ${MAX_PER_THREAD}>;
+    var acc = vec2<f32>(0.0, 0.0);
+    ${rowLoop(`let g = dyAt(base + c) * gamma[c];
+        let xhat = (prep[base + c] - mean) * rstd;
+        gv[s] = g;
+        xh[s] = xhat;
+        acc = acc + vec2<f32>(g, g * xhat);`)}
+    let sums = workgroupSum2(acc, tid) / f32(cols);
+    if (valid) {
+      ${rowLoop('result[base + c] = rstd * (gv[s] - sums.x - xh[s] * sums.y);')}
+    }
+  }`,
+  };
+}
+
+/** dγ (withXhat, from the prep buffer) or dβ: column sums, 64 columns × 4 row lanes per workgroup. */
+function gradParamProgram(v: Variant, withXhat: boolean, rows: number, cols: number): KernelProgram {
+  return {
+    variableNames: withXhat ? ['prep', 'dy'] : ['dy'],
+    outputShape: [cols],
+    shaderKey: `tabtuneLayerNormGrad${withXhat ? 'Gamma' : 'Beta'}${v.dropAfter ? 'A' : ''}`,
+    dispatchLayout: { x: [0] },
+    dispatch: [Math.ceil(cols / WG), 1, 1],
+    workgroupSize: [WG, PARAM_LANES, 1],
+    uniforms: rowUniforms,
+    getUserCode: () => `
+  ${PHILOX_WGSL}
+  ${hSnippet(v, true, false)}
+  var<workgroup> lanes : array<f32, ${WG * PARAM_LANES}>;
+  fn main(index : i32) {
+    let c = i32(workgroupId.x) * ${WG} + i32(localId.x);
+    let lane = i32(localId.y);
+    let cols = uniforms.cols;
+    let mh = uniforms.rows * cols;
+    var acc = 0.0;
+    if (c < cols) {
+      for (var r = lane; r < uniforms.rows; r = r + ${PARAM_LANES}) {
+        let i = r * cols + c;
+        ${withXhat ? 'acc = acc + dyAt(i) * (prep[i] - prep[mh + r * 2]) * prep[mh + r * 2 + 1];' : 'acc = acc + dyAt(i);'}
+      }
+    }
+    lanes[localIndex] = acc;
+    workgroupBarrier();
+    if (lane == 0 && c < cols) {
+      var total = 0.0;
+      for (var l = 0; l < ${PARAM_LANES}; l = l + 1) { total = total + lanes[l * ${WG} + i32(localId.x)]; }
+      result[c] = total;
+    }
+  }`,
+  };
+}
+
+function uniformsFor(rows: number, cols: number, seqLen: number, eps: number, key: DropoutKey | null): UniformData[] {
+  return [
+    { type: 'int32', data: [rows] },
+    { type: 'int32', data: [cols] },
+    { type: 'int32', data: [seqLen] },
+    { type: 'float32', data: [eps] },
+    ...dropoutUniforms(key),
+  ];
+}
+
+function hParts(x: tf.Tensor2D, o: AddLayerNormOptions): tf.Tensor[] {
+  return [x, ...(o.residual ? [o.residual] : []), ...(o.positions ? [o.positions] : [])];
+}
+
+/** The WebGPU pieces, exported for the parity test. */
+export const layerNormWebGPU = {
+  forward(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, o: AddLayerNormOptions): tf.Tensor2D {
+    const [rows, cols] = x.shape;
+    const u = uniformsFor(rows, cols, o.positions?.shape[0] ?? 1, eps, o.dropout ?? null);
+    return runProgram(forwardProgram(variantOf(o), rows, cols), [...hParts(x, o), gamma, beta], u) as tf.Tensor2D;
+  },
+  /** Gradients for [x, residual?, positions?, γ, β] given upstream dy. */
+  backward(dy: tf.Tensor2D, x: tf.Tensor2D, gamma: tf.Tensor, eps: number, o: AddLayerNormOptions): tf.Tensor[] {
+    const [rows, cols] = x.shape;
+    const v = variantOf(o);
+    const key = o.dropout ?? null;
+    const S = o.positions?.shape[0] ?? 1;
+    const u = uniformsFor(rows, cols, S, eps, key);
+    const h = hParts(x, o);
+    const prep = runProgram(prepProgram(v, rows, cols), h, u); // [M·H + 2·M]: h, then (mean, rstd) per row
+    const dh = runProgram(gradInputProgram(v, rows, cols), [prep, gamma, dy], u); // [M, H]
+    const dGamma = runProgram(gradParamProgram(v, true, rows, cols), [prep, dy], u); // [H]
+    const dBeta = runProgram(gradParamProgram(v, false, rows, cols), [dy], u); // [H]
+    prep.dispose();
+    const dx = v.dropBefore ? dropoutKernel(dh, key!) : dh; // [M, H]
+    const grads: tf.Tensor[] = [dx];
+    if (o.residual) grads.push(dh);
+    if (o.positions) grads.push(tf.sum(tf.reshape(dh, [rows / S, S, cols]), 0)); // [S, H]
+    grads.push(tf.reshape(dGamma, gamma.shape), tf.reshape(dBeta, gamma.shape));
+    return grads;
+  },
+};
+
+/** The LayerNorm above: the WGSL kernel on WebGPU, composed ops elsewhere. */
+export function addLayerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, o: AddLayerNormOptions = {}): tf.Tensor2D {
+  if (o.positions && x.shape[0] % o.positions.shape[0] !== 0) throw new Error(`addLayerNorm: ${x.shape[0]} rows are not a multiple of ${o.positions.shape[0]} positions`);
+  if (!useModelKernels() || x.shape[1] > WG * MAX_PER_THREAD) return addLayerNormComposed(x, gamma, beta, eps, o);
+  const inputs = [...hParts(x, o), gamma, beta];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const ts = args.slice(0, -1) as tf.Tensor[];
+    const at = (saved: tf.Tensor[]) => {
+      let i = 1;
+      const residual = o.residual ? (saved[i++] as tf.Tensor2D) : null;
+      const positions = o.positions ? (saved[i++] as tf.Tensor2D) : null;
+      return { x: saved[0] as tf.Tensor2D, o: { ...o, residual, positions }, gamma: saved[i], beta: saved[i + 1] };
+    };
+    save(ts);
+    const cur = at(ts);
+    return {
+      value: layerNormWebGPU.forward(cur.x, cur.gamma, cur.beta, eps, cur.o),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const s = at(saved);
+        return layerNormWebGPU.backward(dy as tf.Tensor2D, s.x, s.gamma, eps, s.o);
+      },
+    };
+  });
+  return f(...inputs) as tf.Tensor2D;
+}

@@ -1,0 +1,113 @@
+/**
+ * Running a WGSL program on tfjs's WebGPU backend (shared by the model-side kernels).
+ *
+ * A kernel here is a `WebGPUProgram` as tfjs-backend-webgpu 4.22 defines it: `getUserCode()`
+ * returns the WGSL body (a `fn main(index : i32)` for a flat dispatch layout), the backend
+ * prepends the bindings (`result` = binding 0, then one read-only storage array per entry of
+ * `variableNames`), the `uniforms` struct (shapes first, then the program's own fields) and the
+ * entry point, compiles once per `shaderKey` (+ input ranks and dtypes) and records the dispatch
+ * on its own command encoder and queue. Programs read sizes from their uniforms, never from the
+ * source, so one pipeline serves every shape.
+ *
+ *   useModelKernels()                 -> true on WebGPU unless switched off (setModelKernels)
+ *   runProgram(program, inputs, u)    -> the output tensor (float32, program.outputShape), run as a
+ *                                        tfjs kernel named after the program (visible to tf.profile)
+ *   flatDispatch(n, workgroup)        -> [ceil(n / workgroup), 1, 1] (the backend reshapes past 65535)
+ *   WORKGROUP_INDEX                   -> WGSL expression of the linear workgroup index
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export type UniformData = { type: 'int32' | 'uint32' | 'float32'; data: number[] };
+
+export interface KernelProgram {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[]; y?: number[]; z?: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  uniforms?: string;
+  size?: boolean;
+  getUserCode: () => string;
+}
+
+interface WebGPUBackendLike {
+  runWebGPUProgram(program: KernelProgram, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms?: UniformData[]): tf.TensorInfo;
+}
+
+let enabled = true;
+
+/** Switches the model's WGSL kernels off (composed tfjs ops everywhere), e.g. to count the difference. */
+export function setModelKernels(on: boolean): void {
+  enabled = on;
+}
+
+/** True when the model's blocks should run their WGSL kernels (WebGPU backend, kernels on). */
+export function useModelKernels(): boolean {
+  return enabled && tf.getBackend() === 'webgpu';
+}
+
+const registered = new Set<string>();
+
+/**
+ * Runs `program` as a tfjs kernel named after its shaderKey (e.g. TabtuneLayerNormForwardRD),
+ * registered for the webgpu backend on first use: tf.profile and the engine's kernel
+ * bookkeeping then see it like any tfjs kernel.
+ */
+export function runProgram(program: KernelProgram, inputs: tf.Tensor[], uniforms: UniformData[]): tf.Tensor {
+  const kernelName = program.shaderKey.charAt(0).toUpperCase() + program.shaderKey.slice(1);
+  if (!registered.has(kernelName)) {
+    tf.registerKernel({
+      kernelName,
+      backendName: 'webgpu',
+      kernelFunc: ({ inputs: named, backend, attrs }) => {
+        const run = attrs as unknown as { program: KernelProgram; uniforms: UniformData[] };
+        const b = backend as unknown as WebGPUBackendLike;
+        if (typeof b.runWebGPUProgram !== 'function') throw new Error(`${kernelName}: the backend cannot run WebGPU programs`);
+        return b.runWebGPUProgram(run.program, run.program.variableNames.map((n) => named[n] as tf.TensorInfo), 'float32', run.uniforms);
+      },
+    });
+    registered.add(kernelName);
+  }
+  const named: tf.NamedTensorMap = {};
+  program.variableNames.forEach((n, i) => (named[n] = inputs[i]));
+  return tf.engine().runKernel(kernelName, named, { program, uniforms } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+export function flatDispatch(n: number, workgroup: number): [number, number, number] {
+  return [Math.max(1, Math.ceil(n / workgroup)), 1, 1];
+}
+
+/** Linear index of this workgroup (the backend turns a long x dispatch into x·y·z past 65535). */
+export const WORKGROUP_INDEX = 'i32(workgroupId.z * numWorkgroups.x * numWorkgroups.y + workgroupId.y * numWorkgroups.x + workgroupId.x)';
+
+/**
+ * WGSL: sum of one f32 per thread over a workgroup of `size` threads (a power of two), through
+ * `red`. Called from uniform control flow by every thread; returns the total to all of them.
+ */
+export function workgroupSumWgsl(size: number): string {
+  return `
+  var<workgroup> red : array<vec2<f32>, ${size}>;
+  fn workgroupSum2(v : vec2<f32>, tid : u32) -> vec2<f32> {
+    red[tid] = v;
+    workgroupBarrier();
+    for (var s = ${size / 2}u; s > 0u; s = s >> 1u) {
+      if (tid < s) { red[tid] = red[tid] + red[tid + s]; }
+      workgroupBarrier();
+    }
+    let total = red[0];
+    workgroupBarrier();
+    return total;
+  }
+  fn workgroupMax(v : f32, tid : u32) -> f32 {
+    red[tid] = vec2<f32>(v, 0.0);
+    workgroupBarrier();
+    for (var s = ${size / 2}u; s > 0u; s = s >> 1u) {
+      if (tid < s) { red[tid].x = max(red[tid].x, red[tid + s].x); }
+      workgroupBarrier();
+    }
+    let total = red[0].x;
+    workgroupBarrier();
+    return total;
+  }`;
+}
