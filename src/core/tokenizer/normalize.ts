@@ -1,8 +1,10 @@
 /**
  * Stage 1, normalization: google-research/bert's BasicTokenizer text preparation
  *   _clean_text (drop NUL, U+FFFD and control chars; whitespace -> ' '),
- *   _tokenize_chinese_chars (spaces around CJK ideographs),
- *   lower() + _run_strip_accents (NFD, drop category Mn) when do_lower_case,
+ *   _tokenize_chinese_chars (spaces around CJK ideographs, judged on the cleaned character),
+ *   lower() + _run_strip_accents (NFD, drop category Mn) when do_lower_case, applied AFTER the
+ *   CJK split as Google's BasicTokenizer does (so U+F92C is spaced, then decomposes to U+90CE),
+ * (punctuation splitting, the next step in Google's order, runs on this output in pretokenize.ts)
  * producing normalized UTF-16 code units, each aligned to the [start, end) range of the ORIGINAL
  * character (a whole surrogate pair for astral characters) it came from. Expanded characters
  * (Hangul syllables to jamo, 'İ' to 'i' + U+0307) share their source's range; removed characters
@@ -202,28 +204,17 @@ export function createNormalizer(options: Partial<NormalizeOptions> = {}): Norma
           continue;
         }
       }
-      if (handleChineseChars && (cls & CJK) !== 0) {
-        units[len] = 0x20;
-        os[len] = i;
-        oe[len] = end;
-        units[len + 1] = c;
-        os[len + 1] = i;
-        oe[len + 1] = end;
-        len += 2;
-        if (w === 2) {
-          units[len] = text.charCodeAt(i + 1);
-          os[len] = i;
-          oe[len] = end;
-          len++;
-        }
+      // Google's order: _tokenize_chinese_chars looks at the cleaned character, then lower() + NFD
+      // run on the token it became. So an ideograph is spaced first and mapped second: a CJK
+      // compatibility ideograph (U+F900-FAFF, U+2F800-2FA1F) decomposes to its unified ideograph.
+      const r = !mapping ? null : lowercase && cp === CAPITAL_SIGMA ? lowerSigma(text, i) : mapped(cp);
+      const spaced = handleChineseChars && (cls & CJK) !== 0;
+      if (spaced) {
         units[len] = 0x20;
         os[len] = i;
         oe[len] = end;
         len++;
-        i = end;
-        continue;
       }
-      const r = !mapping ? null : lowercase && cp === CAPITAL_SIGMA ? lowerSigma(text, i) : mapped(cp);
       if (r === null) {
         units[len] = c;
         os[len] = i;
@@ -236,7 +227,7 @@ export function createNormalizer(options: Partial<NormalizeOptions> = {}): Norma
           len++;
         }
       } else {
-        if (len + r.length + 1 > units.length) {
+        if (len + r.length + 2 > units.length) {
           out.length = len;
           grow(out, len + r.length + 32 + (n - i));
           units = out.units;
@@ -249,6 +240,12 @@ export function createNormalizer(options: Partial<NormalizeOptions> = {}): Norma
           oe[len] = end;
           len++;
         }
+      }
+      if (spaced) {
+        units[len] = 0x20;
+        os[len] = i;
+        oe[len] = end;
+        len++;
       }
       i = end;
     }
