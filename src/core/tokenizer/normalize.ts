@@ -72,6 +72,8 @@ function grow(n: NormalizedText, need: number): void {
 
 const MN_GLOBAL = /\p{Mn}/gu;
 const CAPITAL_SIGMA = 0x3a3;
+const CASED = /^\p{Cased}$/u;
+const CASE_IGNORABLE = /^\p{Case_Ignorable}$/u;
 
 export function createNormalizer(options: Partial<NormalizeOptions> = {}): Normalizer {
   const opts: NormalizeOptions = {
@@ -115,31 +117,41 @@ export function createNormalizer(options: Partial<NormalizeOptions> = {}): Norma
   }
 
   /**
-   * Python lower-cases each whitespace token as a whole, so 'Σ' becomes final 'ς' by context
-   * (Unicode Final_Sigma). Rebuild the cleaned token around `at` and let toLowerCase decide.
+   * Python lower-cases each whitespace token as a whole, so 'Σ' becomes final 'ς' by context.
+   * CPython's handle_capital_sigma: final when \p{Cased} \p{Case_Ignorable}* precedes it and
+   * \p{Case_Ignorable}* \p{Cased} does not follow, within the cleaned token (cleaned characters
+   * skipped, whitespace and CJK ideographs end it). Each scan stops at the first character that
+   * is not case-ignorable, so a text costs O(length) however many sigmas it holds.
    */
   function lowerSigma(text: string, at: number): string {
-    let before = '';
-    for (let j = at - 1, n = 0; j >= 0 && n < 64; n++) {
+    let cased = false;
+    for (let j = at - 1; j >= 0; ) {
       const lo = text.charCodeAt(j);
-      const start = lo >= 0xdc00 && lo <= 0xdfff && j > 0 && (text.charCodeAt(j - 1) & 0xfc00) === 0xd800 ? j - 1 : j;
+      const start = (lo & 0xfc00) === 0xdc00 && j > 0 && (text.charCodeAt(j - 1) & 0xfc00) === 0xd800 ? j - 1 : j;
       const cp = text.codePointAt(start) ?? 0;
-      const t = tokenChar(cp);
-      if (t === 'stop') break;
-      if (t === 'keep') before = String.fromCodePoint(cp) + before;
       j = start - 1;
-    }
-    let after = '';
-    for (let j = at + 1, n = 0; j < text.length && n < 64; n++) {
-      const cp = text.codePointAt(j) ?? 0;
       const t = tokenChar(cp);
       if (t === 'stop') break;
-      if (t === 'keep') after += String.fromCodePoint(cp);
-      j += cp > 0xffff ? 2 : 1;
+      if (t === 'skip') continue;
+      const ch = String.fromCodePoint(cp);
+      if (CASE_IGNORABLE.test(ch)) continue;
+      cased = CASED.test(ch);
+      break;
     }
-    const lowered = (before + '\u03a3' + after).toLowerCase();
-    const sigma = lowered.charAt(before.toLowerCase().length);
-    return stripAccents ? mapChar(sigma) : sigma;
+    if (cased) {
+      for (let j = at + 1; j < text.length; ) {
+        const cp = text.codePointAt(j) ?? 0;
+        j += cp > 0xffff ? 2 : 1;
+        const t = tokenChar(cp);
+        if (t === 'stop') break;
+        if (t === 'skip') continue;
+        const ch = String.fromCodePoint(cp);
+        if (CASE_IGNORABLE.test(ch)) continue;
+        if (CASED.test(ch)) cased = false;
+        break;
+      }
+    }
+    return cased ? '\u03c2' : '\u03c3';
   }
 
   function normalize(text: string, out: NormalizedText = createNormalizedText(Math.max(16, text.length + 8))): NormalizedText {
