@@ -22,3 +22,6 @@ export {
 export { collateClassifier, collateSquad } from './batch';
 export { detectDataset, type DetectedDataset } from './detect';
 export { pythonJson, pythonFloat } from './python-json';
+export { MAX_SEQ_LENGTH } from './limits';
+export { MAX_LINE_CHARS } from './source';
+export { MAX_SQUAD_JSON_BYTES } from './squad-reader';

@@ -90,6 +90,17 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
     }
     entries.set(name, { name, dtype, shape, begin: dataStart + b, end: dataStart + e });
   }
+  // Two tensors sharing bytes is never what a writer meant (the reference reader refuses it too).
+  const byBegin = [...entries.values()].filter((e) => e.end > e.begin).sort((x, y) => x.begin - y.begin);
+  for (let i = 1; i < byBegin.length; i++) {
+    const prev = byBegin[i - 1];
+    const cur = byBegin[i];
+    if (cur.begin < prev.end) {
+      throw new TabtuneError(`data [${cur.begin - dataStart}, ${cur.end - dataStart}) overlaps tensor ${prev.name} [${prev.begin - dataStart}, ${prev.end - dataStart})`, {
+        file, location: `tensor ${cur.name}`, expected: 'each tensor in bytes of its own', code: 'safetensors-overlap',
+      });
+    }
+  }
   return { entries, metadata, dataStart };
 }
 

@@ -30,6 +30,15 @@ const EOCD64_LOCATOR = 0x07064b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 
+/**
+ * Deflated entries may declare at most this many times their compressed size (or 1 MiB, for
+ * small all-zero tensors). torch.save stores its entries uncompressed; a re-zipped checkpoint's
+ * float weights deflate by ~1.1x. A declared size beyond this is a zip bomb and is refused before
+ * anything is inflated; inflating writes into a buffer of the declared size, never past it.
+ */
+export const ZIP_MAX_INFLATE_RATIO = 16;
+const ZIP_SMALL_ENTRY = 1 << 20;
+
 function bad(file: string, problem: string): TabtuneError {
   return new TabtuneError(problem, { file, expected: 'a zip archive (torch.save format)', code: 'zip-format' });
 }
@@ -90,6 +99,10 @@ export async function openZip(src: ByteSource): Promise<ZipReader> {
     }
     if (method !== 0 && method !== 8) throw bad(file, `entry ${name} uses compression method ${method}`);
     if (localOffset + 30 + compressedSize > src.size) throw bad(file, `entry ${name} runs past the end of the file`);
+    if (method === 0 && size !== compressedSize) throw bad(file, `stored entry ${name} declares ${size} bytes but holds ${compressedSize}`);
+    if (method === 8 && size > Math.max(ZIP_SMALL_ENTRY, compressedSize * ZIP_MAX_INFLATE_RATIO)) {
+      throw bad(file, `entry ${name} would inflate ${compressedSize} bytes to ${size}, more than ${ZIP_MAX_INFLATE_RATIO} times (a zip bomb?); refused before inflating`);
+    }
     entries.set(name, { name, method, compressedSize, size, localOffset });
     p = extraEnd + commentLen;
   }
@@ -123,6 +136,7 @@ export async function openZip(src: ByteSource): Promise<ZipReader> {
       } catch (err) {
         throw bad(file, `entry ${entry.name} does not inflate (${(err as Error).message})`);
       }
+      if (out.byteLength !== entry.size) throw bad(file, `entry ${entry.name} inflates to ${out.byteLength} bytes, not the ${entry.size} it declares`);
       return out.subarray(begin, end);
     },
   };
