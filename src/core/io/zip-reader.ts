@@ -86,14 +86,21 @@ export async function openZip(src: ByteSource): Promise<ZipReader> {
     // zip64 extended information: the 64-bit values of the fields that read 0xffffffff, in order.
     let e = p + 46 + nameLen;
     const extraEnd = e + extraLen;
+    if (extraEnd + commentLen > cd.byteLength) throw bad(file, `central directory entry ${i} (${name}) runs past the directory`);
     while (e + 4 <= extraEnd) {
       const id = cv.getUint16(e, true);
       const len = cv.getUint16(e + 2, true);
       if (id === 0x0001) {
         let q = e + 4;
-        if (size === 0xffffffff) { size = Number(cv.getBigUint64(q, true)); q += 8; }
-        if (compressedSize === 0xffffffff) { compressedSize = Number(cv.getBigUint64(q, true)); q += 8; }
-        if (localOffset === 0xffffffff) { localOffset = Number(cv.getBigUint64(q, true)); q += 8; }
+        const u64 = () => {
+          if (q + 8 > Math.min(e + 4 + len, extraEnd)) throw bad(file, `zip64 field of entry ${name} is cut short`);
+          const v = Number(cv.getBigUint64(q, true));
+          q += 8;
+          return v;
+        };
+        if (size === 0xffffffff) size = u64();
+        if (compressedSize === 0xffffffff) compressedSize = u64();
+        if (localOffset === 0xffffffff) localOffset = u64();
       }
       e += 4 + len;
     }
