@@ -6,7 +6,7 @@
  * when any reader broke the contract.
  */
 import { parseArgs } from 'node:util';
-import { fuzzTarget } from '../src/testing/fuzz/harness';
+import { fuzzTarget, minimize, type FuzzFailure } from '../src/testing/fuzz/harness';
 import { saveRegression } from '../src/testing/fuzz/regressions';
 import { FUZZ_TARGETS } from '../src/testing/fuzz/targets';
 
@@ -22,14 +22,13 @@ console.log('reader            inputs  parsed  refused  unlocated  escapes  hang
 let bad = 0;
 for (const t of targets) {
   const t0 = performance.now();
-  const c = await fuzzTarget(t, {
-    runs,
-    seed,
-    onFailure: (f) => {
-      const dir = saveRegression(t.name, seed, f);
-      console.log(`  ${f.kind} at input ${f.index}: ${f.message.slice(0, 300)}\n    saved ${dir}`);
-    },
-  });
+  const failures: FuzzFailure[] = [];
+  const c = await fuzzTarget(t, { runs, seed, onFailure: (f) => failures.push(f) });
+  for (const f of failures) {
+    const small = await minimize(t, f);
+    const dir = saveRegression(t.name, seed, small);
+    console.log(`  ${f.kind} at input ${f.index}: ${f.message.slice(0, 300)}\n    saved ${dir} (${small.files[0].bytes.length} of ${f.files[0].bytes.length} bytes)`);
+  }
   bad += c.escapes + c.hangs + c.overAllocations;
   console.log(
     `${t.name.padEnd(16)} ${String(c.inputs).padStart(7)} ${String(c.parsed).padStart(7)} ${String(c.rejected).padStart(8)} ${String(c.unlocated).padStart(10)} ${String(c.escapes).padStart(8)} ${String(c.hangs).padStart(6)} ${String(c.overAllocations).padStart(11)} ${c.worstMsPerMb.toFixed(0).padStart(12)} ${((performance.now() - t0) / 1000).toFixed(1).padStart(9)}`,

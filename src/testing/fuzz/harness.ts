@@ -109,3 +109,48 @@ export async function fuzzTarget(target: FuzzTarget, options: { runs: number; se
   }
   return c;
 }
+
+/**
+ * Shrinks a failing input before it is saved: removes ranges of the first file (halving their
+ * size), then zeroes ranges, while the input still fails the same way (same kind, same error
+ * class), within a budget of checks. Saved regressions stay small and hold little of the seed they came from.
+ */
+export async function minimize(target: FuzzTarget, failure: FuzzFailure, budget = 400): Promise<FuzzFailure> {
+  const errorClass = (m: string) => m.split(':')[0];
+  let files = failure.files;
+  let message = failure.message;
+  let checks = 0;
+  for (let size = files[0].bytes.length >> 1; size >= 1 && checks < budget; size >>= 1) {
+    for (let off = 0; off < files[0].bytes.length && checks < budget; ) {
+      const b = files[0].bytes;
+      const candidate = [{ ...files[0], bytes: new Uint8Array([...b.subarray(0, off), ...b.subarray(off + size)]) }, ...files.slice(1)];
+      checks++;
+      const r = await checkInput(target, candidate);
+      if (r.outcome === failure.kind && (failure.kind !== 'escape' || errorClass(r.message) === errorClass(failure.message))) {
+        files = candidate;
+        message = r.message;
+      } else {
+        off += size;
+      }
+    }
+  }
+  // Then zero what must stay in place (offsets from the end of a zip, say): the saved bytes keep
+  // the structure that fails and none of the seed's content.
+  for (let size = files[0].bytes.length >> 1; size >= 1 && checks < budget * 2; size >>= 1) {
+    for (let off = 0; off < files[0].bytes.length && checks < budget * 2; off += size) {
+      const b = files[0].bytes;
+      const end = Math.min(b.length, off + size);
+      if (b.subarray(off, end).every((x) => x === 0)) continue;
+      const z = b.slice();
+      z.fill(0, off, end);
+      const candidate = [{ ...files[0], bytes: z }, ...files.slice(1)];
+      checks++;
+      const r = await checkInput(target, candidate);
+      if (r.outcome === failure.kind && (failure.kind !== 'escape' || errorClass(r.message) === errorClass(failure.message))) {
+        files = candidate;
+        message = r.message;
+      }
+    }
+  }
+  return { ...failure, files, message };
+}
