@@ -13,7 +13,7 @@
 import type { BadRecordPolicy } from '../errors';
 import { TabtuneError } from '../errors';
 import { badRecords } from './bad-records';
-import { jsonErrorPosition } from './json-error-position';
+import { jsonErrorLocation } from './json-error-position';
 import { readAllText, type DataSource } from './source';
 import type { ProgressCallback, SquadExample, SquadReadStats } from './types';
 
@@ -57,16 +57,7 @@ function parseJson(text: string, file: string): unknown {
   } catch (e) {
     const detail = (e as Error).message;
     // V8 names a position for some errors only.
-    const pos = /position (\d+)/.exec(detail);
-    const at = pos ? Number(pos[1]) : jsonErrorPosition(text);
-    let location: string | undefined;
-    if (at >= 0) {
-      const before = text.slice(0, at);
-      const line = before.split('\n').length;
-      location = `line ${line}, column ${at - before.lastIndexOf('\n')}`;
-    } else if (/end of JSON/.test(detail)) {
-      location = 'end of file';
-    }
+    const location = jsonErrorLocation(text, detail);
     throw new TabtuneError(`the file is not valid JSON: ${detail}`, { file, location, expected: 'a SQuAD JSON file ({"version": …, "data": [...]})', code: 'squad-json' });
   }
 }

@@ -8,6 +8,7 @@
  *   "relu" (either)                                       -> 'relu'
  */
 import { TabtuneError } from '../errors';
+import { jsonErrorLocation } from '../data/json-error-position';
 import type { Activation, BertConfig } from '../model/config';
 
 export type ConfigFlavor = 'hf' | 'google';
@@ -69,10 +70,10 @@ export function parseBertConfig(text: string, file = 'config.json', flavor: Conf
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new TabtuneError(`is not valid JSON (${(e as Error).message})`, { file, expected: 'a BERT config JSON object', code: 'config-json' });
+    throw new TabtuneError(`is not valid JSON (${(e as Error).message})`, { file, location: jsonErrorLocation(text, (e as Error).message), expected: 'a BERT config JSON object', code: 'config-json' });
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new TabtuneError('is not a JSON object', { file, expected: 'a BERT config JSON object', code: 'config-json' });
+    throw new TabtuneError('is not a JSON object', { file, location: 'top level', expected: 'a BERT config JSON object', code: 'config-json' });
   }
   return configFromObject(raw as Record<string, unknown>, file, flavor);
 }

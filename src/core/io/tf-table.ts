@@ -33,7 +33,7 @@ export function readTable(bytes: Uint8Array, file: string): TableInfo {
   const fail = (problem: string, location?: string): never => {
     throw new TabtuneError(problem, { file, location, expected: 'a TensorFlow checkpoint index (.index, tensor-bundle table)', code: 'tf-index' });
   };
-  if (bytes.byteLength < FOOTER) fail(`file of ${bytes.byteLength} bytes is shorter than the 48-byte table footer (truncated?)`);
+  if (bytes.byteLength < FOOTER) fail(`file of ${bytes.byteLength} bytes is shorter than the 48-byte table footer (truncated?)`, 'footer');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const f = bytes.byteLength - FOOTER;
   const lo = view.getUint32(f + 40, true);

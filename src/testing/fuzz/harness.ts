@@ -4,7 +4,7 @@
  *    anything else (RangeError, TypeError, a tfjs error, a TabtuneError without a file) is an
  *    ESCAPE;
  *  - it takes at most 1 s per MB of input (a floor of 250 ms absorbs garbage collection and
- *    compilation on a shared machine): slower is a HANG;
+ *    compilation on a shared machine): slower in three runs out of three is a HANG;
  *  - array-buffer memory grows by at most 64 x the input size + 64 MB during the call:
  *    more is an OVER-ALLOCATION.
  * Input i is made from (seed, i) alone, so a failure can be made again; failures are also
@@ -87,11 +87,26 @@ export async function checkInput(target: FuzzTarget, files: FuzzFile[]): Promise
   return { outcome, located, message, ms, mb };
 }
 
+/**
+ * A slow input is timed twice more and counts as a hang only if every run is over the limit:
+ * one slow run on a shared 2-core machine is as likely a garbage collection or another process.
+ */
+async function confirmed(target: FuzzTarget, files: FuzzFile[], first: CheckResult): Promise<CheckResult> {
+  if (first.outcome !== 'hang') return first;
+  let best = first;
+  for (let k = 0; k < 2; k++) {
+    const again = await checkInput(target, files);
+    if (again.outcome !== 'hang') return again;
+    if (again.ms < best.ms) best = again;
+  }
+  return best;
+}
+
 export async function fuzzTarget(target: FuzzTarget, options: { runs: number; seed: number; onFailure?: (f: FuzzFailure) => void }): Promise<FuzzCounts> {
   const c: FuzzCounts = { target: target.name, inputs: 0, parsed: 0, rejected: 0, unlocated: 0, escapes: 0, hangs: 0, overAllocations: 0, worstMsPerMb: 0, failures: [] };
   for (let i = 0; i < options.runs; i++) {
     const files = inputFor(target, options.seed, i);
-    const r = await checkInput(target, files);
+    const r = await confirmed(target, files, await checkInput(target, files));
     c.inputs++;
     c.worstMsPerMb = Math.max(c.worstMsPerMb, r.ms / r.mb);
     if (r.outcome === 'parsed') c.parsed++;
