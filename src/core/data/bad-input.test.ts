@@ -97,10 +97,13 @@ describe('GLUE TSV bad input', () => {
     const model = readSharedBytes('fixtures/model/tiny-odd/model.safetensors');
     const e1 = await caught(readGlue('mrpc', bytesSource('model.safetensors', model)));
     expect(e1).toMatchObject({ file: 'model.safetensors', code: 'binary' });
-    expect(e1.message).toMatch(/model\.safetensors, near byte \d+: the file (holds NUL bytes|is not UTF-8 text)/);
+    expect(e1.message).toMatch(/model\.safetensors, (near byte \d+|line \d+, byte \d+): the file (holds NUL bytes|is not UTF-8 text)/);
     const latin1 = new Uint8Array([...new TextEncoder().encode('sentence\tlabel\ncaf'), 0xe9, 0x09, 0x31, 0x0a]);
     const e2 = await caught(readGlue('sst-2', bytesSource('train.tsv', latin1)));
     expect(e2).toMatchObject({ file: 'train.tsv', code: 'binary', expected: 'a UTF-8 text file' });
+    // The first invalid byte and its line, not the start of the chunk.
+    expect(e2).toMatchObject({ location: 'line 2, byte 18' });
+    expect(e2.message).toContain("byte 0xe9 at byte 18 (line 2) is not valid UTF-8 (Latin-1 'é'? save the file as UTF-8)");
     const text = 'sentence\tlabel\nfine\t1\n';
     const utf16 = new Uint8Array(2 + text.length * 2);
     utf16.set([0xff, 0xfe]);

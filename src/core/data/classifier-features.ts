@@ -12,6 +12,7 @@
  */
 import { TabtuneError } from '../errors';
 import type { Tokenizer } from '../tokenizer/types';
+import { MAX_SEQ_LENGTH } from './limits';
 import { SharedArrays } from './shared-arrays';
 import type { ClassifierFeature, InputExample, ProgressCallback } from './types';
 
@@ -43,6 +44,9 @@ export function convertExample(example: InputExample, tokenizer: Tokenizer, opti
   const { maxSeqLength, labels } = options;
   if (!Number.isInteger(maxSeqLength) || maxSeqLength < 3) {
     throw new TabtuneError(`max_seq_length ${maxSeqLength} is too small`, { location: 'max_seq_length', expected: 'a whole number >= 3', code: 'option' });
+  }
+  if (maxSeqLength > MAX_SEQ_LENGTH) {
+    throw new TabtuneError(`max_seq_length is ${maxSeqLength}`, { location: 'max_seq_length', expected: `at most ${MAX_SEQ_LENGTH} (BERT's position table holds 512)`, code: 'option' });
   }
   const idsA = tokenizer.encode(example.textA).ids.slice();
   // run_classifier: `if example.text_b:` (an empty text_b is no text_b) and `if tokens_b:`

@@ -91,6 +91,9 @@ export async function readGlue(task: GlueTask, source: DataSource, options: Glue
   if (!headerSeen) {
     throw new TabtuneError('the file has no rows', { file: source.name, expected: `a GLUE ${task} ${split} file`, code: 'empty' });
   }
+  if (stats.records === 0) {
+    throw new TabtuneError('the file has a header but no data rows', { file: source.name, location: 'line 2', expected: 'at least one row after the header', code: 'empty' });
+  }
   if (stats.kept === 0 && stats.skipped > 0) {
     throw new TabtuneError(`no usable row: all ${stats.skipped} were bad (first: ${stats.firstErrors[0].message})`, {
       file: source.name,

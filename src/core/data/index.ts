@@ -28,3 +28,6 @@ export { demoInitialWeights } from './demo-qa-model';
 export { vocabFromSentencePieceList } from './demo-qa-vocab';
 export { readTextCorpus, type TextCorpus } from './text-corpus';
 export { DEFAULT_MLM_MASKING, maskSequence, mlmBatches, mlmVocab, packSequences, type MaskedSequence, type MlmBatchOptions, type MlmMaskingOptions, type MlmVocab } from './mlm-masking';
+export { MAX_SEQ_LENGTH } from './limits';
+export { MAX_LINE_CHARS } from './source';
+export { MAX_SQUAD_JSON_BYTES } from './squad-reader';

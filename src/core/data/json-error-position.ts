@@ -106,3 +106,17 @@ export function jsonErrorPosition(text: string): number {
     return typeof at === 'number' && at < n ? at : -1;
   }
 }
+
+/** "line L, column C" of where `text` stops being valid JSON ("end of file" if it ends too early), from JSON.parse's message or a scan. */
+export function jsonErrorLocation(text: string, parseMessage: string): string | undefined {
+  const pos = /position (\d+)/.exec(parseMessage);
+  const at = pos ? Number(pos[1]) : jsonErrorPosition(text);
+  if (at >= 0) {
+    const before = text.slice(0, at);
+    let line = 1;
+    for (let i = before.indexOf('\n'); i >= 0; i = before.indexOf('\n', i + 1)) line++;
+    return `line ${line}, column ${at - before.lastIndexOf('\n')}`;
+  }
+  if (/end of JSON|Unterminated|Unexpected end/.test(parseMessage)) return 'end of file';
+  return undefined;
+}

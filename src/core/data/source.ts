@@ -55,13 +55,21 @@ export async function* textChunks(source: DataSource, onBytes?: (n: number) => v
   let first = true;
   let any = false;
   let offset = 0;
+  /** Line breaks (\n) in the bytes before `offset`: the line of an error. */
+  let newlines = 0;
   const decode = (bytes: Uint8Array, stream: boolean): string => {
     try {
       return decoder.decode(bytes, { stream });
     } catch {
-      throw new TabtuneError('the file is not UTF-8 text (a binary file?)', {
+      // Point at the first byte that is not UTF-8 and its line (a Latin-1 'é' deep in the file,
+      // not the start of the chunk). A sequence begun in the previous chunk counts from here.
+      const bad = firstInvalidUtf8(bytes);
+      let line = newlines + 1;
+      for (let i = 0; i < bad; i++) if (bytes[i] === 0x0a) line++;
+      const b = bytes[bad];
+      throw new TabtuneError(`the file is not UTF-8 text: byte 0x${(b ?? 0).toString(16).padStart(2, '0')} at byte ${offset + bad} (line ${line}) is not valid UTF-8${b !== undefined && b >= 0xa0 ? ` (Latin-1 '${String.fromCharCode(b)}'? save the file as UTF-8)` : ''}`, {
         file: source.name,
-        location: `near byte ${offset}`,
+        location: `line ${line}, byte ${offset + bad}`,
         expected: 'a UTF-8 text file',
         code: 'binary',
       });
@@ -86,6 +94,9 @@ export async function* textChunks(source: DataSource, onBytes?: (n: number) => v
         code: 'binary',
       });
     }
+    if (typeof chunk !== 'string') {
+      for (let i = chunk.indexOf(0x0a); i >= 0; i = chunk.indexOf(0x0a, i + 1)) newlines++;
+    }
     offset += n;
     onBytes?.(offset);
     if (text.length > 0) {
@@ -103,6 +114,41 @@ export async function* textChunks(source: DataSource, onBytes?: (n: number) => v
   }
 }
 
+/**
+ * Index of the first byte of `bytes` that does not begin or continue a valid UTF-8 sequence
+ * (up to 3 leading continuation bytes are taken as the end of a sequence begun before).
+ * bytes.length when every byte is valid, but a sequence is cut at the end.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < 3 && i < bytes.length && (bytes[i] & 0xc0) === 0x80) i++;
+  while (i < bytes.length) {
+    const b = bytes[i];
+    let n: number;
+    let min = 0x80;
+    let max = 0xbf;
+    if (b < 0x80) { i++; continue; }
+    if (b >= 0xc2 && b <= 0xdf) n = 1;
+    else if (b >= 0xe0 && b <= 0xef) { n = 2; if (b === 0xe0) min = 0xa0; if (b === 0xed) max = 0x9f; }
+    else if (b >= 0xf0 && b <= 0xf4) { n = 3; if (b === 0xf0) min = 0x90; if (b === 0xf4) max = 0x8f; }
+    else return i;
+    for (let k = 1; k <= n; k++) {
+      if (i + k >= bytes.length) return bytes.length;
+      const c = bytes[i + k];
+      if (c < (k === 1 ? min : 0x80) || c > (k === 1 ? max : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return bytes.length;
+}
+
+/**
+ * Longest line a text reader accepts (characters). A TSV row or CSV record is a sentence or a
+ * paragraph; a "line" of 40 MB is a file without line breaks, refused with its line number
+ * instead of being held and scanned whole.
+ */
+export const MAX_LINE_CHARS = 8 * 1024 * 1024;
+
 export interface Line {
   /** The line without its line break (\n or \r\n). */
   text: string;
@@ -116,20 +162,42 @@ export interface Line {
  */
 export async function* readLines(source: DataSource, onProgress?: ProgressCallback): AsyncGenerator<Line> {
   const total = source.size ?? 0;
-  let carry = '';
+  // The unfinished last line, kept as parts while chunks bring no line break: joined once when
+  // its break arrives, so a long line costs linear time, and refused past MAX_LINE_CHARS.
+  let parts: string[] = [];
+  let partsLength = 0;
   let number = 0;
   let pendingCR = false;
+  const tooLong = () =>
+    new TabtuneError(`line ${number + 1} is longer than ${MAX_LINE_CHARS} characters (no line break in ${partsLength} characters)`, {
+      file: source.name,
+      location: `line ${number + 1}`,
+      expected: `lines of at most ${MAX_LINE_CHARS} characters (one record per line)`,
+      code: 'line-length',
+    });
   for await (const chunk of textChunks(source, onProgress ? (n) => onProgress(n, total) : undefined)) {
-    let text = carry + chunk;
-    carry = '';
+    if (!pendingCR && chunk.indexOf('\n') < 0 && chunk.indexOf('\r') < 0) {
+      parts.push(chunk);
+      partsLength += chunk.length;
+      if (partsLength > MAX_LINE_CHARS) throw tooLong();
+      continue;
+    }
+    // The carried part holds no line break: search only the new chunk.
+    const searchFrom = partsLength;
+    parts.push(chunk);
+    let text = parts.length === 1 ? chunk : parts.join('');
+    parts = [];
+    partsLength = 0;
     let start = 0;
+    let first = true;
     if (pendingCR) {
       // The previous chunk ended with \r: a following \n belongs to the same line break.
       if (text.charCodeAt(0) === 10) start = 1;
       pendingCR = false;
     }
     for (;;) {
-      const nl = nextBreak(text, start);
+      const nl = nextBreak(text, first ? Math.max(start, searchFrom) : start);
+      first = false;
       if (nl < 0) break;
       const code = text.charCodeAt(nl);
       if (code === 13 && nl + 1 === text.length) {
@@ -141,10 +209,14 @@ export async function* readLines(source: DataSource, onProgress?: ProgressCallba
       yield { text: text.slice(start, nl), number: ++number };
       start = code === 13 && text.charCodeAt(nl + 1) === 10 ? nl + 2 : nl + 1;
     }
-    carry = text.slice(start);
+    if (start < text.length) {
+      parts.push(text.slice(start));
+      partsLength = text.length - start;
+      if (partsLength > MAX_LINE_CHARS) throw tooLong();
+    }
     text = '';
   }
-  if (carry.length > 0) yield { text: carry, number: ++number };
+  if (partsLength > 0) yield { text: parts.join(''), number: ++number };
 }
 
 function nextBreak(text: string, from: number): number {
@@ -156,9 +228,21 @@ function nextBreak(text: string, from: number): number {
 }
 
 /** The whole text of a source (for JSON), decoded and checked; progress in bytes. */
-export async function readAllText(source: DataSource, onProgress?: ProgressCallback): Promise<string> {
+export async function readAllText(source: DataSource, onProgress?: ProgressCallback, maxBytes = Number.MAX_SAFE_INTEGER, what = 'the file'): Promise<string> {
+  const tooBig = (size: number) =>
+    new TabtuneError(`${what} is ${size > maxBytes ? 'over' : ''} ${Math.ceil(size / 1048576)} MB, more than the ${Math.floor(maxBytes / 1048576)} MB Tabtune reads whole`, {
+      file: source.name,
+      expected: `a file of at most ${Math.floor(maxBytes / 1048576)} MB (split it into several files)`,
+      code: 'file-too-large',
+    });
+  if (source.size !== undefined && source.size > maxBytes) throw tooBig(source.size);
   const parts: string[] = [];
   const total = source.size ?? 0;
-  for await (const chunk of textChunks(source, onProgress ? (n) => onProgress(n, total) : undefined)) parts.push(chunk);
+  let chars = 0;
+  for await (const chunk of textChunks(source, onProgress ? (n) => onProgress(n, total) : undefined)) {
+    chars += chunk.length;
+    if (chars > maxBytes) throw tooBig(chars);
+    parts.push(chunk);
+  }
   return parts.join('');
 }

@@ -15,6 +15,7 @@
 import { TabtuneError } from '../errors';
 import type { Tokenizer } from '../tokenizer/types';
 import { SharedArrays } from './shared-arrays';
+import { MAX_SEQ_LENGTH } from './limits';
 import type { ProgressCallback, SquadExample, SquadFeature } from './types';
 
 export interface SquadConvertOptions {
@@ -123,6 +124,9 @@ function checkOptions(o: SquadConvertOptions): void {
     }
   };
   whole(o.maxSeqLength, 'max_seq_length', 4);
+  if (o.maxSeqLength > MAX_SEQ_LENGTH) {
+    throw new TabtuneError(`max_seq_length is ${o.maxSeqLength}`, { location: 'max_seq_length', expected: `at most ${MAX_SEQ_LENGTH} (BERT's position table holds 512)`, code: 'option' });
+  }
   whole(o.docStride, 'doc_stride', 1);
   whole(o.maxQueryLength, 'max_query_length', 1);
   if (o.maxSeqLength - o.maxQueryLength - 3 < 1) {

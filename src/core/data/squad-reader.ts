@@ -13,7 +13,7 @@
 import type { BadRecordPolicy } from '../errors';
 import { TabtuneError } from '../errors';
 import { badRecords } from './bad-records';
-import { jsonErrorPosition } from './json-error-position';
+import { jsonErrorLocation } from './json-error-position';
 import { readAllText, type DataSource } from './source';
 import type { ProgressCallback, SquadExample, SquadReadStats } from './types';
 
@@ -38,8 +38,16 @@ export interface SquadDataset {
 }
 
 /** Reads and parses a SQuAD file (the text is released once parsed). */
+/**
+ * Largest SQuAD JSON read (bytes). The file is parsed whole (JSON.parse), and JavaScript strings
+ * stop at about 512 M characters ("Invalid string length"), with the parsed tree several times
+ * the text: a file above this is refused up front, with this limit in the message. SQuAD v2.0's
+ * training set is 40 MB.
+ */
+export const MAX_SQUAD_JSON_BYTES = 256 * 1024 * 1024;
+
 export async function readSquad(source: DataSource, options: SquadReadOptions): Promise<SquadDataset> {
-  const json = parseJson(await readAllText(source, options.onProgress), source.name);
+  const json = parseJson(await readAllText(source, options.onProgress, MAX_SQUAD_JSON_BYTES, 'the SQuAD JSON'), source.name);
   return squadExamplesFromJson(json, source.name, options);
 }
 
@@ -49,16 +57,7 @@ function parseJson(text: string, file: string): unknown {
   } catch (e) {
     const detail = (e as Error).message;
     // V8 names a position for some errors only.
-    const pos = /position (\d+)/.exec(detail);
-    const at = pos ? Number(pos[1]) : jsonErrorPosition(text);
-    let location: string | undefined;
-    if (at >= 0) {
-      const before = text.slice(0, at);
-      const line = before.split('\n').length;
-      location = `line ${line}, column ${at - before.lastIndexOf('\n')}`;
-    } else if (/end of JSON/.test(detail)) {
-      location = 'end of file';
-    }
+    const location = jsonErrorLocation(text, detail);
     throw new TabtuneError(`the file is not valid JSON: ${detail}`, { file, location, expected: 'a SQuAD JSON file ({"version": …, "data": [...]})', code: 'squad-json' });
   }
 }
@@ -76,6 +75,7 @@ export function squadExamplesFromJson(json: unknown, file: string, options: Squa
   const stats: SquadReadStats = { records: 0, kept: 0, skipped: 0, firstErrors: [], paragraphs: 0, unrecoverable: 0, impossible: 0, version };
   const bad = badRecords(stats, options);
   const examples: SquadExample[] = [];
+  const firstWhere = new Map<string, string>();
 
   data.forEach((entry, ei) => {
     if (!isObject(entry) || !Array.isArray(entry.paragraphs)) {
@@ -93,8 +93,19 @@ export function squadExamplesFromJson(json: unknown, file: string, options: Squa
       const doc = splitContext(paragraph.context);
       (paragraph.qas as unknown[]).forEach((qa, qi) => {
         stats.records++;
-        const example = readQuestion(qa, doc, options, version2, file, `${where}.qas[${qi}]`, bad, stats);
+        const qaWhere = `${where}.qas[${qi}]`;
+        const example = readQuestion(qa, doc, options, version2, file, qaWhere, bad, stats);
         if (example) {
+          // Predictions, n-best lists and metrics are keyed by id: a second question with the
+          // same id would overwrite the first one's answer. Skipped as a bad record.
+          const first = firstWhere.get(example.qasId);
+          if (first !== undefined) {
+            bad.skip(`question id ${JSON.stringify(example.qasId)} was already used at ${first}`, {
+              file, location: `question ${example.qasId} (${qaWhere})`, expected: 'a distinct "id" per question', code: 'squad-duplicate-id',
+            });
+            return;
+          }
+          firstWhere.set(example.qasId, qaWhere);
           examples.push(example);
           stats.kept++;
           if (example.isImpossible) stats.impossible++;

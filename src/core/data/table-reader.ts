@@ -13,7 +13,7 @@ import { TabtuneError } from '../errors';
 import { badRecords, emptyStats } from './bad-records';
 import { isNumber, type ClassifierDataset } from './glue-reader';
 import { splitFromFileName } from './glue-tasks';
-import { readLines, type DataSource } from './source';
+import { MAX_LINE_CHARS, readLines, type DataSource } from './source';
 import type { InputExample, ProgressCallback, Split } from './types';
 
 /** A column by header name, or by 0-based index (a number, or a numeric string that is not a header name). */
@@ -125,6 +125,9 @@ export async function readTable(source: DataSource, options: TableReadOptions): 
     }
   }
   if (!columns) throw new TabtuneError('the file has no rows', { file: source.name, expected: 'a header and data rows', code: 'empty' });
+  if (stats.records === 0) {
+    throw new TabtuneError('the file has a header but no data rows', { file: source.name, location: 'line 2', expected: 'at least one row after the header', code: 'empty' });
+  }
   if (stats.kept === 0 && stats.skipped > 0) {
     throw new TabtuneError(`no usable row: all ${stats.skipped} were bad (first: ${stats.firstErrors[0].message})`, {
       file: source.name,
@@ -202,6 +205,11 @@ async function readQuoted(
   for await (const line of readLines(source, onProgress)) {
     if (open) {
       open.text += '\n' + line.text;
+      if (open.text.length > MAX_LINE_CHARS) {
+        throw new TabtuneError(`the record starting on line ${open.line} runs past ${MAX_LINE_CHARS} characters: a quoted field is never closed`, {
+          file: source.name, location: `line ${open.line}`, expected: 'balanced quotes (a quote inside a field is written "")', code: 'csv-quotes',
+        });
+      }
     } else {
       if (line.text.trim() === '') continue;
       open = { text: line.text, line: line.number };

@@ -62,7 +62,7 @@ describe('BERT config', () => {
 
   it('refuses a Google config with a Hugging Face-only activation, and non-JSON', () => {
     expect(() => parse({ ...base, hidden_act: 'gelu_new' }, 'bert_config.json')).toThrow('expected one of "gelu", "relu"');
-    expect(() => parseBertConfig('{nope', 'config.json')).toThrow(/config\.json: is not valid JSON/);
+    expect(() => parseBertConfig('{nope', 'config.json')).toThrow(/config\.json, line 1, column 2: is not valid JSON/);
     expect(() => parseBertConfig('[1]', 'config.json')).toThrow(/is not a JSON object/);
   });
 });

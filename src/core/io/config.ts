@@ -8,6 +8,7 @@
  *   "relu" (either)                                       -> 'relu'
  */
 import { TabtuneError } from '../errors';
+import { jsonErrorLocation } from '../data/json-error-position';
 import type { Activation, BertConfig } from '../model/config';
 
 export type ConfigFlavor = 'hf' | 'google';
@@ -40,6 +41,23 @@ const ACTIVATION_TEXT: Record<Activation, string> = {
   relu: 'relu',
 };
 
+/**
+ * Upper bounds on a config's sizes, checked before anything is sized from them (a config saying
+ * num_hidden_layers 1e9 would otherwise build a billion-layer weight table). Each is far beyond
+ * any BERT (BERT-Large: 24 layers, hidden 1024, 16 heads, intermediate 4096, 512 positions;
+ * the largest WordPiece vocabularies ~250k) yet small enough that the weight table, the position
+ * slice and the embedding gather stay finite. The weights file is then checked against the config.
+ */
+export const CONFIG_LIMITS: Readonly<Record<string, number>> = {
+  vocab_size: 1 << 20,
+  hidden_size: 16384,
+  num_hidden_layers: 256,
+  num_attention_heads: 1024,
+  intermediate_size: 65536,
+  max_position_embeddings: 65536,
+  type_vocab_size: 1024,
+};
+
 /** The flavour a config file's name implies: `bert_config.json` is Google's, anything else Hugging Face's. */
 export function configFlavorFromName(fileName: string): ConfigFlavor {
   const base = fileName.split(/[\\/]/).pop() ?? fileName;
@@ -52,10 +70,10 @@ export function parseBertConfig(text: string, file = 'config.json', flavor: Conf
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new TabtuneError(`is not valid JSON (${(e as Error).message})`, { file, expected: 'a BERT config JSON object', code: 'config-json' });
+    throw new TabtuneError(`is not valid JSON (${(e as Error).message})`, { file, location: jsonErrorLocation(text, (e as Error).message), expected: 'a BERT config JSON object', code: 'config-json' });
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new TabtuneError('is not a JSON object', { file, expected: 'a BERT config JSON object', code: 'config-json' });
+    throw new TabtuneError('is not a JSON object', { file, location: 'top level', expected: 'a BERT config JSON object', code: 'config-json' });
   }
   return configFromObject(raw as Record<string, unknown>, file, flavor);
 }
@@ -72,6 +90,7 @@ export function configFromObject(raw: Record<string, unknown>, file = 'config.js
   }
 
   const int = (key: string, def?: number): number => {
+    const limit = CONFIG_LIMITS[key];
     const v = raw[key];
     if (v === undefined || v === null) {
       if (def === undefined) {
@@ -82,6 +101,9 @@ export function configFromObject(raw: Record<string, unknown>, file = 'config.js
     }
     if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0) {
       throw new TabtuneError(`"${key}" is ${JSON.stringify(v)}`, { file, location: key, expected: 'a positive integer', code: 'config-value' });
+    }
+    if (limit !== undefined && v > limit) {
+      throw new TabtuneError(`"${key}" is ${v}, beyond what Tabtune can hold`, { file, location: key, expected: `at most ${limit} (see CONFIG_LIMITS)`, code: 'config-limit' });
     }
     return v;
   };

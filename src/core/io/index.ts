@@ -12,3 +12,8 @@ export { baseName, detectModelFile, looksLikeWordPieceVocab } from './detect';
 export type { ModelFileInfo } from './detect';
 export { runCheckpointStore } from './run-storage-checkpoints';
 export { mergeLoraWeights, peftToCanonical } from './export-lora';
+export { crc32c, maskCrc } from './crc32c';
+export { readVarint } from './protobuf';
+export { listSafetensors } from './raw-tensor';
+export { listTfBundle } from './tf-bundle';
+export { listTorchBin } from './torch-bin';

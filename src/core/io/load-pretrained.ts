@@ -226,6 +226,7 @@ export async function loadPretrained(files: ByteSource[], options: LoadPretraine
   let done = 0;
   for (const [name, p] of plan) {
     let t = await p.raw.read();
+    checkFinite(t, p.raw);
     if (p.transpose) t = transpose2d(t);
     weights.set(name, t);
     options.onProgress?.(++done, total, name);
@@ -248,6 +249,23 @@ export async function loadPretrained(files: ByteSource[], options: LoadPretraine
   else if (typeof normalizer?.lowercase === 'boolean') out.doLowerCase = normalizer.lowercase;
   if (out.doLowerCase !== undefined) notes.push(`do_lower_case ${out.doLowerCase} (from ${typeof fromCfg === 'boolean' ? 'tokenizer_config.json' : 'tokenizer.json'})`);
   return out;
+}
+
+/**
+ * NaN or ±Inf in a pre-trained weight is refused, naming the tensor and the first bad element:
+ * it makes every forward pass NaN, so fine-tuning could only fail later and further from the
+ * cause (a warning would let a run start that cannot learn anything).
+ */
+function checkFinite(t: LoadedTensor, raw: RawTensor): void {
+  const d = t.data;
+  for (let i = 0; i < d.length; i++) {
+    const x = d[i];
+    if (x - x !== 0) {
+      throw new TabtuneError(`holds ${x} at element ${i} (of ${d.length})`, {
+        file: raw.file, location: `tensor ${raw.name}`, expected: 'finite weights (the checkpoint is damaged or diverged)', code: 'weights-not-finite',
+      });
+    }
+  }
 }
 
 /** [r, c] -> [c, r] (Google's [in, out] kernels to Hugging Face's [out, in]). */

@@ -221,7 +221,13 @@ export function readRestrictedPickleAt(bytes: Uint8Array, start: number, file = 
       case 0x73: { const v = pop(); const k = pop(); setItems(top(), [k, v]); break; } // SETITEM
       case 0x75: { const items = popMark(); setItems(top(), items); break; } // SETITEMS
       case 0x61: { const v = pop(); const l = top(); if (!Array.isArray(l)) fail('APPEND to something that is not a list'); (l as PickleValue[]).push(v); break; } // APPEND
-      case 0x65: { const items = popMark(); const l = top(); if (!Array.isArray(l)) fail('APPENDS to something that is not a list'); (l as PickleValue[]).push(...items); break; } // APPENDS
+      case 0x65: { // APPENDS (a loop: spreading 300k items into push() overflows the call stack)
+        const items = popMark();
+        const l = top();
+        if (!Array.isArray(l)) fail('APPENDS to something that is not a list');
+        for (let i = 0; i < items.length; i++) (l as PickleValue[]).push(items[i]);
+        break;
+      }
       default:
         fail(`refuses pickle opcode 0x${op.toString(16).padStart(2, '0')} (${JSON.stringify(String.fromCharCode(op))})`, 'only the opcodes of a PyTorch state dict', 'pickle-opcode');
     }

@@ -6,6 +6,8 @@
  * before any tensor is materialised; F16 and BF16 are widened to float32.
  */
 import { TabtuneError } from '../errors';
+import { jsonErrorLocation } from '../data/json-error-position';
+import { firstInvalidUtf8 } from '../data/source';
 
 export type SafetensorsDtype = 'F32' | 'F16' | 'BF16' | 'F64' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
@@ -48,16 +50,27 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
   const view = new DataView(headerBytes.buffer, headerBytes.byteOffset, headerBytes.byteLength);
   const n = Number(view.getBigUint64(0, true));
   if (n <= 0 || n > MAX_HEADER || 8 + n > fileSize) {
-    throw new TabtuneError(`header length ${n} does not fit a file of ${fileSize} bytes`, { file, expected: 'a safetensors file', code: 'safetensors-header' });
+    throw new TabtuneError(`header length ${n} does not fit a file of ${fileSize} bytes`, { file, location: 'bytes 0-7 (header length)', expected: 'a safetensors file', code: 'safetensors-header' });
   }
   if (headerBytes.byteLength < 8 + n) {
     throw new TabtuneError(`need ${8 + n} header bytes, got ${headerBytes.byteLength}`, { file, code: 'safetensors-header' });
   }
   let json: Record<string, unknown>;
+  const headerText = headerBytes.subarray(8, 8 + n);
+  let text: string;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes.subarray(8, 8 + n)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(headerText);
+  } catch {
+    const at = firstInvalidUtf8(headerText);
+    throw new TabtuneError(`header is not UTF-8 (byte 0x${(headerText[at] ?? 0).toString(16).padStart(2, '0')})`, { file, location: `header byte ${8 + at}`, expected: 'a safetensors file (a UTF-8 JSON header)', code: 'safetensors-header' });
+  }
+  try {
+    json = JSON.parse(text);
   } catch (e) {
-    throw new TabtuneError(`header is not valid JSON (${(e as Error).message})`, { file, expected: 'a safetensors file', code: 'safetensors-header' });
+    throw new TabtuneError(`header is not valid JSON (${(e as Error).message})`, { file, location: `header ${jsonErrorLocation(text, (e as Error).message) ?? 'JSON'}`, expected: 'a safetensors file', code: 'safetensors-header' });
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    throw new TabtuneError('header is not a JSON object', { file, location: 'header', expected: 'a safetensors file ({"name": {"dtype", "shape", "data_offsets"}})', code: 'safetensors-header' });
   }
   const dataStart = 8 + n;
   const entries = new Map<string, SafetensorsEntry>();
@@ -89,6 +102,17 @@ export function parseSafetensorsHeader(headerBytes: Uint8Array, fileSize: number
       throw new TabtuneError(`data [${b}, ${e}) runs past the end of the file (${fileSize - dataStart} data bytes)`, { file, location: `tensor ${name}`, expected: 'offsets inside the file', code: 'safetensors-offsets' });
     }
     entries.set(name, { name, dtype, shape, begin: dataStart + b, end: dataStart + e });
+  }
+  // Two tensors sharing bytes is never what a writer meant (the reference reader refuses it too).
+  const byBegin = [...entries.values()].filter((e) => e.end > e.begin).sort((x, y) => x.begin - y.begin);
+  for (let i = 1; i < byBegin.length; i++) {
+    const prev = byBegin[i - 1];
+    const cur = byBegin[i];
+    if (cur.begin < prev.end) {
+      throw new TabtuneError(`data [${cur.begin - dataStart}, ${cur.end - dataStart}) overlaps tensor ${prev.name} [${prev.begin - dataStart}, ${prev.end - dataStart})`, {
+        file, location: `tensor ${cur.name}`, expected: 'each tensor in bytes of its own', code: 'safetensors-overlap',
+      });
+    }
   }
   return { entries, metadata, dataStart };
 }

@@ -4,7 +4,14 @@
  */
 export class SnappyError extends Error {}
 
-export function snappyUncompress(src: Uint8Array): Uint8Array {
+/**
+ * The most output one input byte can make: a 2-byte-offset copy (3 bytes) writes 64. A declared
+ * length beyond this many times the input cannot be honest, so it is refused before allocating.
+ */
+export const SNAPPY_MAX_RATIO = 22;
+
+/** `maxLength`: refuse a declared length above it (the caller's bound), besides the ratio bound. */
+export function snappyUncompress(src: Uint8Array, maxLength = Number.MAX_SAFE_INTEGER): Uint8Array {
   let pos = 0;
   let len = 0;
   for (let shift = 0; ; shift += 7) {
@@ -12,6 +19,9 @@ export function snappyUncompress(src: Uint8Array): Uint8Array {
     const b = src[pos++];
     len += (b & 0x7f) * 2 ** shift;
     if (!(b & 0x80)) break;
+  }
+  if (len > src.byteLength * SNAPPY_MAX_RATIO || len > maxLength) {
+    throw new SnappyError(`declared length ${len} cannot come from ${src.byteLength} compressed bytes${len > maxLength ? ` (limit ${maxLength})` : ''}`);
   }
   const out = new Uint8Array(len);
   let o = 0;

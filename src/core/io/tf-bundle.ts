@@ -88,17 +88,19 @@ export async function listTfBundle(index: ByteSource, shards: ByteSource[]): Pro
   const table = readTable(await index.read(0, index.size), file);
   let header: BundleHeader | undefined;
   const entries: BundleEntry[] = [];
-  try {
-    for (const { key, value } of table.entries) {
+  for (const { key, value } of table.entries) {
+    try {
       if (key === '') header = decodeHeader(value);
       else entries.push(decodeEntry(key, value));
+    } catch (e) {
+      if (e instanceof ProtobufError) {
+        throw new TabtuneError(`the entry is not a valid protocol buffer (${e.message})`, { file, location: key === '' ? 'bundle header' : `tensor ${key}`, expected: 'BundleEntryProto values', code: 'tf-index' });
+      }
+      throw e;
     }
-  } catch (e) {
-    if (e instanceof ProtobufError) throw new TabtuneError(`an entry is not a valid protocol buffer (${e.message})`, { file, expected: 'BundleEntryProto values', code: 'tf-index' });
-    throw e;
   }
-  if (!header) throw new TabtuneError('has no bundle header (empty key)', { file, expected: 'a TensorFlow V2 checkpoint index', code: 'tf-index' });
-  if (header.endianness === 'big') throw new TabtuneError('holds big-endian tensors', { file, expected: 'a little-endian checkpoint', code: 'tf-index' });
+  if (!header) throw new TabtuneError('has no bundle header (empty key)', { file, location: 'bundle header', expected: 'a TensorFlow V2 checkpoint index', code: 'tf-index' });
+  if (header.endianness === 'big') throw new TabtuneError('holds big-endian tensors', { file, location: 'bundle header', expected: 'a little-endian checkpoint', code: 'tf-index' });
   if (header.numShards < 1) throw new TabtuneError(`header says ${header.numShards} shards`, { file, location: 'header', expected: 'at least one data shard', code: 'tf-index' });
 
   const byName = new Map(shards.map((s) => [s.name.split(/[\\/]/).pop()!, s]));

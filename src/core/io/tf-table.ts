@@ -33,7 +33,7 @@ export function readTable(bytes: Uint8Array, file: string): TableInfo {
   const fail = (problem: string, location?: string): never => {
     throw new TabtuneError(problem, { file, location, expected: 'a TensorFlow checkpoint index (.index, tensor-bundle table)', code: 'tf-index' });
   };
-  if (bytes.byteLength < FOOTER) fail(`file of ${bytes.byteLength} bytes is shorter than the 48-byte table footer (truncated?)`);
+  if (bytes.byteLength < FOOTER) fail(`file of ${bytes.byteLength} bytes is shorter than the 48-byte table footer (truncated?)`, 'footer');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const f = bytes.byteLength - FOOTER;
   const lo = view.getUint32(f + 40, true);
@@ -42,6 +42,11 @@ export function readTable(bytes: Uint8Array, file: string): TableInfo {
     fail(`footer magic is 0x${hi.toString(16).padStart(8, '0')}${lo.toString(16).padStart(8, '0')}, not 0xdb4775248b80fb57 (truncated or not a checkpoint index)`, 'footer');
   }
   const dec = new TextDecoder();
+  // Prefix compression lets a few bytes repeat a long key many times, and an index may point at
+  // one block many times: bound what all blocks and keys decode to by the file's size.
+  const maxKeyBytes = bytes.byteLength * 64 + 65536;
+  let keyBytes = 0;
+  let blockBytes = 0;
   const footer = bytes.subarray(f, f + 40);
   let handles: number[];
   try {
@@ -60,6 +65,8 @@ export function readTable(bytes: Uint8Array, file: string): TableInfo {
 
   const block = (offset: number, size: number, what: string): Uint8Array => {
     if (offset + size + 5 > f) fail(`[${offset}, ${offset + size + 5}) runs past the table end at byte ${f} (truncated?)`, what);
+    blockBytes += size;
+    if (blockBytes > maxKeyBytes) fail(`blocks read more than ${maxKeyBytes} bytes in all, far more than a ${bytes.byteLength}-byte index holds`, what);
     const contents = bytes.subarray(offset, offset + size);
     const type = bytes[offset + size];
     const stored = view.getUint32(offset + size + 1, true);
@@ -68,7 +75,9 @@ export function readTable(bytes: Uint8Array, file: string): TableInfo {
     if (type === 0) return contents;
     if (type === 1) {
       try {
-        return snappyUncompress(contents);
+        const out = snappyUncompress(contents, maxKeyBytes - blockBytes);
+        blockBytes += out.byteLength;
+        return out;
       } catch (e) {
         if (e instanceof SnappyError) return fail(`is not valid Snappy (${e.message})`, what);
         throw e;
@@ -93,6 +102,8 @@ export function readTable(bytes: Uint8Array, file: string): TableInfo {
         const [nonShared, p2] = readVarint(b, p1);
         const [valueLen, p3] = readVarint(b, p2);
         if (shared > key.byteLength || p3 + nonShared + valueLen > end) fail(`entry at byte ${p} is damaged`, what);
+        keyBytes += shared + nonShared;
+        if (keyBytes > maxKeyBytes) fail(`keys decode to more than ${maxKeyBytes} bytes, far more than a ${bytes.byteLength}-byte index holds`, what);
         const k = new Uint8Array(shared + nonShared);
         k.set(key.subarray(0, shared));
         k.set(b.subarray(p3, p3 + nonShared), shared);

@@ -41,11 +41,16 @@ function stateDict(root: PickleValue, file: string, where: string): Map<PickleVa
   return dict;
 }
 
-function tensorsOf(dict: Map<PickleValue, PickleValue>, file: string, storageOf: (s: StorageRef, name: string) => StorageBytes): RawCheckpoint {
+function tensorsOf(dict: Map<PickleValue, PickleValue>, file: string, fileSize: number, storageOf: (s: StorageRef, name: string) => StorageBytes): RawCheckpoint {
   const tensors: RawTensor[] = [];
   const skipped: string[] = [];
   for (const [key, value] of dict) {
-    const name = String(key);
+    if (typeof key !== 'string') {
+      // String() of a deeply nested list would recurse: describe the key by its type only.
+      skipped.push(`a ${Array.isArray(key) ? 'list' : key === null ? 'None' : typeof key} key (state dict keys are strings)`);
+      continue;
+    }
+    const name = key;
     if (!isTensor(value)) {
       skipped.push(`${name} (not a tensor)`);
       continue;
@@ -60,6 +65,12 @@ function tensorsOf(dict: Map<PickleValue, PickleValue>, file: string, storageOf:
     if (t.offset + span > storageElems) {
       throw new TabtuneError(`view [offset ${t.offset}, size ${JSON.stringify(t.shape)}, stride ${JSON.stringify(t.stride)}] runs past its storage of ${storageElems} elements`, {
         file, location: `tensor ${name}`, expected: 'a view inside its storage', code: 'torch-storage',
+      });
+    }
+    // A view (stride 0 repeats elements) decodes to count elements: never more than the file holds.
+    if (count * item > fileSize) {
+      throw new TabtuneError(`view of shape ${JSON.stringify(t.shape)} would decode to ${count * item} bytes, more than the ${fileSize}-byte file holds`, {
+        file, location: `tensor ${name}`, expected: 'tensors no larger than the checkpoint', code: 'torch-storage',
       });
     }
     // Row-major strides (dimensions of size 1 may carry any stride).
@@ -100,7 +111,7 @@ export async function listTorchBin(src: ByteSource): Promise<RawCheckpoint> {
   }
   const prefix = pkl.name.slice(0, pkl.name.length - 'data.pkl'.length);
   const dict = stateDict(readRestrictedPickle(await zip.read(pkl), `${file}/${pkl.name}`), file, pkl.name);
-  return tensorsOf(dict, file, (s, name) => {
+  return tensorsOf(dict, file, src.size, (s, name) => {
     const entry = zip.entries.get(`${prefix}data/${s.key}`);
     if (!entry) {
       throw new TabtuneError(`storage ${s.key} is missing from the archive`, { file, location: `tensor ${name}`, expected: `an entry ${prefix}data/${s.key}`, code: 'torch-storage' });
@@ -148,7 +159,7 @@ async function listLegacyTorchBin(src: ByteSource): Promise<RawCheckpoint> {
         where.set(key, { start: p + 8, bytes: nbytes });
         p += 8 + nbytes;
       }
-      const out = tensorsOf(dict, file, (s, name) => {
+      const out = tensorsOf(dict, file, src.size, (s, name) => {
         const w = where.get(s.key);
         if (!w) throw new TabtuneError(`storage ${s.key} is not in the file's storage list`, { file, location: `tensor ${name}`, code: 'torch-storage' });
         return { bytes: w.bytes, read: (b, e) => src.read(w.start + b, w.start + e) };

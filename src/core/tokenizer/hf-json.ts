@@ -8,7 +8,7 @@
 import { TabtuneError } from '../errors';
 import { createTokenizer } from './tokenizer';
 import type { Tokenizer, TokenizerOptions } from './types';
-import { checkSpecialTokens, vocabFromTokens } from './vocab';
+import { MAX_VOCAB_TOKENS, checkSpecialTokens, vocabFromTokens } from './vocab';
 
 type Json = Record<string, unknown>;
 
@@ -77,6 +77,7 @@ export function tokenizerFromHfJson(json: unknown, file = 'tokenizer.json', over
   if (!isObject(vocabJson)) fail(file, 'model.vocab', 'there is no vocabulary', 'an object mapping each token to its id');
   const entries = Object.entries(vocabJson);
   if (entries.length === 0) fail(file, 'model.vocab', 'the vocabulary is empty', 'an object mapping each token to its id');
+  if (entries.length > MAX_VOCAB_TOKENS) fail(file, 'model.vocab', `the vocabulary has ${entries.length} tokens`, `at most ${MAX_VOCAB_TOKENS}`);
   const tokens = new Array<string>(entries.length);
   const seen = new Uint8Array(entries.length);
   for (const [token, id] of entries) {

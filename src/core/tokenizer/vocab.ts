@@ -7,6 +7,13 @@ import type { Vocab } from './types';
 
 export const REQUIRED_SPECIAL_TOKENS = ['[CLS]', '[SEP]', '[UNK]'] as const;
 
+/**
+ * Most tokens a vocabulary may hold: the same bound as a config's vocab_size (CONFIG_LIMITS);
+ * real WordPiece vocabularies hold 20k-250k. Checked by counting lines before splitting, so a
+ * 10-million-line file is refused without building its table.
+ */
+export const MAX_VOCAB_TOKENS = 1 << 20;
+
 /** Builds a Vocab from tokens in id order. Later duplicates win in tokenToId, as in load_vocab. */
 export function vocabFromTokens(tokens: readonly string[]): Vocab {
   const tokenToId = new Map<string, number>();
@@ -59,9 +66,34 @@ export function parseVocab(text: string, file = 'vocab.txt', unkToken = '[UNK]')
     });
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let count = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && count <= MAX_VOCAB_TOKENS; i = text.indexOf('\n', i + 1)) count++;
+  if (count > MAX_VOCAB_TOKENS) {
+    throw new TabtuneError(`the vocabulary has more than ${MAX_VOCAB_TOKENS} lines`, {
+      file,
+      location: `line ${MAX_VOCAB_TOKENS + 1}`,
+      expected: `at most ${MAX_VOCAB_TOKENS} WordPiece tokens (BERT vocabularies hold 20k-250k)`,
+      code: 'vocab-size',
+    });
+  }
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const tokens = lines.map((l) => l.trim());
+  // A token on two lines leaves the first id unreachable (load_vocab keeps the last): refused,
+  // naming both lines, since a vocabulary that disagrees with its embedding rows is damaged.
+  const firstLine = new Map<string, number>();
+  for (let i = 0; i < tokens.length; i++) {
+    const prev = firstLine.get(tokens[i]);
+    if (prev !== undefined) {
+      throw new TabtuneError(`token ${JSON.stringify(tokens[i].slice(0, 100))} is on line ${prev + 1} and again on line ${i + 1}`, {
+        file,
+        location: `line ${i + 1}`,
+        expected: 'each token once (the line number is the token id)',
+        code: 'vocab-duplicate',
+      });
+    }
+    firstLine.set(tokens[i], i);
+  }
   const vocab = vocabFromTokens(tokens);
   checkSpecialTokens(vocab, file, unkToken);
   return vocab;

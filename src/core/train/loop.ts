@@ -32,7 +32,7 @@ import {
 import { createLoopRng } from './loop-rng';
 import type { PauseControl } from './loop-control';
 import { createTrainer, type StepResult, type Trainer } from './step';
-import { toDeviceBatch, disposeBatch } from '../model/batch';
+import { batchLimitsOf, toDeviceBatch, disposeBatch } from '../model/batch';
 import { restoreWeights } from './loop-weights';
 
 export interface TrainingOptions {
@@ -110,6 +110,7 @@ function cloneState(s: LoopState): LoopState {
 
 export async function runTraining(options: TrainingOptions, callbacks: TrainingCallbacks = {}, signal?: AbortSignal): Promise<TrainingResult> {
   const { model, config, train, dev, store, pause } = options;
+  const limits = batchLimitsOf(model);
   const now = options.now ?? defaultNow;
   const keep = options.keepCheckpoints ?? 2;
   const log = (m: string, level: 'info' | 'warn' = 'info') => callbacks.onLog?.(m, level);
@@ -238,7 +239,7 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
     const batch = train.batch(indices);
     let tokens = 0;
     for (let i = 0; i < batch.attentionMask.length; i++) tokens += batch.attentionMask[i];
-    const device = toDeviceBatch(batch);
+    const device = toDeviceBatch(batch, limits); // ids checked against the model before any tensor exists
     let pending: Promise<StepResult>;
     try {
       pending = trainer.step(device); // enqueued; the loss and norms are read asynchronously

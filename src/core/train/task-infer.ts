@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertModel, HostBatch } from '../model/types';
-import { toDeviceBatch } from '../model/batch';
+import { batchLimitsOf, toDeviceBatch } from '../model/batch';
 import type { ProgressCallback } from '../data/types';
 
 export interface BatchLogits {
@@ -26,11 +26,12 @@ export async function inferBatches(
   options: { signal?: AbortSignal; onProgress?: ProgressCallback; progressTotal?: number } = {},
 ): Promise<void> {
   let done = 0;
+  const limits = batchLimitsOf(model);
   for (let i = 0; i < count; i++) {
     if (options.signal?.aborted) throw new DOMException('evaluation cancelled', 'AbortError');
     const batch = makeBatch(i);
     const outs = tf.tidy(() => {
-      const o = model.forward(toDeviceBatch({ batchSize: batch.batchSize, seqLength: batch.seqLength, inputIds: batch.inputIds, tokenTypeIds: batch.tokenTypeIds, attentionMask: batch.attentionMask }), { training: false });
+      const o = model.forward(toDeviceBatch({ batchSize: batch.batchSize, seqLength: batch.seqLength, inputIds: batch.inputIds, tokenTypeIds: batch.tokenTypeIds, attentionMask: batch.attentionMask }, limits), { training: false });
       const kept: tf.Tensor[] = [];
       if (o.logits) kept.push(o.logits);
       if (o.startLogits && o.endLogits) kept.push(o.startLogits, o.endLogits);
