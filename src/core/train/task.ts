@@ -4,7 +4,7 @@ import type { TaskName } from '../data/types';
 import type { ColumnMapping } from '../data/table-reader';
 import type { Tokenizer } from '../tokenizer/types';
 import type { TrainingConfig } from './run-config';
-import { isSquadTask } from './run-config';
+import { isSquadTask } from '../data/glue-tasks';
 import type { TaskAdapter } from './task-types';
 import { createClassifierTask } from './task-classifier';
 import { createSquadTask } from './task-squad';
