@@ -16,7 +16,7 @@ import type { HeadSpec, HostBatch } from '../model/types';
 import type { TrainingConfig } from './run-config';
 import type { EvalOutcome, EvalSet, TaskAdapter, TrainSet } from './task-types';
 import { bucketLengths, cutToBucket } from './task-buckets';
-import { inferBatches } from './task-infer';
+import { createTextClassificationPipeline } from '../pipeline/text-classification';
 
 export interface ClassifierTaskInput {
   task: GlueTask | 'tsv';
@@ -92,7 +92,8 @@ function makeEvalSet(
   features: ClassifierFeature[],
   labels: string[] | null,
   labelled: boolean,
-  lengths: number[],
+  tokenizer: Tokenizer,
+  settings: TrainingConfig,
 ): EvalSet {
   const regression = labels === null;
   return {
@@ -100,32 +101,21 @@ function makeEvalSet(
     numFeatures: features.length,
     labelled,
     async evaluate(model, options): Promise<EvalOutcome> {
-      const bs = options.batchSize;
-      const count = Math.ceil(features.length / bs);
+      const rows = await createTextClassificationPipeline({ model, tokenizer, settings: { ...settings, evalBatchSize: options.batchSize }, labels: labels ?? [] })
+        .predict(features, { signal: options.signal, onProgress: options.onProgress });
       const predicted: string[] = [];
       const values: number[] = [];
       const logitRows: Float32Array[] = [];
-      await inferBatches(
-        model,
-        count,
-        (i) => cutToBucket(collateClassifier(features.slice(i * bs, (i + 1) * bs), regression), lengths),
-        (out) => {
-          const logits = out.logits!;
-          const width = logits.length / out.batch.batchSize;
-          for (let b = 0; b < out.batch.batchSize; b++) {
-            const row = logits.slice(b * width, (b + 1) * width);
-            if (regression) {
-              values.push(row[0]);
-            } else {
-              let best = 0;
-              for (let k = 1; k < width; k++) if (row[k] > row[best]) best = k;
-              predicted.push(labels![best]);
-              logitRows.push(row);
-            }
-          }
-        },
-        { signal: options.signal, onProgress: options.onProgress, progressTotal: features.length },
-      );
+      for (const row of rows) {
+        if (regression) {
+          values.push(row[0]);
+        } else {
+          let best = 0;
+          for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
+          predicted.push(labels![best]);
+          logitRows.push(row);
+        }
+      }
       const guids = features.map((f) => f.guid);
       if (regression) {
         // Regression is scored as STS-B is (Pearson, Spearman), for a user's table too.
@@ -159,7 +149,7 @@ export async function createClassifierTask(input: ClassifierTaskInput): Promise<
     notes.push(...r.notes);
     if (!input.train) labels = input.labels ?? r.labels;
     const examples = limit(r.examples, config.maxEvalExamples);
-    dev = makeEvalSet(input.task, featurize(input, examples, labels), labels, r.split !== 'test', lengths);
+    dev = makeEvalSet(input.task, featurize(input, examples, labels), labels, r.split !== 'test', input.tokenizer, config);
   }
   if (labels !== null && labels.length < 2) {
     throw new TabtuneError(`only ${labels.length} class label(s) found`, { file: input.train?.name ?? input.dev?.name, expected: 'at least two classes for classification', code: 'label' });
