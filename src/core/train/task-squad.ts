@@ -19,7 +19,7 @@ import { evaluateSquadV1, evaluateSquadV2 } from '../eval/squad-metrics';
 import type { Tokenizer } from '../tokenizer/types';
 import type { HostBatch } from '../model/types';
 import type { TrainingConfig } from './run-config';
-import type { EvalOutcome, EvalSet, LiveSpanPrediction, TaskAdapter, TrainSet } from './task-types';
+import type { DatasetCache, EvalOutcome, EvalSet, LiveSpanPrediction, TaskAdapter, TrainSet } from './task-types';
 import { createQuestionAnsweringPipeline } from '../pipeline/question-answering';
 import { goldSpansById, liveSpanPrediction } from './task-spans';
 
@@ -30,6 +30,12 @@ export interface SquadTaskInput {
   train?: DataSource;
   dev?: DataSource;
   onProgress?: (phase: 'reading' | 'featurizing', done: number, total: number) => void;
+  cache?: DatasetCache;
+}
+
+/** A SQuAD file parsed (once per cache): the JSON object as the file holds it. */
+export function readSquadJson(source: DataSource, cache?: DatasetCache, onProgress?: ProgressCallback): Promise<{ json: unknown }> {
+  return cache ? cache.get(`squad-json\u0000${source.name}\u0000${source.size ?? ''}`, () => readJson(source, onProgress)) : readJson(source, onProgress);
 }
 
 async function readJson(source: DataSource, onProgress?: ProgressCallback): Promise<{ json: unknown }> {
@@ -61,7 +67,7 @@ export async function createSquadTask(input: SquadTaskInput): Promise<TaskAdapte
 
   let train: TrainSet | undefined;
   if (input.train) {
-    const { json } = await readJson(input.train, (d, t) => input.onProgress?.('reading', d, t));
+    const { json } = await readSquadJson(input.train, input.cache, (d, t) => input.onProgress?.('reading', d, t));
     const ds = squadExamplesFromJson(firstSquadQuestions(json, config.maxTrainExamples), input.train.name, { training: true, version2, onSkip });
     if (ds.stats.unrecoverable > 0) notes.push(`${input.train.name}: ${ds.stats.unrecoverable} answer(s) could not be recovered from the context and were skipped`);
     if (ds.stats.skipped > 0) notes.push(`${input.train.name}: ${ds.stats.skipped} bad question(s) skipped`);
@@ -79,7 +85,7 @@ export async function createSquadTask(input: SquadTaskInput): Promise<TaskAdapte
   if (input.dev) {
     const devSource = input.dev;
     // The file is parsed once: examples, gold answers and live spans' gold all come from `json`.
-    const { json: fullJson } = await readJson(devSource, (d, t) => input.onProgress?.('reading', d, t));
+    const { json: fullJson } = await readSquadJson(devSource, input.cache, (d, t) => input.onProgress?.('reading', d, t));
     const json = firstSquadQuestions(fullJson, config.maxEvalExamples);
     const ds = squadExamplesFromJson(json, devSource.name, { training: false, version2, onSkip });
     const gold = squadGoldFromJson(json, devSource.name);

@@ -1,0 +1,34 @@
+/**
+ * Backend selection for a session: core's initBackend (webgpu -> webgl -> wasm -> cpu in a
+ * browser; wasm -> cpu in Node) for a session, reported once as a `backend` event with why each better backend
+ * was not used, and a watch on WebGPU's device.lost so a lost GPU ends the run with a clear error.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend, type BackendInfo, type BackendName } from '../backend/init';
+
+export interface BackendState {
+  info: BackendInfo;
+  /** Set when the GPU device was lost (the backend is unusable until the worker restarts). */
+  lost: string | null;
+}
+
+interface GpuDeviceLike {
+  lost?: Promise<{ message?: string; reason?: string }>;
+}
+
+export async function ensureBackend(preferred: BackendName | undefined, onLost: (message: string) => void): Promise<BackendState> {
+  const info = await initBackend(preferred);
+  const state: BackendState = { info, lost: null };
+  if (info.name === 'webgpu') {
+    const device = (tf.backend() as unknown as { device?: GpuDeviceLike }).device;
+    void device?.lost?.then((l) => {
+      state.lost = `the GPU device was lost (${l.reason ?? 'unknown reason'}${l.message ? `: ${l.message}` : ''})`;
+      onLost(state.lost);
+    });
+  }
+  return state;
+}
+
+export function backendEventFields(info: BackendInfo): { name: BackendName; tried: Array<{ name: BackendName; reason: string }> } {
+  return { name: info.name, tried: info.fallbacks.map((f) => ({ name: f.name, reason: f.reason })) };
+}

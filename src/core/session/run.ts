@@ -1,0 +1,342 @@
+/**
+ * One training run of a session, start to end: backend, tokenizer, task adapter (examples and
+ * features from the session's cache, with progress), model (pre-trained weights or the demo's
+ * fresh ones), runTraining with pause/stop, and persistence of the run (record, curves,
+ * checkpoints) through the RunStorage / CheckpointStore the session was given. Every failure
+ * becomes an `error` event; the last checkpoint stays stored and the session keeps working.
+ */
+import { TabtuneError } from '../errors';
+import type { DataSource } from '../data/source';
+import type { ColumnMapping } from '../data/table-reader';
+import type { TaskName } from '../data/types';
+import { runCheckpointStore } from '../io/run-storage-checkpoints';
+import { seriesFromSteps, type RunRecord, type RunStorage } from '../io/run-storage';
+import { createBertModel } from '../model/bert-model';
+import type { BertConfig } from '../model/config';
+import type { BertModel, WeightMap } from '../model/types';
+import type { Settings } from '../settings/schema';
+import { validateSettings } from '../settings/validate';
+import type { Tokenizer } from '../tokenizer/types';
+import type { CheckpointStore, TrainingCheckpoint } from '../train/checkpoint';
+import { createPauseControl, type PauseControl } from '../train/loop-control';
+import { runTraining, type TrainingResult } from '../train/loop';
+import { countTrainSteps, validateTrainingConfig, type TrainingConfig } from '../train/run-config';
+import { createTaskAdapter } from '../train/task';
+import type { DatasetCache, EvalOutcome, TaskAdapter } from '../train/task-types';
+import type { EvalResult, StepMetrics } from '../train/types';
+import type { ExportedFile, ModelSummary, RunInfo, SessionEvent } from './events';
+import type { TaskPredictions } from '../train/task-types';
+import { predictionFiles } from './predictions';
+import { backendEventFields, type BackendState } from './backend';
+import { errorInfo, isAbortError } from './errors';
+
+export interface LoadedModel {
+  config: BertConfig;
+  weights: WeightMap;
+  summary: ModelSummary;
+  notes: string[];
+  /** Label for errors, e.g. the weights file name. */
+  source: string;
+  /** The config JSON as loaded (kept for export). */
+  rawConfig?: Record<string, unknown>;
+}
+
+export interface RunSpec {
+  runId: string;
+  runName: string;
+  task: TaskName;
+  /** The settings in force (resolved and validated by the session). */
+  settings: Settings;
+  isDemo: boolean;
+  demoSeed?: number;
+  columns?: ColumnMapping;
+  fingerprint: string;
+  fileNames: string[];
+  tokenizer(): Promise<Tokenizer>;
+  train: DataSource;
+  dev?: DataSource;
+  loadModel(onProgress: (done: number, total: number) => void): Promise<LoadedModel>;
+  /** Continue a stored run (record and curve from RunStorage), or from a checkpoint alone. */
+  resume?: { checkpoint: TrainingCheckpoint; record?: RunRecord; steps: StepMetrics[] };
+}
+
+export interface RunContext {
+  emit(event: SessionEvent): void;
+  storage: RunStorage | null;
+  /** Where checkpoints go when not into `storage` (the CLI: a folder). */
+  checkpoints?: (runId: string) => CheckpointStore;
+  backend(): Promise<BackendState>;
+  cache: DatasetCache;
+}
+
+/** What a finished (or failed) run leaves for predict / evaluate / export. */
+export interface RunOutcome {
+  status: 'completed' | 'stopped' | 'failed';
+  /** The loop's result (absent when the run failed before training). */
+  result?: TrainingResult;
+  /** The latest evaluation's outcome (predictions and metrics). */
+  lastOutcome?: EvalOutcome;
+  model: BertModel | null;
+  tokenizer: Tokenizer | null;
+  config: TrainingConfig | null;
+  adapter: TaskAdapter | null;
+  modelConfig: BertConfig | null;
+  rawConfig?: Record<string, unknown>;
+  labels: string[];
+  step: number;
+  steps: StepMetrics[];
+  evals: EvalResult[];
+  /** The latest evaluation's dev predictions as files (eval_predictions.jsonl, predictions.json or the GLUE TSV); fresh buffers each call, [] before any evaluation. */
+  predictionFiles(): Promise<ExportedFile[]>;
+  /** Replaces the latest predictions (an evaluation after the run). */
+  notePredictions(predictions: TaskPredictions): void;
+}
+
+export interface ActiveRun {
+  readonly runId: string;
+  readonly pause: PauseControl;
+  readonly abort: AbortController;
+  readonly done: Promise<RunOutcome>;
+  /** Aborts with a reason shown as a fatal error (device lost). */
+  fail(message: string): void;
+}
+
+export function startRun(plan: RunSpec, ctx: RunContext): ActiveRun {
+  const abort = new AbortController();
+  const pause = createPauseControl();
+  let failure: string | null = null;
+  const run: ActiveRun = {
+    runId: plan.runId,
+    pause,
+    abort,
+    done: Promise.resolve().then(() => execute(plan, ctx, abort.signal, pause, () => failure)),
+    fail(message) {
+      failure = message;
+      abort.abort();
+    },
+  };
+  return run;
+}
+
+async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, pause: PauseControl, failure: () => string | null): Promise<RunOutcome> {
+  const { emit, storage } = ctx;
+  const { runId } = plan;
+  const status = (s: 'preparing' | 'training' | 'finished' | 'stopped' | 'failed') => emit({ type: 'status', status: s, runId });
+  const log = (message: string, level: 'info' | 'warn' | 'error' = 'info') => emit({ type: 'log', level, message, time: Date.now() });
+  const steps: StepMetrics[] = plan.resume ? plan.resume.steps.slice() : [];
+  const evals: EvalResult[] = plan.resume?.record ? plan.resume.record.evals.slice() : [];
+  let lastCheckpointStep: number | null = plan.resume ? (plan.resume.record?.lastCheckpointStep ?? plan.resume.checkpoint.state.step) : null;
+  let lastOutcome: EvalOutcome | undefined;
+  let model: BertModel | null = null;
+  let tokenizer: Tokenizer | null = null;
+  let config: TrainingConfig | null = null;
+  let adapter: TaskAdapter | null = null;
+  let modelConfig: BertConfig | null = null;
+  let rawConfig: Record<string, unknown> | undefined;
+  let labels: string[] = [];
+  let stored = false;
+  let lastPredictions: TaskPredictions | null = null;
+  const filesOfLastPredictions = async (): Promise<ExportedFile[]> =>
+    lastPredictions ? predictionFiles({ task: plan.task, predictions: lastPredictions, dev: plan.dev, columns: plan.columns, labels: plan.task === 'sts-b' || labels.length === 0 ? null : labels, cache: ctx.cache }) : [];
+  const notePredictions = (p: TaskPredictions): void => {
+    lastPredictions = p;
+  };
+  let predictionsSent: Promise<void> = Promise.resolve();
+  const sendPredictions = (step: number): void => {
+    predictionsSent = filesOfLastPredictions()
+      .then((files) => {
+        if (files.length > 0) emit({ type: 'evalPredictions', runId, step, files });
+      })
+      .catch((e) => log(`the dev predictions could not be listed: ${(e as Error).message}`, 'warn'));
+  };
+
+  const update = async (patch: Partial<Omit<RunRecord, 'id'>>): Promise<void> => {
+    if (!storage || !stored) return;
+    try {
+      await storage.updateRun(runId, patch);
+    } catch (e) {
+      log(`could not update the stored run: ${(e as Error).message}`, 'warn');
+    }
+  };
+  const saveSeries = async (): Promise<void> => {
+    if (!storage || !stored) return;
+    try {
+      await storage.putSeries(runId, seriesFromSteps(steps));
+    } catch (e) {
+      log(`could not store the loss curve: ${(e as Error).message}`, 'warn');
+    }
+  };
+
+  try {
+    status('preparing');
+    const backend = await ctx.backend();
+    emit({ type: 'backend', ...backendEventFields(backend.info) });
+    if (backend.lost) throw new TabtuneError(backend.lost, { code: 'device-lost', expected: 'reload the page to get a new GPU device' });
+
+    tokenizer = await plan.tokenizer();
+    config = { ...plan.settings, task: plan.task, versionTwoWithNegative: plan.task === 'squad2' };
+    validateTrainingConfig(config);
+    const cfg = config;
+    adapter = await createTaskAdapter({
+      tokenizer,
+      config: cfg,
+      train: plan.train,
+      dev: plan.dev,
+      columns: plan.columns,
+      cache: ctx.cache,
+      onProgress: (phase, done, total) => emit({ type: 'progress', phase: phase === 'reading' ? 'reading' : 'featurizing', done, total }),
+    });
+    for (const note of adapter.notes) log(note, 'warn');
+    if (!adapter.train || adapter.train.numFeatures === 0) {
+      throw new TabtuneError('the training file gave no examples', { file: plan.train.name, expected: 'at least one training example', code: 'no-train' });
+    }
+    if (signal.aborted) throw new DOMException('stopped before training', 'AbortError');
+    labels = adapter.labels;
+
+    emit({ type: 'progress', phase: 'loading-weights', done: 0, total: 1 });
+    const loaded = await plan.loadModel((done, total) => emit({ type: 'progress', phase: 'loading-weights', done, total }));
+    for (const note of loaded.notes) log(note);
+    modelConfig = loaded.config;
+    rawConfig = loaded.rawConfig;
+    // The session checked the settings against the config it saw; the weights' config decides.
+    const [issue] = validateSettings(plan.task, cfg, { maxPositions: loaded.config.maxPositionEmbeddings });
+    if (issue) throw new TabtuneError(issue.message, { location: `settings: ${issue.key ?? 'model'}`, expected: 'settings the model can take', code: 'settings' });
+    model = createBertModel(loaded.config, loaded.weights, adapter.head, { seed: cfg.seed, source: loaded.source });
+    loaded.weights.clear();
+    emit({ type: 'progress', phase: 'loading-weights', done: 1, total: 1 });
+
+    const counts = countTrainSteps(cfg, adapter.train.numFeatures);
+    const info: RunInfo = {
+      runId,
+      runName: plan.runName,
+      task: plan.task,
+      settings: plan.settings,
+      labels,
+      numTrainExamples: adapter.train.numExamples,
+      numTrainFeatures: adapter.train.numFeatures,
+      numDevExamples: adapter.dev?.numExamples ?? 0,
+      stepsPerEpoch: Math.max(1, Math.floor(counts.microBatchesPerEpoch / cfg.gradientAccumulationSteps)),
+      totalSteps: counts.numTrainSteps,
+      resumedFromStep: plan.resume?.checkpoint.state.step ?? 0,
+      isDemo: plan.isDemo,
+    };
+    emit({ type: 'runStarted', run: info });
+    if (steps.length > 0) emit({ type: 'step', steps: steps.slice() });
+    for (const ev of evals) emit({ type: 'eval', result: ev });
+
+    if (storage) {
+      const now = Date.now();
+      const record: RunRecord = plan.resume?.record
+        ? { ...plan.resume.record, status: 'running', updated: now, backend: backend.info.name, error: null }
+        : {
+            id: runId, name: plan.runName, created: now, updated: now, task: plan.task,
+            settings: { ...plan.settings } as Record<string, unknown>, labels, fingerprint: plan.fingerprint, fileNames: plan.fileNames,
+            status: 'running', isDemo: plan.isDemo, demoSeed: plan.demoSeed, model: { ...loaded.summary } as Record<string, unknown>,
+            backend: backend.info.name, totalSteps: counts.numTrainSteps, lastStep: info.resumedFromStep, lastLoss: null,
+            lastCheckpointStep: null, evals: [], finalMetrics: null, error: null,
+          };
+      try {
+        await storage.putRun(record);
+        stored = true;
+      } catch (e) {
+        log(`runs cannot be stored in this browser (${(e as Error).message}); this run will not survive a reload`, 'warn');
+      }
+    }
+
+    status('training');
+    let checkpointBytes = 0;
+    const result = await runTraining(
+      {
+        model,
+        config: cfg,
+        train: adapter.train,
+        dev: adapter.dev,
+        store: ctx.checkpoints ? ctx.checkpoints(runId) : storage && stored ? runCheckpointStore(storage, runId, { onSaved: (_step, _epoch, bytes) => (checkpointBytes = bytes) }) : undefined,
+        keepCheckpoints: 2,
+        resume: plan.resume?.checkpoint,
+        pause,
+      },
+      {
+        onStep(m) {
+          steps.push(m);
+          emit({ type: 'step', steps: [m] });
+        },
+        onEval(result, outcome) {
+          evals.push(result);
+          emit({ type: 'eval', result });
+          if (outcome.spans && outcome.spans.length > 0) emit({ type: 'spanPredictions', step: result.step, items: outcome.spans });
+          lastPredictions = outcome.predictions;
+          lastOutcome = outcome;
+          sendPredictions(result.step);
+          void update({ evals: evals.slice() });
+        },
+        onProgress(phase, done, total) {
+          emit({ type: 'progress', phase, done, total });
+        },
+        onLog(message, level) {
+          log(message, level);
+        },
+        onCheckpoint(c) {
+          lastCheckpointStep = c.step;
+          const last = steps[steps.length - 1];
+          void saveSeries();
+          void update({ lastStep: c.step, lastLoss: last?.loss ?? null, lastCheckpointStep: c.step, evals: evals.slice() });
+          emit({ type: 'checkpoint', runId, step: c.step, epoch: c.epoch, bytes: checkpointBytes });
+        },
+        onNonFinite(r) {
+          emit({
+            type: 'error', fatal: true, lastCheckpointStep,
+            message: `step ${r.step}: the ${r.tensor === 'loss' ? 'loss' : `gradient of ${r.tensor}`} is not a finite number; training stopped with the last good weights (try a lower learning rate)`,
+            location: `step ${r.step}`, code: 'non-finite',
+          });
+        },
+      },
+      signal,
+    );
+    await saveSeries();
+    await predictionsSent;
+    const finalMetrics = result.lastEval?.metrics ?? {};
+    const lost = failure();
+    if (lost) throw new TabtuneError(lost, { code: 'device-lost' });
+    const completed = result.status === 'completed';
+    const reason = completed ? 'completed' : result.status === 'cancelled' ? 'stopped' : 'failed';
+    await update({ status: completed ? 'finished' : reason === 'stopped' ? 'stopped' : 'failed', lastStep: result.state.step, lastLoss: steps[steps.length - 1]?.loss ?? null, finalMetrics, evals: evals.slice(), lastCheckpointStep });
+    emit({ type: 'finished', runId, reason, step: result.state.step, metrics: finalMetrics });
+    status(completed ? 'finished' : reason === 'stopped' ? 'stopped' : 'failed');
+    return { status: reason, result, lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step: result.state.step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
+  } catch (e) {
+    const lost = failure();
+    const stopped = !lost && (signal.aborted || isAbortError(e));
+    await saveSeries();
+    const step = steps[steps.length - 1]?.step ?? 0;
+    if (stopped) {
+      await update({ status: 'stopped', lastStep: step, lastCheckpointStep });
+      emit({ type: 'finished', runId, reason: 'stopped', step, metrics: {} });
+      status('stopped');
+      return { status: 'stopped', lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
+    }
+    const info = lost ? { message: lost, code: 'device-lost' } : errorInfo(e);
+    const advice = adviceFor(info.code, lastCheckpointStep);
+    await update({ status: 'failed', error: info.message, lastStep: step, lastCheckpointStep });
+    emit({ type: 'error', fatal: true, lastCheckpointStep, ...info, message: advice ? `${info.message}. ${advice}` : info.message });
+    emit({ type: 'finished', runId, reason: 'failed', step, metrics: {} });
+    status('failed');
+    // A model on a lost device or after an out-of-memory error is not usable.
+    if (model && (lost || info.code === 'out-of-memory')) {
+      try {
+        model.dispose();
+      } catch {
+        // the device is gone
+      }
+      model = null;
+    }
+    return { status: 'failed', lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
+  }
+}
+
+function adviceFor(code: string | undefined, checkpointStep: number | null): string {
+  const kept = checkpointStep !== null ? `The checkpoint at step ${checkpointStep} is kept: resume the run from the run list.` : '';
+  if (code === 'out-of-memory') return `The GPU ran out of memory: lower the batch size or the max sequence length (or use gradient accumulation). ${kept}`.trim();
+  if (code === 'device-lost') return `Reload the page to get a new GPU device. ${kept}`.trim();
+  return kept;
+}
