@@ -20,6 +20,8 @@ import { errorInfo } from './errors';
 export interface SessionFile {
   path: string;
   source: ByteSource;
+  /** The dataset split when the caller knows it (the CLI's --train / --dev); else from the name and header. */
+  split?: Split;
 }
 
 export const HEAD_BYTES = 65536;
@@ -37,6 +39,8 @@ export interface KeptFile {
   split?: Split;
   /** Parsed config (config.json / bert_config.json). */
   config?: ParsedConfig;
+  /** Vocabulary files: the number of tokens. */
+  vocabSize?: number;
 }
 
 const MODEL_KIND: Partial<Record<ModelFileInfo['kind'], { kind: FileKind; use: FileUse }>> = {
@@ -69,7 +73,7 @@ function headText(head: Uint8Array): string {
 }
 
 /** Recognises one file. Never throws: problems become a rejected report. */
-export async function recogniseFile(path: string, source: ByteSource): Promise<KeptFile> {
+export async function recogniseFile(path: string, source: ByteSource, knownSplit?: Split): Promise<KeptFile> {
   const blob = source;
   const name = baseName(path);
   const base: Omit<KeptFile, 'report'> = { path, name, size: blob.size, source, head: new Uint8Array(0) };
@@ -94,6 +98,7 @@ export async function recogniseFile(path: string, source: ByteSource): Promise<K
       } else if (info.kind === 'vocab') {
         const vocab = parseVocab(await readText(blob), name);
         kept.report.description = `WordPiece vocabulary (${vocab.size.toLocaleString('en-US')} tokens)`;
+        kept.vocabSize = vocab.size;
       }
       return kept;
     }
@@ -103,7 +108,7 @@ export async function recogniseFile(path: string, source: ByteSource): Promise<K
     const dataset = detectDataset(name, headText(head));
     switch (dataset.kind) {
       case 'glue': {
-        const split = dataset.split;
+        const split = knownSplit ?? dataset.split;
         return {
           ...base, dataset, split,
           report: { path, size: blob.size, kind: 'glue-tsv', description: `${dataset.task.toUpperCase()} ${split} file (GLUE)`, accepted: true, use: SPLIT_USE[split] },
@@ -111,14 +116,14 @@ export async function recogniseFile(path: string, source: ByteSource): Promise<K
       }
       case 'csv':
       case 'tsv': {
-        const split = splitFromFileName(name);
+        const split = knownSplit ?? splitFromFileName(name);
         return {
           ...base, dataset, split,
           report: { path, size: blob.size, kind: 'table', description: `${dataset.kind.toUpperCase()} table with columns ${dataset.columns.join(', ')}`, accepted: true, use: SPLIT_USE[split] },
         };
       }
       case 'squad': {
-        const split = squadSplit(name);
+        const split = knownSplit ?? squadSplit(name);
         return {
           ...base, dataset, split,
           report: { path, size: blob.size, kind: 'squad-json', description: `SQuAD v${dataset.version === 2 ? '2.0' : '1.1'} questions (JSON)`, accepted: true, use: SPLIT_USE[split] },

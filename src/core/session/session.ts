@@ -184,6 +184,8 @@ export function createSession(options: SessionOptions): Session {
     const labels = trainCount()?.labels;
     return {
       maxPositions: cfg?.config.maxPositionEmbeddings,
+      modelVocabSize: cfg?.config.vocabSize,
+      vocabSize: analysis?.vocab?.vocabSize,
       headLabels: fineTunedClassifier ? id2label : undefined,
       dataLabels: labels === undefined ? undefined : labels,
     };
@@ -374,7 +376,7 @@ export function createSession(options: SessionOptions): Session {
         for (let i = 0; i < inputs.length; i++) {
           const f = inputs[i];
           emit({ type: 'progress', phase: 'reading', done: i, total: inputs.length, label: f.path });
-          const kept = await recogniseFile(f.path, f.source);
+          const kept = await recogniseFile(f.path, f.source, f.split);
           const old = files.get(kept.path);
           if (old) cache.dropFile(old.name);
           files.set(kept.path, kept);

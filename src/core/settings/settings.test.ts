@@ -76,6 +76,10 @@ describe('resolveSettings: the model and the data', () => {
     expect(resolveSettings({ task: 'mrpc', context: { headLabels: 2, dataLabels: ['0', '1'] } }).issues).toEqual([]);
   });
 
+  it("checks the vocabulary against the model's embeddings", () => {
+    expect(resolveSettings({ task: 'mrpc', context: { vocabSize: 30522, modelVocabSize: 99 } }).issues).toEqual([{ key: null, message: expect.stringMatching(/30522 tokens but the model's embeddings have 99/) }]);
+  });
+
   it("follows the model's lower-casing unless the user chose", () => {
     expect(resolveSettings({ task: 'mrpc', context: { modelDoLowerCase: false } }).settings.doLowerCase).toBe(false);
     expect(resolveSettings({ task: 'mrpc', edits: { doLowerCase: true }, context: { modelDoLowerCase: false } }).settings.doLowerCase).toBe(true);

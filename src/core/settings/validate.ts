@@ -24,6 +24,9 @@ export interface SettingsContext {
   headLabels?: number;
   /** The data's class labels (classification); null for regression; undefined while unknown. */
   dataLabels?: readonly string[] | null;
+  /** The model's vocab_size and the dropped vocabulary's token count. */
+  modelVocabSize?: number;
+  vocabSize?: number;
 }
 
 export interface SettingIssue {
@@ -137,6 +140,9 @@ export function validateSettings(task: TaskName, s: Settings, context: SettingsC
     if (context.headLabels !== context.dataLabels.length) {
       issues.push({ key: null, message: `The model's classification head has ${context.headLabels} labels but the data has ${context.dataLabels.length} (${context.dataLabels.join(', ')}); use a pre-trained model without that head, or data with the same labels` });
     }
+  }
+  if (context.vocabSize !== undefined && context.modelVocabSize !== undefined && context.vocabSize !== context.modelVocabSize) {
+    issues.push({ key: null, message: `The vocabulary has ${context.vocabSize} tokens but the model's embeddings have ${context.modelVocabSize} (vocab_size); use the vocabulary the model was trained with` });
   }
   return issues;
 }
