@@ -7,3 +7,5 @@ export type { Settings, SettingKey, SettingField, SettingKind, SettingScope, Set
 export { SETTINGS_SCHEMA, settingField, isSettingKey, appliesTo, fieldsForTask, fieldDefault, defaultSettings } from './schema';
 export type { SettingsContext, SettingIssue, SettingAdaptation, ResolvedSettings, ResolveInput, ParsedSetting } from './validate';
 export { fieldError, parseSettingValue, validateSettings, resolveSettings, settingsPatch, maxTokensForDoc } from './validate';
+export type { FlagSpec, FlagEdits } from './flags';
+export { settingsFlagSpec, editsFromFlags, settingsHelp } from './flags';

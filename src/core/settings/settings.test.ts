@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TASK_NAMES } from '../data/glue-tasks';
 import { defaultSettings, fieldDefault, fieldsForTask, SETTINGS_SCHEMA, settingField } from './schema';
 import { parseSettingValue, resolveSettings, validateSettings } from './validate';
+import { editsFromFlags, settingsFlagSpec, settingsHelp } from './flags';
 
 describe('settings schema', () => {
   it("has run_classifier.py's and run_squad.py's defaults, each with its source", () => {
@@ -83,5 +84,26 @@ describe('resolveSettings: the model and the data', () => {
   it("follows the model's lower-casing unless the user chose", () => {
     expect(resolveSettings({ task: 'mrpc', context: { modelDoLowerCase: false } }).settings.doLowerCase).toBe(false);
     expect(resolveSettings({ task: 'mrpc', edits: { doLowerCase: true }, context: { modelDoLowerCase: false } }).settings.doLowerCase).toBe(true);
+  });
+});
+
+describe('settings as command-line flags', () => {
+  it('has one flag per setting (and a negation for booleans), read with the same parser as the form', () => {
+    const spec = settingsFlagSpec();
+    expect(spec['max-seq-length']).toEqual({ type: 'string' });
+    expect(spec['no-lower-case']).toEqual({ type: 'boolean' });
+    expect(spec['no-dropout']).toEqual({ type: 'boolean' });
+    const r = editsFromFlags({ 'learning-rate': '3e-5', 'train-batch-size': '16', 'no-dropout': true, 'seq-buckets': 'none' });
+    expect(r).toEqual({ edits: { learningRate: 3e-5, trainBatchSize: 16, dropout: false, seqBuckets: [] }, errors: [] });
+    expect(editsFromFlags({ 'learning-rate': 'fast', 'do-lower-case': true, 'no-lower-case': true }).errors).toEqual([
+      '--learning-rate: “fast” is not a number',
+      '--do-lower-case and --no-lower-case contradict each other',
+    ]);
+  });
+
+  it('lists every flag in --help with its default and the source of that default', () => {
+    const help = settingsHelp();
+    for (const f of SETTINGS_SCHEMA) expect(help).toContain(`--${f.flag}`);
+    expect(help).toMatch(/--max-seq-length N .*\n\s+default 128 \[run_classifier\.py --max_seq_length=128\]; squad 384 \[run_squad\.py --max_seq_length=384\]/);
   });
 });
