@@ -30,7 +30,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors } from '../src/core/io/safetensors';
+import { readSafetensors } from '../src/core/io';
 import type { ParityReport } from './harness/engine';
 import { guardNetwork, REPO_ROOT, shared, snap } from './helpers';
 

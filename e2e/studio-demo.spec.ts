@@ -10,7 +10,7 @@
  * worker code (src/core/data/demo-qa-learning.test.ts: dev EM >= 80, first held-out question right).
  */
 import { expect, test } from '@playwright/test';
-import { generateDemoQa } from '../src/core/data/demo-qa';
+import { generateDemoQa } from '../src/core/data';
 import { guardNetwork, snap } from './helpers';
 
 test('the built-in demo trains on WebGPU from an empty page and the QA demo marks an answer', async ({ page }, testInfo) => {

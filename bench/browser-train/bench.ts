@@ -11,14 +11,14 @@
  * name with their GPU time when the adapter has timestamp queries).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendName } from '../../src/core/backend/init';
-import { measureMatmulGflops, type MatmulMeasure } from '../../src/core/backend/matmul-gflops';
-import { createBertModel } from '../../src/core/model/bert-model';
-import { disposeBatch, toDeviceBatch } from '../../src/core/model/batch';
-import { PRESETS, type PresetName } from '../../src/core/model/config';
-import type { BertBatch, BertModel } from '../../src/core/model/types';
-import { createTrainer, type Trainer } from '../../src/core/train/step';
-import { DEFAULT_OPTIMIZER } from '../../src/core/train/types';
+import { initBackend, type BackendName } from '../../src/core/backend';
+import { measureMatmulGflops, type MatmulMeasure } from '../../src/core/backend';
+import { createBertModel } from '../../src/core/model';
+import { disposeBatch, toDeviceBatch } from '../../src/core/model';
+import { PRESETS, type PresetName } from '../../src/core/model';
+import type { BertBatch, BertModel } from '../../src/core/model';
+import { createTrainer, type Trainer } from '../../src/core/train';
+import { DEFAULT_OPTIMIZER } from '../../src/core/train';
 import { matmulParams, randomBatch, randomWeights, trainingFlops } from '../common/random-model';
 
 export interface BenchOptions {

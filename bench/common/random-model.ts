@@ -4,9 +4,9 @@
  *   randomBatch(config, B, S, seed)        [CLS] + random ids, two segments, full mask, labels 0/1
  *   trainingFlops(config, numLabels, B, S) the FLOP count behind "achieved GFLOP/s"
  */
-import type { BertConfig } from '../../src/core/model/config';
-import { encoderParamShapes, poolerParamShapes } from '../../src/core/model/params';
-import type { HostBatch, WeightMap } from '../../src/core/model/types';
+import type { BertConfig } from '../../src/core/model';
+import { encoderParamShapes, poolerParamShapes } from '../../src/core/model';
+import type { HostBatch, WeightMap } from '../../src/core/model';
 
 /** xorshift32 + Box–Muller, N(0, initializerRange); LayerNorm gains 1, biases 0. */
 export function randomWeights(c: BertConfig, seed: number): WeightMap {

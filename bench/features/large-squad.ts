@@ -8,9 +8,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sourceFromFile } from '../../src/core/data/node-source';
-import { forEachSquadFeature } from '../../src/core/data/squad-features';
-import { readSquad } from '../../src/core/data/squad-reader';
+import { sourceFromFile } from '../../src/platform/node/data-source';
+import { forEachSquadFeature } from '../../src/core/data';
+import { readSquad } from '../../src/core/data';
 import { createTokenizer, parseVocab } from '../../src/core/tokenizer';
 
 const file = process.argv[2];

@@ -17,11 +17,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { convertExamples } from '../../src/core/data/classifier-features';
-import { readGlue } from '../../src/core/data/glue-reader';
-import { sourceFromFile } from '../../src/core/data/node-source';
-import { forEachSquadFeature } from '../../src/core/data/squad-features';
-import { readSquad } from '../../src/core/data/squad-reader';
+import { convertExamples } from '../../src/core/data';
+import { readGlue } from '../../src/core/data';
+import { sourceFromFile } from '../../src/platform/node/data-source';
+import { forEachSquadFeature } from '../../src/core/data';
+import { readSquad } from '../../src/core/data';
 import { createTokenizer, parseVocab } from '../../src/core/tokenizer';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

@@ -16,13 +16,13 @@
  * counted (they are real time but few FLOPs).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKEND_NAMES, initBackend, type BackendName } from '../../src/core/backend/init';
-import { measureMatmulGflops } from '../../src/core/backend/matmul-gflops';
-import { createBertModel } from '../../src/core/model/bert-model';
-import { disposeBatch, toDeviceBatch } from '../../src/core/model/batch';
-import { PRESETS, type BertConfig, type PresetName } from '../../src/core/model/config';
-import { createTrainer } from '../../src/core/train/step';
-import { DEFAULT_OPTIMIZER } from '../../src/core/train/types';
+import { BACKEND_NAMES, initBackend, type BackendName } from '../../src/core/backend';
+import { measureMatmulGflops } from '../../src/core/backend';
+import { createBertModel } from '../../src/core/model';
+import { disposeBatch, toDeviceBatch } from '../../src/core/model';
+import { PRESETS, type BertConfig, type PresetName } from '../../src/core/model';
+import { createTrainer } from '../../src/core/train';
+import { DEFAULT_OPTIMIZER } from '../../src/core/train';
 import { matmulParams, randomBatch, randomWeights, trainingFlops } from '../common/random-model';
 
 /**

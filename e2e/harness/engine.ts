@@ -15,14 +15,14 @@
  * largest differences travel back to the test.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendName } from '../../src/core/backend/init';
-import { loadPretrained, type PretrainedModel } from '../../src/core/io/load-pretrained';
-import { bytesSource, readSafetensors, type LoadedTensor } from '../../src/core/io/safetensors';
-import { createBertModel } from '../../src/core/model/bert-model';
-import { disposeBatch, toDeviceBatch } from '../../src/core/model/batch';
-import type { BertModel, HeadSpec } from '../../src/core/model/types';
-import { createTrainer } from '../../src/core/train/step';
-import type { OptimizerName } from '../../src/core/train/types';
+import { initBackend, type BackendName } from '../../src/core/backend';
+import { loadPretrained, type PretrainedModel } from '../../src/core/io';
+import { bytesSource, readSafetensors, type LoadedTensor } from '../../src/core/io';
+import { createBertModel } from '../../src/core/model';
+import { disposeBatch, toDeviceBatch } from '../../src/core/model';
+import type { BertModel, HeadSpec } from '../../src/core/model';
+import { createTrainer } from '../../src/core/train';
+import type { OptimizerName } from '../../src/core/train';
 import { compareTensor, hostBatchOf, type TensorDiff } from './golden';
 import { goldenOptimizerConfig, type GoldenTrajectory } from '../../src/testing/golden-trajectory';
 

@@ -3,8 +3,8 @@
  *   hostBatchOf(golden)           input/* tensors -> HostBatch
  *   compareTensor(name, got, want) -> TensorDiff (largest |got − want| and the reference's scale)
  */
-import type { LoadedTensor } from '../../src/core/io/safetensors';
-import type { HostBatch } from '../../src/core/model/types';
+import type { LoadedTensor } from '../../src/core/io';
+import type { HostBatch } from '../../src/core/model';
 
 export interface TensorDiff {
   /** Golden tensor name, e.g. `grad_cls/bert.pooler.dense.weight`. */

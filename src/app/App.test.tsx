@@ -10,7 +10,7 @@ import type { WorkerEvent } from '../protocol/events';
 import { defaultSettings } from '../protocol/settings';
 import { createBridge, type WorkerLike } from '../state/bridge';
 import { createStudioStore } from '../state/store';
-import { createMemoryRunStorage } from '../core/io/run-storage';
+import { createMemoryRunStorage } from '../core/io';
 import { App } from './App';
 
 const drawn: Array<{ points: number }> = [];

@@ -16,7 +16,7 @@
  *               unless the run is the demo, whose data is regenerated from its seed).
  *   demo        generate the demo QA set, create a small BERT from scratch and train it.
  */
-import type { TaskName } from '../core/data/types';
+import type { TaskName } from '../core/data';
 import type { RunSettings } from './settings';
 
 /** One dropped file. `path` is its relative path inside a dropped folder, else its name. */

@@ -28,8 +28,8 @@
  *   error           a TabtuneError (file / location / expected) or another failure; `fatal`
  *                   means the current run ended (the worker itself keeps working).
  */
-import type { TaskName } from '../core/data/types';
-import type { EvalResult, StepMetrics } from '../core/train/types';
+import type { TaskName } from '../core/data';
+import type { EvalResult, StepMetrics } from '../core/train';
 import type { RunSettings } from './settings';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';

@@ -6,9 +6,9 @@
  * STABLE CONTRACT: the UI (src/app, src/ui) reads `RunSettings`, `defaultSettings(task)` and
  * `SETTINGS_FIELDS` (label + one-line help per field, in src/state/settings-fields.ts).
  */
-import type { TaskName } from '../core/data/types';
-import type { TrainingConfig } from '../core/train/run-config';
-import type { OptimizerName, ScheduleName } from '../core/train/types';
+import type { TaskName } from '../core/data';
+import type { TrainingConfig } from '../core/train';
+import type { OptimizerName, ScheduleName } from '../core/train';
 
 /** Column mapping for a user's own TSV/CSV (task `tsv`): column indices or header names. */
 export interface ColumnMapping {

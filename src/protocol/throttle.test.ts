@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEventThrottle } from './throttle';
 import type { WorkerEvent } from './events';
-import type { StepMetrics } from '../core/train/types';
+import type { StepMetrics } from '../core/train';
 
 function step(n: number): StepMetrics {
   return { step: n, epoch: 0, loss: 1 / n, learningRate: 1e-3, gradNorm: 1, examplesPerSec: 10, tokensPerSec: 100, memoryBytes: 0, numTensors: 0 };

@@ -5,7 +5,7 @@
  * flushes what is pending, then goes out at once, so the page sees events in order.
  * A progress event that completes its phase (done >= total) is kept too (it is the latest).
  */
-import type { StepMetrics } from '../core/train/types';
+import type { StepMetrics } from '../core/train';
 import type { WorkerEvent } from './events';
 
 export interface EventThrottle {

@@ -5,7 +5,7 @@ import { createStudioStore } from './store';
 import { MAX_LOG_LINES } from './slices';
 import { defaultSettings } from '../protocol/settings';
 import type { RunInfo, TaskDetection } from '../protocol/events';
-import type { StepMetrics } from '../core/train/types';
+import type { StepMetrics } from '../core/train';
 
 const step = (n: number): StepMetrics => ({ step: n, epoch: 0, loss: 1 / n, learningRate: 1e-4, gradNorm: 1, examplesPerSec: 8, tokensPerSec: 800, memoryBytes: 0, numTensors: 0 });
 

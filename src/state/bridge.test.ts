@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBridge, newRunId, type WorkerLike } from './bridge';
 import { createStudioStore } from './store';
-import { createMemoryRunStorage, type RunRecord } from '../core/io/run-storage';
+import { createMemoryRunStorage, type RunRecord } from '../core/io';
 import type { Command } from '../protocol/commands';
 import type { WorkerEvent } from '../protocol/events';
 import { defaultSettings } from '../protocol/settings';

@@ -17,10 +17,10 @@
  *   const steps = await b.loadRunSeries(id);   // a stored run's loss curve (compare)
  *   b.series                               // live curves (series.ts), subscribe for charts
  */
-import type { TaskName } from '../core/data/types';
-import type { RunStorage } from '../core/io/run-storage';
-import { stepsFromSeries } from '../core/io/run-storage';
-import type { StepMetrics } from '../core/train/types';
+import type { TaskName } from '../core/data';
+import type { RunStorage } from '../core/io';
+import { stepsFromSeries } from '../core/io';
+import type { StepMetrics } from '../core/train';
 import type { Command, DemoOptions, FileInput, PredictInput } from '../protocol/commands';
 import { isWorkerEvent, postCommand, type MessageTarget } from '../protocol/messages';
 import type { WorkerEvent } from '../protocol/events';
@@ -323,7 +323,7 @@ export function getBridge(): StudioBridge {
 let idbPromise: Promise<RunStorage | null> | null = null;
 
 function loadIdbStorage(): Promise<RunStorage | null> {
-  idbPromise ??= import('../core/io/run-storage-idb')
+  idbPromise ??= import('../platform/browser/run-storage-idb')
     .then((m) => (typeof indexedDB === 'undefined' ? null : m.createIdbRunStorage()))
     .catch(() => null);
   return idbPromise;

@@ -3,8 +3,8 @@ import { applyEvent } from './apply-event';
 import { LIVE_RUN_INTERVAL_MS, withLiveRun } from './live-run';
 import { createSeriesStore } from './series';
 import { createStudioStore } from './store';
-import type { RunRecord } from '../core/io/run-storage';
-import type { StepMetrics } from '../core/train/types';
+import type { RunRecord } from '../core/io';
+import type { StepMetrics } from '../core/train';
 
 const step = (n: number): StepMetrics => ({ step: n, epoch: 0, loss: 1 / n, learningRate: 1e-4, gradNorm: 1, examplesPerSec: 8, tokensPerSec: 800, memoryBytes: 0, numTensors: 0 });
 

@@ -3,7 +3,7 @@
  * (which come at checkpoints only). applyEvent refreshes it at most every LIVE_RUN_INTERVAL_MS,
  * so the run list redraws a few times a second, not once per step.
  */
-import type { RunRecord } from '../core/io/run-storage';
+import type { RunRecord } from '../core/io';
 
 export const LIVE_RUN_INTERVAL_MS = 400;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSeriesStore } from './series';
-import type { StepMetrics } from '../core/train/types';
+import type { StepMetrics } from '../core/train';
 
 const step = (n: number, loss: number): StepMetrics => ({
   step: n, epoch: n / 10, loss, learningRate: n * 1e-5, gradNorm: n / 2, examplesPerSec: 30, tokensPerSec: 3000, memoryBytes: 1000 + n, numTensors: 200,

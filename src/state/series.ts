@@ -12,7 +12,7 @@
  * memory bytes, tensor count, epoch. `columns()` returns subarray views of the first `length` entries (no copy;
  * valid until the next append).
  */
-import type { StepMetrics } from '../core/train/types';
+import type { StepMetrics } from '../core/train';
 
 export const SERIES_KEYS = ['step', 'loss', 'smoothedLoss', 'learningRate', 'gradNorm', 'examplesPerSec', 'tokensPerSec', 'memoryBytes', 'numTensors', 'epoch'] as const;
 export type SeriesKey = (typeof SERIES_KEYS)[number];

@@ -14,9 +14,9 @@
  */
 import type { LiveRun } from './live-run';
 import type { StateCreator } from 'zustand/vanilla';
-import type { TaskName } from '../core/data/types';
-import type { RunRecord } from '../core/io/run-storage';
-import type { EvalResult, StepMetrics } from '../core/train/types';
+import type { TaskName } from '../core/data';
+import type { RunRecord } from '../core/io';
+import type { EvalResult, StepMetrics } from '../core/train';
 import type {
   BackendName, DemoQuestion, ErrorInfo, ExportedFile, FileReport, Phase, PredictResult, PreviewExample,
   RunInfo, RunStatus, SpanPrediction, TaskDetection,

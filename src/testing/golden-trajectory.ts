@@ -3,7 +3,7 @@
  * OptimizerConfig they were produced with. Pure (no Node APIs): used by the step tests in Node
  * and by the WebGPU parity harness in the browser.
  */
-import { DEFAULT_OPTIMIZER, type OptimizerConfig, type OptimizerName } from '../core/train/types';
+import { DEFAULT_OPTIMIZER, type OptimizerConfig, type OptimizerName } from '../core/train';
 
 export interface GoldenTrajectory {
   hyper: { init_lr: number; num_train_steps: number; warmup: number; steps: number; clip_global_norm: number; weight_decay: number; beta1: number; beta2: number; epsilon: number };

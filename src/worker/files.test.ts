@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { recogniseFile } from './files';
-import { looksLikeWordPieceVocab } from '../core/io/detect';
+import { looksLikeWordPieceVocab } from '../core/io';
 import { readShared, readSharedBytes } from '../testing/shared';
 
 const enc = new TextEncoder();

@@ -5,13 +5,13 @@
  * for, or why it was rejected. A bad file is rejected with its reason; it never throws.
  */
 import { isTabtuneError } from '../core/errors';
-import { detectDataset, type DetectedDataset } from '../core/data/detect';
-import { splitFromFileName } from '../core/data/glue-tasks';
-import { sourceFromBlob, type DataSource } from '../core/data/source';
-import type { Split } from '../core/data/types';
-import { parseBertConfig, type ParsedConfig } from '../core/io/config';
-import { baseName, detectModelFile, type ModelFileInfo } from '../core/io/detect';
-import { blobSource, type ByteSource } from '../core/io/safetensors';
+import { detectDataset, type DetectedDataset } from '../core/data';
+import { splitFromFileName } from '../core/data';
+import { sourceFromBlob, type DataSource } from '../core/data';
+import type { Split } from '../core/data';
+import { parseBertConfig, type ParsedConfig } from '../core/io';
+import { baseName, detectModelFile, type ModelFileInfo } from '../core/io';
+import { blobSource, type ByteSource } from '../core/io';
 import { parseVocab } from '../core/tokenizer';
 import type { FileKind, FileReport, FileUse } from '../protocol/events';
 import { errorInfo } from './errors';

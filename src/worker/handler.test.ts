@@ -7,13 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createWorkerHandler, type WorkerHandler } from './handler';
-import { createMemoryRunStorage, stepsFromSeries, type RunStorage } from '../core/io/run-storage';
-import { readSafetensors } from '../core/io/safetensors';
+import { createMemoryRunStorage, stepsFromSeries, type RunStorage } from '../core/io';
+import { readSafetensors } from '../core/io';
 import { readShared, readSharedBytes } from '../testing/shared';
 import type { Command, FileInput } from '../protocol/commands';
 import type { EventOf, EventType, WorkerEvent } from '../protocol/events';
 import { defaultSettings, type RunSettings } from '../protocol/settings';
-import { DEMO_MODEL_CONFIG, DEMO_SETTINGS } from '../core/data/demo-qa';
+import { DEMO_MODEL_CONFIG, DEMO_SETTINGS } from '../core/data';
 
 const enc = new TextEncoder();
 const buf = (bytes: Uint8Array): ArrayBuffer => bytes.slice().buffer as ArrayBuffer;

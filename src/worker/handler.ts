@@ -11,13 +11,13 @@
  *   await h.idle();                                  // resolves when the current run has ended
  */
 import { TabtuneError } from '../core/errors';
-import { FINGERPRINT_HEAD_BYTES, fingerprintFiles, stepsFromSeries, type RunStorage } from '../core/io/run-storage';
-import { loadPretrained } from '../core/io/load-pretrained';
-import { sourceFromText } from '../core/data/source';
-import type { TaskName } from '../core/data/types';
-import type { BackendName } from '../core/backend/init';
-import { deserializeCheckpoint } from '../core/train/checkpoint';
-import { demoInitialWeights } from '../core/data/demo-qa-model';
+import { FINGERPRINT_HEAD_BYTES, fingerprintFiles, stepsFromSeries, type RunStorage } from '../core/io';
+import { loadPretrained } from '../core/io';
+import { sourceFromText } from '../core/data';
+import type { TaskName } from '../core/data';
+import type { BackendName } from '../core/backend';
+import { deserializeCheckpoint } from '../core/train';
+import { demoInitialWeights } from '../core/data';
 import type { Command, DemoOptions, FileInput } from '../protocol/commands';
 import type { WorkerEvent } from '../protocol/events';
 import { defaultSettings, type RunSettings } from '../protocol/settings';

@@ -4,16 +4,16 @@
  * a classification input as one converted example.
  */
 import { TabtuneError } from '../core/errors';
-import { collateClassifier } from '../core/data/batch';
-import { convertExample } from '../core/data/classifier-features';
-import { sourceFromText } from '../core/data/source';
-import { squadExamplesFromJson } from '../core/data/squad-reader';
-import type { BertModel } from '../core/model/types';
-import type { Tokenizer } from '../core/tokenizer/types';
-import type { TrainingConfig } from '../core/train/run-config';
-import { createSquadTask } from '../core/train/task-squad';
-import { inferBatches } from '../core/train/task-infer';
-import { locateAnswer } from '../core/train/task-spans';
+import { collateClassifier } from '../core/data';
+import { convertExample } from '../core/data';
+import { sourceFromText } from '../core/data';
+import { squadExamplesFromJson } from '../core/data';
+import type { BertModel } from '../core/model';
+import type { Tokenizer } from '../core/tokenizer';
+import type { TrainingConfig } from '../core/train';
+import { createSquadTask } from '../core/train';
+import { inferBatches } from '../core/train';
+import { locateAnswer } from '../core/train';
 import type { PredictInput } from '../protocol/commands';
 import type { PredictResult, QaAnswer } from '../protocol/events';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { gluePredictionsFileName, predictionFiles } from './predictions';
-import { readGlue } from '../core/data/glue-reader';
-import { sourceFromText } from '../core/data/source';
-import { parseSquadGold } from '../core/eval/squad-gold';
+import { readGlue } from '../core/data';
+import { sourceFromText } from '../core/data';
+import { parseSquadGold } from '../core/eval';
 import { predictionRowsFromFiles } from '../ui/results/predictionRows';
 import { readShared } from '../testing/shared';
 

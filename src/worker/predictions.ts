@@ -8,14 +8,14 @@
  *
  *   const files = await predictionFiles({ task, predictions, dev, columns });
  */
-import { readGlue } from '../core/data/glue-reader';
-import { readAllText, type DataSource } from '../core/data/source';
-import { squadExamplesFromJson } from '../core/data/squad-reader';
-import { readTable, type ColumnMapping } from '../core/data/table-reader';
-import type { InputExample, TaskName } from '../core/data/types';
-import { formatGluePredictionsTsv } from '../core/eval/glue-predictions';
-import { parseSquadGold } from '../core/eval/squad-gold';
-import type { TaskPredictions } from '../core/train/task-types';
+import { readGlue } from '../core/data';
+import { readAllText, type DataSource } from '../core/data';
+import { squadExamplesFromJson } from '../core/data';
+import { readTable, type ColumnMapping } from '../core/data';
+import type { InputExample, TaskName } from '../core/data';
+import { formatGluePredictionsTsv } from '../core/eval';
+import { parseSquadGold } from '../core/eval';
+import type { TaskPredictions } from '../core/train';
 import type { ExportedFile } from '../protocol/events';
 import { isSquadTask } from '../protocol/settings';
 

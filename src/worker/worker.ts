@@ -6,8 +6,8 @@
  * core; nothing here trains or reads data. An uncaught failure becomes an `error` event: the
  * worker keeps serving commands.
  */
-import { createIdbRunStorage } from '../core/io/run-storage-idb';
-import { vocabFromSentencePieceList } from '../core/data/demo-qa-vocab';
+import { createIdbRunStorage } from '../platform/browser/run-storage-idb';
+import { vocabFromSentencePieceList } from '../core/data';
 import { isCommand, postEvent } from '../protocol/messages';
 import type { WorkerEvent } from '../protocol/events';
 import { errorInfo } from './errors';

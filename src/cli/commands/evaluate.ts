@@ -4,14 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { TabtuneError } from '../../core/errors';
-import { sourceFromFile } from '../../core/data/node-source';
-import { readGlue } from '../../core/data/glue-reader';
-import { GLUE_TASKS, isGlueTask, splitFromFileName } from '../../core/data/glue-tasks';
-import type { GlueTask } from '../../core/data/types';
-import { glueMetrics } from '../../core/eval/glue-metrics';
-import { parseGluePredictionsTsv } from '../../core/eval/glue-predictions';
-import { parseSquadGold, parseSquadNaProbs, parseSquadPredictions } from '../../core/eval/squad-gold';
-import { evaluateSquadV1, evaluateSquadV2 } from '../../core/eval/squad-metrics';
+import { sourceFromFile } from '../../platform/node/data-source';
+import { readGlue } from '../../core/data';
+import { GLUE_TASKS, isGlueTask, splitFromFileName } from '../../core/data';
+import type { GlueTask } from '../../core/data';
+import { glueMetrics } from '../../core/eval';
+import { parseGluePredictionsTsv } from '../../core/eval';
+import { parseSquadGold, parseSquadNaProbs, parseSquadPredictions } from '../../core/eval';
+import { evaluateSquadV1, evaluateSquadV2 } from '../../core/eval';
 import { floatFlag, parseFlags, requireFlag, UsageError } from '../args';
 
 const HELP = `usage: tabtune evaluate --task TASK --data FILE --predictions FILE [--na-prob-file FILE] [--na-prob-thresh 1.0]

@@ -6,15 +6,15 @@
  * Python's json.dumps writes it). Skipped rows are warned about on stderr.
  */
 import type { BadRecordPolicy } from '../../core/errors';
-import { convertExample } from '../../core/data/classifier-features';
-import { readGlue, type ClassifierDataset } from '../../core/data/glue-reader';
-import { isGlueTask } from '../../core/data/glue-tasks';
-import { sourceFromFile } from '../../core/data/node-source';
-import { pythonJson } from '../../core/data/python-json';
-import { forEachSquadFeature } from '../../core/data/squad-features';
-import { readSquad } from '../../core/data/squad-reader';
-import { readTable } from '../../core/data/table-reader';
-import type { ReadStats, Split } from '../../core/data/types';
+import { convertExample } from '../../core/data';
+import { readGlue, type ClassifierDataset } from '../../core/data';
+import { isGlueTask } from '../../core/data';
+import { sourceFromFile } from '../../platform/node/data-source';
+import { pythonJson } from '../../core/data';
+import { forEachSquadFeature } from '../../core/data';
+import { readSquad } from '../../core/data';
+import { readTable } from '../../core/data';
+import type { ReadStats, Split } from '../../core/data';
 import { loadTokenizerFile } from '../tokenizer-file';
 import { intFlag, parseFlags, requireFlag, UsageError } from '../args';
 

@@ -6,12 +6,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TabtuneError } from '../../core/errors';
-import { sourceFromFile } from '../../core/data/node-source';
-import { readSquad } from '../../core/data/squad-reader';
-import { createBasicTokenize } from '../../core/eval/basic-tokenize';
-import { pythonJsonDumps } from '../../core/eval/python-json';
-import { nbestJson, nullOddsJson, postprocessSquad, predictionsJson } from '../../core/eval/squad-postprocess';
-import { checkPostprocessInputs, readPostprocessFeatures, readRawResults } from '../../core/eval/squad-run-files';
+import { sourceFromFile } from '../../platform/node/data-source';
+import { readSquad } from '../../core/data';
+import { createBasicTokenize } from '../../core/eval';
+import { pythonJsonDumps } from '../../core/eval';
+import { nbestJson, nullOddsJson, postprocessSquad, predictionsJson } from '../../core/eval';
+import { checkPostprocessInputs, readPostprocessFeatures, readRawResults } from '../../core/eval';
 import { floatFlag, intFlag, parseFlags, requireFlag, UsageError } from '../args';
 
 const HELP = `usage: tabtune postprocess --data SQUAD.json --features FILE --logits FILE --out-dir DIR

@@ -9,8 +9,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSafetensors, writeSafetensors } from '../../core/io/safetensors';
-import { expectClose, goldenNames, gradTolerance, loadFixture, OUTPUT_TOL, PARAM_TOL, type FixtureCase } from '../../core/model/fixture-case.testutil';
+import { readSafetensors, writeSafetensors } from '../../core/io';
+import { expectClose, goldenNames, gradTolerance, loadFixture, OUTPUT_TOL, PARAM_TOL, type FixtureCase } from '../../testing/fixture-case';
 import { REPO_ROOT, sharedPath } from '../../testing/shared';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tabtune-run-batch-'));

@@ -9,16 +9,16 @@
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { BACKEND_NAMES, initBackend, type BackendName } from '../../core/backend/init';
+import { BACKEND_NAMES, initBackend, type BackendName } from '../../core/backend';
 import { TabtuneError } from '../../core/errors';
-import { loadPretrained } from '../../core/io/load-pretrained';
-import { nodeFileSource, nodeFolderSources } from '../../core/io/node-source';
-import { readSafetensors, writeSafetensors, type LoadedTensor } from '../../core/io/safetensors';
-import { createBertModel } from '../../core/model/bert-model';
-import { disposeBatch, toDeviceBatch } from '../../core/model/batch';
-import type { BertBatch, BertModel, HeadSpec, HostBatch } from '../../core/model/types';
-import { createTrainer } from '../../core/train/step';
-import { DEFAULT_OPTIMIZER, type OptimizerConfig, type OptimizerName } from '../../core/train/types';
+import { loadPretrained } from '../../core/io';
+import { nodeFileSource, nodeFolderSources } from '../../platform/node/byte-source';
+import { readSafetensors, writeSafetensors, type LoadedTensor } from '../../core/io';
+import { createBertModel } from '../../core/model';
+import { disposeBatch, toDeviceBatch } from '../../core/model';
+import type { BertBatch, BertModel, HeadSpec, HostBatch } from '../../core/model';
+import { createTrainer } from '../../core/train';
+import { DEFAULT_OPTIMIZER, type OptimizerConfig, type OptimizerName } from '../../core/train';
 import { floatFlag, intFlag, parseFlags, requireFlag, UsageError } from '../args';
 
 const HELP = `usage: tabtune run-batch --model DIR --batch FILE --out FILE [options]

@@ -2,7 +2,7 @@
  * The training progress bar on stderr: one line redrawn in place on a terminal, or a line
  * every ~5% of the run (and each log line) when stderr is a file or a pipe.
  */
-import type { StepMetrics } from '../../core/train/types';
+import type { StepMetrics } from '../../core/train';
 
 export interface ProgressBar {
   step(m: StepMetrics, totalSteps: number): void;

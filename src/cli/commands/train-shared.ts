@@ -7,15 +7,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../args';
 import { TabtuneError } from '../../core/errors';
-import { initBackend, type BackendName } from '../../core/backend/init';
-import { loadPretrained, type PretrainedModel } from '../../core/io/load-pretrained';
-import { nodeFolderSources } from '../../core/io/node-source';
-import { exportHfFolder } from '../../core/io/export-hf';
+import { initBackend, type BackendName } from '../../core/backend';
+import { loadPretrained, type PretrainedModel } from '../../core/io';
+import { nodeFolderSources } from '../../platform/node/byte-source';
+import { exportHfFolder } from '../../core/io';
 import { tokenizerFromBytes } from '../../core/tokenizer';
-import type { Tokenizer, TokenizerOptions } from '../../core/tokenizer/types';
-import type { BertModel, HeadSpec } from '../../core/model/types';
-import type { TaskName } from '../../core/data/types';
-import type { EvalOutcome, TaskPredictions } from '../../core/train/task-types';
+import type { Tokenizer, TokenizerOptions } from '../../core/tokenizer';
+import type { BertModel, HeadSpec } from '../../core/model';
+import type { TaskName } from '../../core/data';
+import type { EvalOutcome, TaskPredictions } from '../../core/train';
 
 /** Flags `train` and `predict` share: the model, the task and its data, feature and SQuAD output settings. */
 export const MODEL_TASK_FLAGS = {

@@ -8,10 +8,10 @@
  *   Node:             wasm -> cpu
  * Backend packages are loaded with dynamic import(), so this module runs unchanged in a
  * dedicated worker, on a page and in Node. On WASM the kernels tfjs lacks for training are
- * registered (wasm-kernels.ts), so training never needs the CPU backend. In Node the .wasm
- * binaries are read from node_modules/@tensorflow/tfjs-backend-wasm/dist/; in a browser pass
- * `options.wasmPaths` (a URL prefix or a file map as setWasmPaths accepts), else the binaries
- * are resolved through Vite's `?url` imports.
+ * registered (wasm-kernels.ts), so training never needs the CPU backend. In Node the WASM
+ * package finds its own .wasm binaries; a bundled page or worker passes `options.wasmPaths` (a URL
+ * prefix or a file map as setWasmPaths accepts; src/platform/browser/wasm-files.ts resolves them
+ * through Vite), so this module needs neither Node nor DOM APIs.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import './gradients';
@@ -33,7 +33,7 @@ export interface InitBackendOptions {
 }
 
 export function isNode(): boolean {
-  return typeof process !== 'undefined' && !!(process as { versions?: { node?: string } }).versions?.node;
+  return !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
 }
 
 export function defaultBackendOrder(): BackendName[] {
@@ -83,35 +83,8 @@ async function loadBackendPackage(name: BackendName, options: InitBackendOptions
     }
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
-      const paths = options.wasmPaths ?? (isNode() ? await nodeWasmDir() : await browserWasmFiles());
-      if (paths !== undefined) wasm.setWasmPaths(paths as string);
+      if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths as string);
       return;
     }
-  }
-}
-
-/** node_modules/@tensorflow/tfjs-backend-wasm/dist/ (with a trailing slash). */
-async function nodeWasmDir(): Promise<string> {
-  const { createRequire } = await import('node:module');
-  const { dirname } = await import('node:path');
-  const req = createRequire(import.meta.url);
-  return dirname(req.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/';
-}
-
-/** The three .wasm binaries as URLs Vite serves (undefined when not bundled by Vite). */
-async function browserWasmFiles(): Promise<Record<string, string> | undefined> {
-  try {
-    const [plain, simd, threaded] = await Promise.all([
-      import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'),
-      import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'),
-      import('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'),
-    ]);
-    return {
-      'tfjs-backend-wasm.wasm': plain.default,
-      'tfjs-backend-wasm-simd.wasm': simd.default,
-      'tfjs-backend-wasm-threaded-simd.wasm': threaded.default,
-    };
-  } catch {
-    return undefined;
   }
 }

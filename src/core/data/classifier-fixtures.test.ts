@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { readShared, sharedPath } from '../../testing/shared';
 import { convertExample, convertExamples } from './classifier-features';
 import { readGlue } from './glue-reader';
-import { sourceFromFile } from './node-source';
+import { sourceFromFile } from '../../platform/node/data-source';
 import { pythonJson } from './python-json';
-import { uncasedTokenizer } from './test-tokenizer';
+import { uncasedTokenizer } from '../../testing/test-tokenizer';
 import type { ClassifierFeature, GlueTask, Split } from './types';
 
 const DATASET_DIR: Record<string, string> = { mrpc: 'MRPC', cola: 'CoLA' };

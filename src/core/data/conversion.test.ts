@@ -8,7 +8,7 @@ import { convertExample, truncateSeqPair } from './classifier-features';
 import { pythonFloat, pythonJson } from './python-json';
 import { checkIsMaxContext, docSpans, improveAnswerSpan } from './squad-features';
 import { cleanAnswerText, squadExamplesFromJson, splitContext } from './squad-reader';
-import { uncasedTokenizer } from './test-tokenizer';
+import { uncasedTokenizer } from '../../testing/test-tokenizer';
 
 describe('classifier conversion', () => {
   it('truncates the longer sequence one token at a time', () => {

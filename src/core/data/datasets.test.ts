@@ -8,10 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { readShared, sharedPath } from '../../testing/shared';
 import { convertExamples } from './classifier-features';
 import { readGlue } from './glue-reader';
-import { sourceFromFile } from './node-source';
+import { sourceFromFile } from '../../platform/node/data-source';
 import { forEachSquadFeature } from './squad-features';
 import { readSquad } from './squad-reader';
-import { uncasedTokenizer } from './test-tokenizer';
+import { uncasedTokenizer } from '../../testing/test-tokenizer';
 import type { GlueTask, Split } from './types';
 
 /** PROVENANCE.md rows: local file -> records column text. */

@@ -1,7 +1,7 @@
 /**
  * The data pipeline's public surface: readers (GLUE, the user's TSV/CSV, SQuAD), dataset
  * detection, feature conversion (run_classifier / run_squad semantics) and batching.
- * Node-only file access lives in ./node-source (not re-exported here).
+ * Node-only file access lives outside core, in src/platform/node/data-source.ts.
  */
 export type * from './types';
 export { sourceFromText, sourceFromBlob, readLines, readAllText, type DataSource, type Line } from './source';
@@ -22,3 +22,7 @@ export {
 export { collateClassifier, collateSquad } from './batch';
 export { detectDataset, type DetectedDataset } from './detect';
 export { pythonJson, pythonFloat } from './python-json';
+export { DEMO_MODEL_CONFIG, DEMO_SETTINGS, generateDemoQa } from './demo-qa';
+export type { DemoQaSet } from './demo-qa';
+export { demoInitialWeights } from './demo-qa-model';
+export { vocabFromSentencePieceList } from './demo-qa-vocab';

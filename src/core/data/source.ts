@@ -1,7 +1,7 @@
 /**
  * Where a dataset's text comes from, and how readers consume it: as a stream of lines (TSV),
  * or once as a whole (SQuAD JSON). Runs in the worker (a dropped File), in Node (a file stream,
- * see node-source.ts) and in tests (a string).
+ * see src/platform/node/data-source.ts) and in tests (a string).
  *
  * Checks every reader needs: an empty file, a binary file (NUL bytes or bytes that are not UTF-8),
  * a byte-order mark on the first line. All raise a TabtuneError naming the file.

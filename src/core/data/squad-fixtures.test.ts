@@ -6,11 +6,11 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readShared, sharedPath } from '../../testing/shared';
-import { sourceFromFile } from './node-source';
+import { sourceFromFile } from '../../platform/node/data-source';
 import { pythonJson } from './python-json';
 import { convertSquadExamples } from './squad-features';
 import { readSquad } from './squad-reader';
-import { uncasedTokenizer } from './test-tokenizer';
+import { uncasedTokenizer } from '../../testing/test-tokenizer';
 import type { SquadFeature } from './types';
 
 const sets = readdirSync(sharedPath('fixtures/squad'));

@@ -52,3 +52,6 @@ export function createSquadPostprocessor(config: SquadPostprocessConfig = {}): S
     },
   };
 }
+export { createBasicTokenize } from './basic-tokenize';
+export { postprocessSquad } from './squad-postprocess';
+export { checkPostprocessInputs, readPostprocessFeatures, readRawResults } from './squad-run-files';

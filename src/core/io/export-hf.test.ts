@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { unzipSync } from 'fflate';
 import { exportHfFolder, zipFolder } from './export-hf';
 import { loadPretrained } from './load-pretrained';
-import { nodeFolderSources, nodeFileSource } from './node-source';
+import { nodeFolderSources, nodeFileSource } from '../../platform/node/byte-source';
 import { bytesSource, type LoadedTensor } from './safetensors';
 import { readShared, sharedPath } from '../../testing/shared';
 import type { HeadSpec } from '../model/types';

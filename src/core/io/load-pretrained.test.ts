@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { loadPretrained, type PretrainedModel } from './load-pretrained';
-import { nodeFileSource } from './node-source';
+import { nodeFileSource } from '../../platform/node/byte-source';
 import { bytesSource, readSafetensors, writeSafetensors, type ByteSource, type LoadedTensor } from './safetensors';
 import { readShared, readSharedBytes, sharedPath } from '../../testing/shared';
 import { TabtuneError } from '../errors';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createMemoryRunStorage, fingerprintFiles, seriesFromSteps, stepsFromSeries, type RunRecord, type RunStorage, type StoredCheckpoint,
 } from './run-storage';
-import { createIdbRunStorage } from './run-storage-idb';
+import { createIdbRunStorage } from '../../platform/browser/run-storage-idb';
 import type { StepMetrics } from '../train/types';
 
 let dbCounter = 0;

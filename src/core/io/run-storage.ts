@@ -1,6 +1,6 @@
 /**
  * Runs that survive a reload: the interface, the record types, an in-memory implementation
- * (tests, Node) and the data fingerprint. The IndexedDB implementation is run-storage-idb.ts
+ * (tests, Node) and the data fingerprint. The IndexedDB implementation is src/platform/browser/run-storage-idb.ts
  * (same interface, `idb` package). Used by the worker (writes runs, metrics, checkpoints) and
  * the page (lists, renames, deletes, compares).
  *

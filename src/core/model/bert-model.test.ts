@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init';
 import { createBertModel } from './bert-model';
 import { disposeBatch, toDeviceBatch } from './batch';
-import { expectClose, goldenNames, gradTolerance, loadFixtureFrom, OUTPUT_TOL, type Fixture, type FixtureCase, type WeightSource } from './fixture-case.testutil';
+import { expectClose, goldenNames, gradTolerance, loadFixtureFrom, OUTPUT_TOL, type Fixture, type FixtureCase, type WeightSource } from '../../testing/fixture-case';
 import type { BertModel, HeadSpec } from './types';
 
 const CLS: HeadSpec = { kind: 'classification', numLabels: 2, labels: ['0', '1'] };

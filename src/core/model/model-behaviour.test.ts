@@ -8,7 +8,7 @@ import { initBackend } from '../backend/init';
 import { isTabtuneError } from '../errors';
 import { createBertModel } from './bert-model';
 import { disposeBatch, toDeviceBatch } from './batch';
-import { loadFixture } from './fixture-case.testutil';
+import { loadFixture } from '../../testing/fixture-case';
 import type { HeadSpec, WeightMap } from './types';
 
 const CLS: HeadSpec = { kind: 'classification', numLabels: 2, labels: ['0', '1'] };

@@ -12,7 +12,7 @@ import {
   serializeCheckpoint,
   type TrainingCheckpoint,
 } from './checkpoint';
-import { createFsCheckpointStore } from './checkpoint-node';
+import { createFsCheckpointStore } from '../../platform/node/checkpoint-store';
 import { createLoopRng, mixSeed } from './loop-rng';
 import { countTrainSteps, defaultTrainingConfig, optimizerConfigFor, resolveTrainingConfig } from './run-config';
 

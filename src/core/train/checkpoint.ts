@@ -7,7 +7,7 @@
  *                           order, RNG state, optimizer scalars, the run's config and history
  *
  * Storage is an interface: `createMemoryCheckpointStore` here, a filesystem store for Node in
- * checkpoint-node.ts, and the page provides one over IndexedDB.
+ * src/platform/node/checkpoint-store.ts, and the page provides one over IndexedDB.
  */
 import { TabtuneError } from '../errors';
 import { readSafetensors, writeSafetensors, type LoadedTensor } from '../io/safetensors';

@@ -1,6 +1,6 @@
 /**
  * Fine-tuning: run configuration, task adapters, the training loop and checkpoints.
- * Browser-safe (the Node filesystem checkpoint store is in ./checkpoint-node, imported directly).
+ * Pure (the Node filesystem checkpoint store is src/platform/node/checkpoint-store.ts).
  *
  *   const config = resolveTrainingConfig('mrpc', { learningRate: 2e-5 });
  *   const task = await createTaskAdapter({ tokenizer, config, train, dev });
@@ -22,3 +22,8 @@ export { createPauseControl } from './loop-control';
 export type { CheckpointStore, LoopState, OptimizerSnapshot, TrainPoint, TrainingCheckpoint } from './checkpoint';
 export { CHECKPOINT_FILES, checkpointName, createMemoryCheckpointStore, deserializeCheckpoint, loadLatestCheckpoint, serializeCheckpoint } from './checkpoint';
 export { restoreWeights } from './loop-weights';
+export { createTrainer } from './step';
+export type { Trainer } from './step';
+export { createSquadTask } from './task-squad';
+export { inferBatches } from './task-infer';
+export { locateAnswer } from './task-spans';

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init';
 import { createBertModel } from '../model/bert-model';
 import { disposeBatch, toDeviceBatch } from '../model/batch';
-import { expectClose, goldenNames, loadFixture, loadFixtureFrom, OUTPUT_TOL, PARAM_TOL, type WeightSource } from '../model/fixture-case.testutil';
+import { expectClose, goldenNames, loadFixture, loadFixtureFrom, OUTPUT_TOL, PARAM_TOL, type WeightSource } from '../../testing/fixture-case';
 import type { HeadSpec } from '../model/types';
 import { createTrainer } from './step';
 import { goldenOptimizerConfig, type GoldenTrajectory } from '../../testing/golden-trajectory';

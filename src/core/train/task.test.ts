@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend/init';
-import { sourceFromFile } from '../data/node-source';
+import { sourceFromFile } from '../../platform/node/data-source';
 import { readSafetensors } from '../io/safetensors';
 import { parseBertConfig } from '../io/config';
 import { createBertModel } from '../model/bert-model';

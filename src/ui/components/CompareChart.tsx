@@ -1,7 +1,7 @@
 /** Two stored runs' loss curves on one chart (smoothed, aligned on the step axis). */
 import { useEffect, useMemo, useState } from 'react';
 import uPlot from 'uplot';
-import type { StepMetrics } from '../../core/train/types';
+import type { StepMetrics } from '../../core/train';
 import { LiveChart, type ChartSource } from '../charts/LiveChart';
 import { smoothSeries } from '../charts/smoothing';
 

@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type uPlot from 'uplot';
 import type { RunInfo } from '../../protocol/events';
-import type { EvalResult } from '../../core/train/types';
+import type { EvalResult } from '../../core/train';
 import type { SeriesStore } from '../../state/series';
 import { LiveChart, type ChartSource } from '../charts/LiveChart';
 import { subscribePerFrame } from '../charts/frameScheduler';

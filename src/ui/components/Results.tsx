@@ -4,9 +4,9 @@
  * loss curve CSV and PNG).
  */
 import { useEffect, useId, useMemo, useState } from 'react';
-import type { EvalResult } from '../../core/train/types';
+import type { EvalResult } from '../../core/train';
 import type { ExportState } from '../../state/slices';
-import { confusionMatrix } from '../../core/eval/glue-metrics';
+import { confusionMatrix } from '../../core/eval';
 import { formatBytes, formatMetric } from '../format/numbers';
 import { filterRows, predictionRowsFromFiles, type NamedBytes, type PredictionRow } from '../results/predictionRows';
 import { mimeFor } from '../results/download';

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import type { RunRecord } from '../../core/io/run-storage';
+import type { RunRecord } from '../../core/io';
 import { RunsPanel, canResume } from './RunsPanel';
 
 afterEach(cleanup);

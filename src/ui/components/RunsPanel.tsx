@@ -3,7 +3,7 @@
  * checkpoint, and pick two to compare their loss curves on one chart.
  */
 import { useId, useState } from 'react';
-import type { RunRecord } from '../../core/io/run-storage';
+import type { RunRecord } from '../../core/io';
 import { formatMetric } from '../format/numbers';
 
 export interface RunsPanelProps {

@@ -1,6 +1,6 @@
 /** The detected task (changeable), what is still missing, and the estimate before starting. */
 import { useId } from 'react';
-import type { TaskName } from '../../core/data/types';
+import type { TaskName } from '../../core/data';
 import type { TaskDetection } from '../../protocol/events';
 
 export const TASK_TEXT: Record<TaskName, string> = {

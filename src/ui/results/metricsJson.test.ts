@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EvalResult } from '../../core/train/types';
+import type { EvalResult } from '../../core/train';
 import { buildMetricsJson } from './metricsJson';
 
 describe('buildMetricsJson (the CLI metrics.json layout)', () => {

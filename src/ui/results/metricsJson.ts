@@ -2,7 +2,7 @@
  * metrics.json as the `tabtune train` CLI writes it:
  *   {"train":[{"step","loss","learning_rate"}...],"eval":[{"step","epoch","metrics":{...}}...],"final":{...}}
  */
-import type { EvalResult } from '../../core/train/types';
+import type { EvalResult } from '../../core/train';
 
 export interface MetricsJson {
   train: Array<{ step: number; loss: number; learning_rate: number }>;

@@ -1,7 +1,7 @@
 /** Test helper: the bert-base-uncased tokenizer from ../shared/fixtures (loaded once per test file). */
-import { createTokenizer, parseVocab } from '../tokenizer';
-import type { Tokenizer } from '../tokenizer/types';
-import { readShared } from '../../testing/shared';
+import { createTokenizer, parseVocab } from '../core/tokenizer';
+import type { Tokenizer } from '../core/tokenizer';
+import { readShared } from './shared';
 
 let cached: Tokenizer | undefined;
 

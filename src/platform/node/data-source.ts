@@ -4,8 +4,8 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { TabtuneError } from '../errors';
-import type { DataSource } from './source';
+import { TabtuneError } from '../../core/errors';
+import type { DataSource } from '../../core/data';
 
 export function sourceFromFile(path: string, name = basename(path)): DataSource {
   let size: number;

@@ -8,7 +8,7 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import {
   checkpointBytes, patchRun, type CheckpointInfo, type RunRecord, type RunStorage, type StoredCheckpoint, type StoredSeries,
-} from './run-storage';
+} from '../../core/io';
 
 interface RunsDb extends DBSchema {
   runs: { key: string; value: RunRecord };

@@ -5,8 +5,8 @@
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { TabtuneError } from '../errors';
-import type { CheckpointStore } from './checkpoint';
+import { TabtuneError } from '../../core/errors';
+import type { CheckpointStore } from '../../core/train';
 
 export function createFsCheckpointStore(dir: string): CheckpointStore {
   return {

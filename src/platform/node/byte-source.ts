@@ -4,8 +4,8 @@
  */
 import { openSync, readSync, fstatSync, closeSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { TabtuneError } from '../errors';
-import type { ByteSource } from './safetensors';
+import { TabtuneError } from '../../core/errors';
+import type { ByteSource } from '../../core/io';
 
 export function nodeFileSource(path: string, name = basename(path)): ByteSource {
   let size: number;

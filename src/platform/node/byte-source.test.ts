@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nodeFileSource, nodeFolderSources } from './node-source';
+import { nodeFileSource, nodeFolderSources } from './byte-source';
 import { readSharedBytes, sharedPath } from '../../testing/shared';
 
 describe('nodeFileSource', () => {

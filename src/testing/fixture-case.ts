@@ -4,13 +4,13 @@
  * model, training-step and run-batch tests. Nothing is copied from ../shared.
  */
 import { expect } from 'vitest';
-import { parseBertConfig } from '../io/config';
-import { loadPretrained } from '../io/load-pretrained';
-import { nodeFileSource, nodeFolderSources } from '../io/node-source';
-import { readSafetensors, type LoadedTensor } from '../io/safetensors';
-import { readShared, readSharedBytes, sharedPath } from '../../testing/shared';
-import type { BertConfig } from './config';
-import type { HostBatch, WeightMap } from './types';
+import { parseBertConfig } from '../core/io';
+import { loadPretrained } from '../core/io';
+import { nodeFileSource, nodeFolderSources } from '../platform/node/byte-source';
+import { readSafetensors, type LoadedTensor } from '../core/io';
+import { readShared, readSharedBytes, sharedPath } from './shared';
+import type { BertConfig } from '../core/model';
+import type { HostBatch, WeightMap } from '../core/model';
 
 export type FixtureCase = 'tiny-uncased' | 'tiny-odd';
 export const FIXTURE_CASES: FixtureCase[] = ['tiny-uncased', 'tiny-odd'];
