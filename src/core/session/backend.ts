@@ -4,7 +4,7 @@
  * was not used, and a watch on WebGPU's device.lost so a lost GPU ends the run with a clear error.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, type BackendInfo, type BackendName } from '../backend/init';
+import { initBackend, type BackendInfo, type BackendName, type InitBackendOptions } from '../backend/init';
 
 export interface BackendState {
   info: BackendInfo;
@@ -16,8 +16,8 @@ interface GpuDeviceLike {
   lost?: Promise<{ message?: string; reason?: string }>;
 }
 
-export async function ensureBackend(preferred: BackendName | undefined, onLost: (message: string) => void): Promise<BackendState> {
-  const info = await initBackend(preferred);
+export async function ensureBackend(preferred: BackendName | undefined, onLost: (message: string) => void, options: InitBackendOptions = {}): Promise<BackendState> {
+  const info = await initBackend(preferred, options);
   const state: BackendState = { info, lost: null };
   if (info.name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GpuDeviceLike }).device;

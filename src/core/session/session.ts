@@ -26,7 +26,7 @@
 import { TabtuneError } from '../errors';
 import { sourceFromText } from '../data/source';
 import type { TaskName } from '../data/types';
-import type { BackendName } from '../backend/init';
+import type { BackendName, InitBackendOptions } from '../backend/init';
 import { FINGERPRINT_HEAD_BYTES, fingerprintFiles, stepsFromSeries, type RunStorage } from '../io/run-storage';
 import { loadPretrained } from '../io/load-pretrained';
 import { demoInitialWeights } from '../data/demo-qa-model';
@@ -55,6 +55,8 @@ export interface SessionOptions {
   loadDemoVocab?(): Promise<readonly string[]>;
   /** Backend to try first (Node: 'wasm' or 'cpu'); default: core's order. */
   preferredBackend?: BackendName;
+  /** How to start a backend (a bundled page: the WASM binaries' URLs). */
+  backendOptions?: InitBackendOptions | (() => Promise<InitBackendOptions>);
   /** Aborting stops a running training and ends the session. */
   signal?: AbortSignal;
 }
@@ -153,10 +155,11 @@ export function createSession(options: SessionOptions): Session {
   let demoVocab: Promise<readonly string[]> | null = null;
 
   const backend = (): Promise<BackendState> => {
-    backendState ??= ensureBackend(options.preferredBackend, (message) => {
+    const init = async () => (typeof options.backendOptions === 'function' ? options.backendOptions() : (options.backendOptions ?? {}));
+    backendState ??= init().then((o) => ensureBackend(options.preferredBackend, (message) => {
       log(message, 'error');
       active?.fail(message);
-    }).catch((e) => {
+    }, o)).catch((e) => {
       backendState = null;
       throw e;
     });
