@@ -59,6 +59,8 @@ export interface SessionOptions {
   backendOptions?: InitBackendOptions | (() => Promise<InitBackendOptions>);
   /** Aborting stops a running training and ends the session. */
   signal?: AbortSignal;
+  /** Without a dev file, evaluate on the training file (the page: true, the default) or not at all (the CLI). */
+  devFallback?: boolean;
 }
 
 export interface ConfigureChange {
@@ -269,7 +271,8 @@ export function createSession(options: SessionOptions): Session {
     }
     const s = resolved.settings;
     const task = a.task;
-    const { train, dev, vocab } = a;
+    const { train, vocab } = a;
+    const dev = a.dev === a.train && options.devFallback === false ? undefined : a.dev;
     const used = [...a.modelFiles, train, ...(dev && dev !== train ? [dev] : [])];
     return {
       runId, runName, task, settings: s, isDemo: false,
