@@ -12,8 +12,6 @@ import type { Settings } from '../settings/schema';
 import type { OptimizerConfig } from './types';
 import { DEFAULT_OPTIMIZER } from './types';
 
-/** Re-exported for train/index.ts's surface; defined once in core/data/glue-tasks.ts. */
-export { isSquadTask } from '../data/glue-tasks';
 
 export interface TrainingConfig extends Settings {
   task: TaskName;
