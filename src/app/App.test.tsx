@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import type { Command } from '../protocol/commands';
 import type { WorkerEvent } from '../protocol/events';
-import { defaultSettings } from '../protocol/settings';
+import { defaultSettings } from '../core/settings';
 import { createBridge, type WorkerLike } from '../state/bridge';
 import { createStudioStore } from '../state/store';
 import { createMemoryRunStorage } from '../core/io';

@@ -9,7 +9,7 @@ import { useStore } from 'zustand';
 import type { StudioBridge } from '../state/bridge';
 import type { StudioState } from '../state/slices';
 import { withLiveRun } from '../state/live-run';
-import { isSquadTask } from '../protocol/settings';
+import { isSquadTask } from '../core/data';
 import type { Phase } from '../protocol/events';
 import { BackendBadge } from '../ui/components/BackendBadge';
 import { ClassifyDemo } from '../ui/components/ClassifyDemo';
@@ -49,7 +49,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const detection = use((s) => s.detection);
   const task = use((s) => s.task);
   const taskOverridden = use((s) => s.taskOverridden);
-  const settings = use((s) => s.settings);
+  const settingsState = use((s) => s.settingsState);
   const preview = use((s) => s.preview);
   const status = use((s) => s.status);
   const run = use((s) => s.run);
@@ -97,7 +97,14 @@ export function App({ bridge }: { bridge: StudioBridge }) {
     bridge.loadFiles(picked.map((p) => ({ path: p.path, data: p.file })));
   };
 
-  const notReadyReason = detection?.missing.length ? `still needed: ${detection.missing.join('; ')}` : files.length === 0 ? 'drop a model, a vocabulary and a dataset, or try the demo' : undefined;
+  // Start waits for the files, valid settings (the session's check) and valid typed text (the form's).
+  const [draftError, setDraftError] = useState<string | null>(null);
+  const settingsProblem = draftError ?? settingsState.issues[0]?.message ?? null;
+  const notReadyReason = detection?.missing.length
+    ? `still needed: ${detection.missing.join('; ')}`
+    : files.length === 0
+      ? 'drop a model, a vocabulary and a dataset, or try the demo'
+      : settingsProblem ?? undefined;
 
   const downloadLossCsv = () => {
     const c = bridge.series.columns();
@@ -182,11 +189,11 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               onTaskChange={(t) => bridge.setTask(t)}
               disabled={active || showDemoTask}
             />
-            <SettingsForm task={task} settings={settings} onChange={(p) => bridge.updateSettings(p)} onReset={() => bridge.resetSettings()} disabled={active} />
+            <SettingsForm task={task} state={settingsState} onChange={(p) => bridge.updateSettings(p)} onReset={() => bridge.resetSettings()} onDraftError={setDraftError} disabled={active} />
             <LiveEstimate bridge={bridge} active={active} />
             <RunControls
               status={status}
-              ready={detection?.ready === true}
+              ready={detection?.ready === true && settingsProblem === null}
               notReadyReason={notReadyReason}
               onStart={() => bridge.start()}
               onPause={() => bridge.pause()}
@@ -328,10 +335,10 @@ function LiveEstimate({ bridge, active }: { bridge: StudioBridge; active: boolea
     return estimateRun({
       model,
       maxSeqLength: settings.maxSeqLength,
-      batchSize: settings.batchSize,
+      batchSize: settings.trainBatchSize,
       trainExamples: examples,
       windowed: task !== null && isSquadTask(task),
-      epochs: settings.epochs,
+      epochs: settings.numTrainEpochs,
       backend,
       measuredSequencesPerSec: speed,
     });

@@ -4,10 +4,15 @@
  *
  * STABLE CONTRACT (read by src/state/bridge.ts and src/worker/handler.ts):
  *   loadFiles   add files (File objects are cloned by reference, ArrayBuffers are transferred);
- *               the worker answers with `fileRecognised`, then `taskDetected` and `preview`.
+ *               the session answers with `fileRecognised`, then once each `taskDetected`,
+ *               `settings` and `plan`.
  *   removeFile  forget one file by its `path`.
- *   configure   choose the task and the settings; answers with a new `preview`.
- *   start       build examples/features, load or create the model, train.
+ *   configure   the user's changes only: the task, edited settings, a reset to the defaults, the
+ *               column mapping. The session validates them and answers with `settings` (the
+ *               settings in force, adapted defaults, problems) and `plan`; a task change is
+ *               analysed again first.
+ *   start       train with the files, task and settings in force (refused with the reason while
+ *               a setting is invalid).
  *   pause / resume / stop   control a running training (stop keeps the last checkpoint).
  *   evaluate    evaluate the current model on the dev set now.
  *   predict     QA (context + question) or classification (textA / textB) with the current model.
@@ -17,7 +22,10 @@
  *   demo        generate the demo QA set, create a small BERT from scratch and train it.
  */
 import type { TaskName } from '../core/data';
-import type { RunSettings } from './settings';
+import type { Settings } from '../core/settings';
+import type { ColumnChoice, DemoOptions, PredictInput } from '../core/session';
+
+export type { DemoOptions, PredictInput };
 
 /** One dropped file. `path` is its relative path inside a dropped folder, else its name. */
 export interface FileInput {
@@ -26,21 +34,10 @@ export interface FileInput {
   data: File | Blob | ArrayBuffer;
 }
 
-export type PredictInput =
-  | { kind: 'qa'; context: string; question: string }
-  | { kind: 'classification'; textA: string; textB?: string };
-
-export interface DemoOptions {
-  /** Seed of the generated data and of the model's initialisation. Default 1. */
-  seed?: number;
-  /** Overrides of the demo's settings (epochs, batch size, learning rate...). */
-  settings?: Partial<RunSettings>;
-}
-
 export type Command =
   | { type: 'loadFiles'; files: FileInput[] }
   | { type: 'removeFile'; path: string }
-  | { type: 'configure'; task: TaskName; settings: RunSettings }
+  | { type: 'configure'; task?: TaskName; edits?: Partial<Settings>; reset?: boolean; columns?: ColumnChoice }
   | { type: 'start'; runId: string; runName: string }
   | { type: 'pause' }
   | { type: 'resume' }

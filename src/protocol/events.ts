@@ -1,5 +1,6 @@
 /**
- * Events: worker -> page. A discriminated union on `type`; sent with `postEvent` (messages.ts)
+ * Events: worker -> page: the session's events (core/session/events.ts, where each is described)
+ * plus the worker's own `ready`. A discriminated union on `type`; sent with `postEvent` (messages.ts)
  * through the worker's throttle (throttle.ts): `step` events are coalesced into one batch per
  * flush (every ~80 ms) and `progress` events keep only the latest per phase, so the page gets at
  * most about one batch per animation frame. Every other event flushes what is pending first, so
@@ -7,216 +8,18 @@
  *
  * STABLE CONTRACT (only src/state/bridge.ts consumes these and writes them into the store):
  *   ready           the worker booted.
- *   fileRecognised  the full current file list: per file what it is, what it will be used for,
- *                   or why it was rejected.
- *   taskDetected    the task (GLUE task from the header, SQuAD v1/v2 from the JSON), labels,
- *                   counts, the model found, and what is still missing before `start`.
- *   preview         the first examples as the model sees them.
- *   progress        a phase's done / total (reading, tokenizing, featurizing, loading weights...).
- *   backend         the tfjs backend in use and why each better one was not used.
- *   status          the run's state machine.
- *   runStarted      a run began (or resumed): its totals.
- *   step            one or more optimizer steps (StepMetrics, in order).
- *   eval            dev metrics at a step.
- *   spanPredictions a few dev questions with the current predicted answer (SQuAD runs).
- *   checkpoint      a checkpoint was saved to IndexedDB (the run list can refresh).
- *   finished        training ended (completed, stopped or failed).
- *   prediction      the answer to a `predict` command (same requestId).
- *   exported        the answer to an `export` command: files and one zip (ArrayBuffers, transferred).
- *   demoData        held-out generated questions the QA demo can offer after a demo run.
- *   log             a line for the log panel.
- *   error           a TabtuneError (file / location / expected) or another failure; `fatal`
- *                   means the current run ended (the worker itself keeps working).
+ *   everything else the session's events: fileRecognised, taskDetected, settings, plan, progress,
+ *                   backend, status, runStarted, step, eval, spanPredictions, checkpoint,
+ *                   finished, prediction, exported, demoData, evalPredictions, log, error.
  */
-import type { TaskName } from '../core/data';
-import type { EvalResult, StepMetrics } from '../core/train';
-import type { RunSettings } from './settings';
+import type { SessionEvent } from '../core/session';
 
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type {
+  BackendName, CharSpan, ColumnChoice, DemoQuestion, ErrorInfo, ExportedFile, FileKind, FileReport, FileUse, ModelSummary, Phase,
+  PredictResult, PreviewExample, QaAnswer, RunInfo, RunPlan, RunStatus, SettingsState, SpanPrediction, TaskDetection,
+} from '../core/session';
 
-export type FileKind =
-  | 'hf-config' // config.json (Hugging Face keys)
-  | 'google-config' // bert_config.json (Google's keys)
-  | 'vocab' // vocab.txt
-  | 'tokenizer-json' // tokenizer.json (Hugging Face, WordPiece)
-  | 'tokenizer-config' // tokenizer_config.json / special_tokens_map.json (read for do_lower_case)
-  | 'safetensors'
-  | 'pytorch-bin'
-  | 'tf-index' // *.ckpt.index
-  | 'tf-data' // *.ckpt.data-0000k-of-0000N
-  | 'glue-tsv' // a GLUE file recognised by its name/header
-  | 'table' // a user's own TSV/CSV (task `tsv`)
-  | 'squad-json'
-  | 'unknown';
-
-export type FileUse = 'model-config' | 'weights' | 'vocabulary' | 'train-data' | 'dev-data' | 'test-data' | 'ignored';
-
-export interface ErrorInfo {
-  /** The full sentence to show. */
-  message: string;
-  file?: string;
-  location?: string;
-  expected?: string;
-  code?: string;
-}
-
-export interface FileReport {
-  path: string;
-  size: number;
-  kind: FileKind;
-  /** What it is, e.g. "MRPC train set (3,668 pairs)", "BERT weights, safetensors (201 tensors)". */
-  description: string;
-  accepted: boolean;
-  /** What it will be used for (accepted files); 'ignored' for accepted-but-unused files. */
-  use: FileUse | null;
-  /** Why it was rejected or ignored. */
-  reason?: string;
-  error?: ErrorInfo;
-}
-
-export interface ModelSummary {
-  source: 'huggingface' | 'google' | 'scratch';
-  vocabSize: number;
-  hiddenSize: number;
-  numLayers: number;
-  numHeads: number;
-  intermediateSize: number;
-  maxPositions: number;
-  /** Parameter count of the encoder (without head). */
-  parameters: number;
-  /** E.g. "gelu (erf form, Hugging Face config)", "gelu (tanh form, Google config)". */
-  activation: string;
-}
-
-export interface TaskDetection {
-  /** null while no dataset is loaded. */
-  task: TaskName | null;
-  /** How it was detected, e.g. "MRPC header (Quality #1 ID #2 ID #1 String #2 String)". */
-  reason: string;
-  /** Tasks the user may switch to for these files. */
-  candidates: TaskName[];
-  /** Class labels (classification) — empty for regression and SQuAD. */
-  labels: string[];
-  counts: { train: number; dev: number; test: number };
-  /** Bad rows / questions skipped per split (each also sent as a 'warn' log line). */
-  skipped?: { train: number; dev: number; test: number };
-  model: ModelSummary | null;
-  /** Task `tsv`: the table's column names, for the column mapping (settings.columns). */
-  columns?: string[];
-  /** True when `start` can run. */
-  ready: boolean;
-  /** What is still missing, e.g. ["a vocabulary (vocab.txt or tokenizer.json)"]. */
-  missing: string[];
-}
-
-/** One example as the model sees it (no padding). */
-export interface PreviewExample {
-  guid: string;
-  tokens: string[];
-  segmentIds: number[];
-  /** Classification label as written in the file. */
-  label?: string;
-  /** SQuAD: question text and the answer span in token positions (inclusive), null when outside this window or impossible. */
-  question?: string;
-  answer?: { start: number; end: number; text: string } | null;
-  /** SQuAD: this window's index among the example's doc-stride windows. */
-  window?: { index: number; count: number };
-}
-
-export type Phase =
-  | 'reading'
-  | 'tokenizing'
-  | 'featurizing'
-  | 'loading-weights'
-  | 'backend'
-  | 'epoch'
-  | 'evaluating'
-  | 'checkpoint'
-  | 'exporting'
-  | 'predicting';
-
-export type RunStatus = 'idle' | 'preparing' | 'training' | 'paused' | 'evaluating' | 'stopping' | 'finished' | 'stopped' | 'failed';
-
-export interface RunInfo {
-  runId: string;
-  runName: string;
-  task: TaskName;
-  settings: RunSettings;
-  labels: string[];
-  numTrainExamples: number;
-  numTrainFeatures: number;
-  numDevExamples: number;
-  stepsPerEpoch: number;
-  totalSteps: number;
-  /** 0 for a fresh run; the checkpoint's step when resumed. */
-  resumedFromStep: number;
-  isDemo: boolean;
-}
-
-export interface CharSpan {
-  text: string;
-  /** UTF-16 [start, end) in the context string. */
-  start: number;
-  end: number;
-}
-
-export interface SpanPrediction {
-  qasId: string;
-  question: string;
-  context: string;
-  /** null: the model predicts no answer (SQuAD 2.0). */
-  predicted: CharSpan | null;
-  gold: CharSpan[];
-  /** Exact match after SQuAD normalisation against any gold answer. */
-  exact: boolean;
-  f1: number;
-}
-
-export interface QaAnswer extends CharSpan {
-  /** Softmax over the n-best's start+end logits, as run_squad's nbest_predictions.json. */
-  probability: number;
-  startLogit: number;
-  endLogit: number;
-}
-
-export type PredictResult =
-  | { kind: 'qa'; best: QaAnswer | null; nbest: QaAnswer[]; windows: number }
-  | { kind: 'classification'; labels: string[]; probabilities: number[] }
-  | { kind: 'regression'; value: number };
-
-export interface ExportedFile {
-  name: string;
-  data: ArrayBuffer;
-}
-
-export interface DemoQuestion {
-  qasId: string;
-  context: string;
-  question: string;
-  answer: string;
-}
-
-export type WorkerEvent =
-  | { type: 'ready' }
-  | { type: 'fileRecognised'; files: FileReport[] }
-  | { type: 'taskDetected'; detection: TaskDetection }
-  | { type: 'preview'; examples: PreviewExample[] }
-  | { type: 'progress'; phase: Phase; done: number; total: number; label?: string }
-  | { type: 'backend'; name: BackendName; tried: Array<{ name: BackendName; reason: string }> }
-  | { type: 'status'; status: RunStatus; runId: string | null }
-  | { type: 'runStarted'; run: RunInfo }
-  | { type: 'step'; steps: StepMetrics[] }
-  | { type: 'eval'; result: EvalResult }
-  | { type: 'spanPredictions'; step: number; items: SpanPrediction[] }
-  | { type: 'checkpoint'; runId: string; step: number; epoch: number; bytes: number }
-  | { type: 'finished'; runId: string; reason: 'completed' | 'stopped' | 'failed'; step: number; metrics: Record<string, number> }
-  | { type: 'prediction'; requestId: number; result: PredictResult | null; error?: ErrorInfo }
-  | { type: 'exported'; requestId: number; files: ExportedFile[]; zip: ExportedFile | null; error?: ErrorInfo }
-  | { type: 'demoData'; questions: DemoQuestion[] }
-  /** After each evaluation: the dev predictions as files (eval_predictions.jsonl, predictions.json or the GLUE TSV). */
-  | { type: 'evalPredictions'; runId: string; step: number; files: ExportedFile[] }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; time: number }
-  | ({ type: 'error'; fatal: boolean; lastCheckpointStep: number | null } & ErrorInfo);
+export type WorkerEvent = { type: 'ready' } | SessionEvent;
 
 export type EventType = WorkerEvent['type'];
 export type EventOf<T extends EventType> = Extract<WorkerEvent, { type: T }>;

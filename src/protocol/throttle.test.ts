@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createEventThrottle } from './throttle';
 import type { WorkerEvent } from './events';
 import type { StepMetrics } from '../core/train';
@@ -69,11 +69,18 @@ describe('createEventThrottle', () => {
     expect(sent[2]).toEqual({ type: 'step', steps: [step(3)] });
   });
 
-  it('uses real timers by default', async () => {
-    const sent: WorkerEvent[] = [];
-    const t = createEventThrottle((e) => sent.push(e), { intervalMs: 5 });
-    t.push({ type: 'step', steps: [step(1)] });
-    await new Promise((r) => setTimeout(r, 30));
-    expect(sent).toEqual([{ type: 'step', steps: [step(1)] }]);
+  it("uses the platform's setTimeout by default (driven by vitest's fake clock here)", () => {
+    vi.useFakeTimers();
+    try {
+      const sent: WorkerEvent[] = [];
+      const t = createEventThrottle((e) => sent.push(e), { intervalMs: 80 });
+      t.push({ type: 'step', steps: [step(1)] });
+      vi.advanceTimersByTime(79);
+      expect(sent).toEqual([]);
+      vi.advanceTimersByTime(1);
+      expect(sent).toEqual([{ type: 'step', steps: [step(1)] }]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

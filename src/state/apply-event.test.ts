@@ -3,7 +3,7 @@ import { applyEvent } from './apply-event';
 import { createSeriesStore } from './series';
 import { createStudioStore } from './store';
 import { MAX_LOG_LINES } from './slices';
-import { defaultSettings } from '../protocol/settings';
+import { defaultSettings } from '../core/settings';
 import type { RunInfo, TaskDetection } from '../protocol/events';
 import type { StepMetrics } from '../core/train';
 
@@ -20,21 +20,19 @@ function setup() {
 }
 
 describe('applyEvent', () => {
-  it('follows the detected task and its defaults unless the user chose one', () => {
+  it("holds the session's task, settings and plan as they come (the page keeps no copy of its own)", () => {
     const { store, apply } = setup();
+    expect(store.getState().settingsState.issues).toEqual([]);
     apply({ type: 'taskDetected', detection: detection('squad', ['squad', 'squad2']) });
     expect(store.getState().task).toBe('squad');
-    expect(store.getState().settings.maxSeqLength).toBe(384);
-    store.getState().updateSettings({ learningRate: 1e-4 });
-    store.getState().setTask('squad2', true);
-    apply({ type: 'taskDetected', detection: detection('squad', ['squad', 'squad2']) });
-    expect(store.getState().task).toBe('squad2');
-    expect(store.getState().settings.learningRate).toBe(1e-4);
-    // A new dataset where the chosen task no longer fits: detection wins again.
-    apply({ type: 'taskDetected', detection: detection('mrpc', ['mrpc', 'tsv']) });
-    expect(store.getState().task).toBe('mrpc');
-    expect(store.getState().settings.maxSeqLength).toBe(128);
-    expect(store.getState().settings.learningRate).toBe(1e-4);
+    const settings = { ...defaultSettings('squad'), maxSeqLength: 64 };
+    const adapted = [{ key: 'maxSeqLength' as const, from: 384, to: 64, reason: 'the model has 64 positions' }];
+    apply({ type: 'settings', task: 'squad2', settings, edited: [], adapted, issues: [] });
+    expect(store.getState()).toMatchObject({ task: 'squad2', settings, settingsState: { adapted } });
+    apply({ type: 'plan', plan: { examples: [], trainExamples: 10, devExamples: 2, estimatedSteps: 3 } });
+    expect(store.getState().plan?.estimatedSteps).toBe(3);
+    apply({ type: 'taskDetected', detection: { ...detection('rte', ['rte', 'wnli']), reason: 'chosen by you (detected: wnli)' } });
+    expect(store.getState().taskOverridden).toBe(true);
   });
 
   it('writes steps to the series and only the latest step to React state', () => {
@@ -101,12 +99,12 @@ describe('applyEvent', () => {
     expect(log[log.length - 1].message).toBe(`line ${MAX_LOG_LINES + 19}`);
   });
 
-  it('sets the backend, files, preview and demo questions', () => {
+  it('sets the backend, files, plan and demo questions', () => {
     const { store, apply } = setup();
     apply({ type: 'ready' });
     apply({ type: 'backend', name: 'wasm', tried: [{ name: 'webgpu', reason: 'navigator.gpu is missing' }] });
     apply({ type: 'fileRecognised', files: [{ path: 'vocab.txt', size: 10, kind: 'vocab', description: 'v', accepted: true, use: 'vocabulary' }] });
-    apply({ type: 'preview', examples: [{ guid: 'g', tokens: ['[CLS]', '[SEP]'], segmentIds: [0, 0] }] });
+    apply({ type: 'plan', plan: { examples: [{ guid: 'g', tokens: ['[CLS]', '[SEP]'], segmentIds: [0, 0] }], trainExamples: 1, devExamples: 0, estimatedSteps: 1 } });
     apply({ type: 'demoData', questions: [{ qasId: 'q', context: 'c', question: 'q?', answer: 'a' }] });
     const s = store.getState();
     expect(s.workerReady).toBe(true);

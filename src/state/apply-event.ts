@@ -20,17 +20,16 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
     case 'fileRecognised':
       set({ files: ev.files, recognising: false });
       return;
-    case 'taskDetected': {
-      const s = store.getState();
-      set({ detection: ev.detection });
-      // Follow the detection unless the user chose a task themselves.
-      if (ev.detection.task && (!s.taskOverridden || !s.task || !ev.detection.candidates.includes(s.task))) {
-        store.getState().setTask(ev.detection.task, false);
-      }
+    case 'taskDetected':
+      set({ detection: ev.detection, task: ev.detection.task, taskOverridden: ev.detection.reason.startsWith('chosen by you') });
+      return;
+    case 'settings': {
+      const { type: _t, ...state } = ev;
+      set({ settingsState: state, settings: state.settings, task: state.task });
       return;
     }
-    case 'preview':
-      set({ preview: ev.examples });
+    case 'plan':
+      set({ plan: ev.plan, preview: ev.plan.examples });
       return;
     case 'progress':
       set((s) => {

@@ -4,7 +4,7 @@ import { createStudioStore } from './store';
 import { createMemoryRunStorage, type RunRecord } from '../core/io';
 import type { Command } from '../protocol/commands';
 import type { WorkerEvent } from '../protocol/events';
-import { defaultSettings } from '../protocol/settings';
+import { defaultSettings } from '../core/settings';
 
 class FakeWorker implements WorkerLike {
   sent: Array<{ message: Command; transfer: Transferable[] }> = [];
@@ -52,24 +52,23 @@ function setup(now?: () => number) {
 }
 
 describe('bridge', () => {
-  it('sends typed commands, transferring file bytes and configuring before start', () => {
+  it('sends typed commands, transferring file bytes; task and edits go to the session as they are', () => {
     const { bridge, last, store } = setup();
     const bytes = new ArrayBuffer(4);
     bridge.loadFiles([{ path: 'data/train.tsv', data: bytes }]);
     expect(store.getState().recognising).toBe(true);
     expect(last().sent[0]).toEqual({ message: { type: 'loadFiles', files: [{ path: 'data/train.tsv', data: bytes }] }, transfer: [bytes] });
     bridge.setTask('rte');
-    expect(store.getState().task).toBe('rte');
-    expect(store.getState().taskOverridden).toBe(true);
-    bridge.updateSettings({ batchSize: 8 });
+    bridge.updateSettings({ trainBatchSize: 8 });
+    bridge.resetSettings();
     const runId = bridge.start('my run');
-    const types = last().sent.map((s) => s.message.type);
-    expect(types).toEqual(['loadFiles', 'configure', 'configure', 'configure', 'start']);
-    const start = last().sent[4].message;
-    expect(start).toEqual({ type: 'start', runId, runName: 'my run' });
-    const configure = last().sent[3].message as Extract<Command, { type: 'configure' }>;
-    expect(configure.task).toBe('rte');
-    expect(configure.settings).toEqual({ ...defaultSettings('rte'), batchSize: 8 });
+    expect(last().sent.map((s) => s.message)).toEqual([
+      { type: 'loadFiles', files: [{ path: 'data/train.tsv', data: bytes }] },
+      { type: 'configure', task: 'rte' },
+      { type: 'configure', edits: { trainBatchSize: 8 } },
+      { type: 'configure', reset: true },
+      { type: 'start', runId, runName: 'my run' },
+    ]);
     expect(store.getState().status).toBe('preparing');
     bridge.pause();
     bridge.resume();
@@ -108,12 +107,17 @@ describe('bridge', () => {
     const file = new File(['a\tb'], 'train.tsv');
     bridge.loadFiles([file]);
     bridge.setTask('mrpc');
+    bridge.updateSettings({ trainBatchSize: 8 });
+    // The session's answers: the user's task and edit are in force.
+    workers[0].emit({ type: 'taskDetected', detection: { task: 'mrpc', reason: 'chosen by you (detected: rte)', candidates: ['rte', 'mrpc'], labels: ['0', '1'], counts: { train: 1, dev: 0, test: 0 }, model: null, ready: false, missing: [] } });
+    workers[0].emit({ type: 'settings', task: 'mrpc', settings: { ...defaultSettings('mrpc'), trainBatchSize: 8 }, edited: ['trainBatchSize'], adapted: [], issues: [] });
     store.setState({ lastCheckpoint: { step: 30, epoch: 1, bytes: 1, time: 0 } });
     workers[0].crash('out of memory');
     expect(workers[0].terminated).toBe(true);
     expect(workers).toHaveLength(2);
     expect(workers[1].sent.map((s) => s.message.type)).toEqual(['loadFiles', 'configure']);
     expect((workers[1].sent[0].message as Extract<Command, { type: 'loadFiles' }>).files[0]).toEqual({ path: 'train.tsv', data: file });
+    expect(workers[1].sent[1].message).toEqual({ type: 'configure', task: 'mrpc', edits: { trainBatchSize: 8 }, columns: undefined });
     const s = store.getState();
     expect(s.status).toBe('failed');
     expect(s.errors[0]).toMatchObject({ fatal: true, code: 'worker-crash', lastCheckpointStep: 30 });
@@ -164,19 +168,17 @@ describe('bridge', () => {
     expect(workers).toHaveLength(5);
   });
 
-  it('sends settings edited before a drop once the dropped data sets the task (the preview uses them)', () => {
+  it("never answers the session's answers: detection, settings and plan go into the store, nothing goes back", () => {
     const { bridge, last, store } = setup();
     bridge.updateSettings({ maxSeqLength: 32, doLowerCase: false });
-    expect(last().sent).toEqual([]);
+    expect(last().sent.map((x) => x.message)).toEqual([{ type: 'configure', edits: { maxSeqLength: 32, doLowerCase: false } }]);
     const detection = { task: 'mrpc' as const, reason: 'header', candidates: ['mrpc' as const], labels: ['0', '1'], counts: { train: 3, dev: 0, test: 0 }, model: null, ready: false, missing: [] };
     last().emit({ type: 'taskDetected', detection });
-    expect(store.getState().task).toBe('mrpc');
-    expect(last().sent.map((x) => x.message)).toEqual([{ type: 'configure', task: 'mrpc', settings: { ...defaultSettings('mrpc'), maxSeqLength: 32, doLowerCase: false } }]);
-    // The same detection again (the worker's refresh) sends nothing more.
-    last().emit({ type: 'taskDetected', detection });
+    const settings = { ...defaultSettings('mrpc'), maxSeqLength: 32, doLowerCase: false };
+    last().emit({ type: 'settings', task: 'mrpc', settings, edited: ['maxSeqLength', 'doLowerCase'], adapted: [], issues: [] });
+    last().emit({ type: 'plan', plan: { examples: [{ guid: 'g', tokens: ['[CLS]', '[SEP]'], segmentIds: [0, 0] }], trainExamples: 3, devExamples: 0, estimatedSteps: 1 } });
+    expect(store.getState()).toMatchObject({ task: 'mrpc', settings, plan: { trainExamples: 3 }, preview: [{ guid: 'g' }] });
     expect(last().sent).toHaveLength(1);
-    bridge.updateSettings({ maxSeqLength: 48 });
-    expect(last().sent.at(-1)!.message).toMatchObject({ type: 'configure', settings: { maxSeqLength: 48 } });
   });
 
   it('lists, renames, deletes and loads stored runs', async () => {

@@ -8,7 +8,7 @@
  *   import { getBridge } from '../state/bridge';
  *   const b = getBridge();
  *   b.loadFiles(fileList);                 // File[] from a drop or <input type=file>; folder paths kept
- *   b.setTask('mrpc'); b.updateSettings({ learningRate: 3e-5 });
+ *   b.setTask('mrpc'); b.updateSettings({ learningRate: 3e-5 });   // the session answers with `settings`
  *   b.start('my run'); b.pause(); b.resume(); b.stop(); b.evaluate();
  *   b.predict({ kind: 'qa', context, question });  // result in store.prediction
  *   b.exportModel();                       // files in store.exportState
@@ -18,13 +18,11 @@
  *   b.series                               // live curves (series.ts), subscribe for charts
  */
 import type { TaskName } from '../core/data';
-import type { RunStorage } from '../core/io';
-import { stepsFromSeries } from '../core/io';
+import { stepsFromSeries, type RunStorage } from '../core/io';
+import type { Settings } from '../core/settings';
 import type { StepMetrics } from '../core/train';
-import type { Command, DemoOptions, FileInput, PredictInput } from '../protocol/commands';
-import { isWorkerEvent, postCommand, type MessageTarget } from '../protocol/messages';
-import type { WorkerEvent } from '../protocol/events';
-import type { RunSettings } from '../protocol/settings';
+import type { ColumnChoice, Command, DemoOptions, FileInput, PredictInput } from '../protocol';
+import { isWorkerEvent, postCommand, type MessageTarget, type WorkerEvent } from '../protocol';
 import { applyEvent } from './apply-event';
 import { createSeriesStore, type SeriesStore } from './series';
 import { studioStore, type StudioStore } from './store';
@@ -58,10 +56,14 @@ export interface StudioBridge {
   readonly series: SeriesStore;
   loadFiles(files: ReadonlyArray<File | FileInput>): void;
   removeFile(path: string): void;
-  /** Changes the task (the user's choice wins over detection) and tells the worker. */
+  /** The user's task (their choice wins over detection); the session answers with the task in force. */
   setTask(task: TaskName): void;
-  updateSettings(patch: Partial<RunSettings>): void;
+  /** Settings the user edited; the session answers with the settings in force (and any problem). */
+  updateSettings(patch: Partial<Settings>): void;
+  /** Back to the defaults for the task and the model. */
   resetSettings(): void;
+  /** Task `tsv`: which columns hold text_a, text_b and the label. */
+  setColumns(columns: ColumnChoice): void;
   /** Starts a run with the current task and settings. Returns the run id. */
   start(runName?: string): string;
   pause(): void;
@@ -110,8 +112,6 @@ export function createBridge(options: BridgeOptions): StudioBridge {
   let restarts: number[] = [];
   /** True once the restart limit was reached: commands are refused with an error. */
   let dead = false;
-  /** The task and settings last sent to the worker (JSON), to re-send after a detection changes them. */
-  let sentConfig = '';
 
   const log = (level: 'info' | 'warn' | 'error', message: string): void => {
     applyEvent(store, series, { type: 'log', level, message, time: Date.now() });
@@ -123,9 +123,6 @@ export function createBridge(options: BridgeOptions): StudioBridge {
 
   const onEvent = (ev: WorkerEvent): void => {
     applyEvent(store, series, ev);
-    // A detected task switches the page's task and its settings (defaults plus the user's edits,
-    // which may predate the drop): the worker previews and trains with those.
-    if (ev.type === 'taskDetected') syncConfig();
     if (ev.type === 'runStarted' || ev.type === 'checkpoint' || ev.type === 'finished' || (ev.type === 'error' && ev.fatal)) refreshSoon();
     options.onEvent?.(ev);
   };
@@ -179,8 +176,12 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     restarts.push(t);
     boot();
     if (kept.size > 0) postCommand(worker, { type: 'loadFiles', files: [...kept.values()] });
-    sentConfig = '';
-    syncConfig();
+    // The new worker's session starts from the defaults: give it the user's choices again.
+    const st = s.settingsState;
+    const edits = Object.fromEntries(st.edited.map((k) => [k, st.settings[k]])) as Partial<Settings>;
+    if (s.taskOverridden || st.edited.length > 0 || st.columns) {
+      postCommand(worker, { type: 'configure', task: s.taskOverridden && s.task ? s.task : undefined, edits, columns: st.columns });
+    }
   };
 
   const send = (command: Command): void => {
@@ -190,19 +191,6 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       return;
     }
     postCommand(worker, command);
-  };
-
-  const configure = (): void => {
-    const s = store.getState();
-    if (!s.task) return;
-    sentConfig = JSON.stringify([s.task, s.settings]);
-    send({ type: 'configure', task: s.task, settings: s.settings });
-  };
-
-  /** Sends the configuration when it differs from what the worker last got. */
-  const syncConfig = (): void => {
-    const s = store.getState();
-    if (s.task && JSON.stringify([s.task, s.settings]) !== sentConfig) configure();
   };
 
   boot();
@@ -223,22 +211,13 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       kept.delete(path);
       send({ type: 'removeFile', path });
     },
-    setTask(task) {
-      store.getState().setTask(task, true);
-      configure();
-    },
-    updateSettings(patch) {
-      store.getState().updateSettings(patch);
-      configure();
-    },
-    resetSettings() {
-      store.getState().resetSettings();
-      configure();
-    },
+    setTask: (task) => send({ type: 'configure', task }),
+    updateSettings: (patch) => send({ type: 'configure', edits: patch }),
+    resetSettings: () => send({ type: 'configure', reset: true }),
+    setColumns: (columns) => send({ type: 'configure', columns }),
     start(runName) {
       const runId = newRunId();
       const s = store.getState();
-      configure();
       series.reset();
       store.setState({ status: 'preparing', runId, phases: {}, evals: [], finished: null });
       send({ type: 'start', runId, runName: runName ?? `${s.task ?? 'run'} ${new Date().toLocaleString()}` });

@@ -5,7 +5,10 @@
  *
  * STABLE CONTRACT for src/app and src/ui:
  *   files            FileReport[] as the worker recognised them.
- *   detection/task/settings/preview   detected task (changeable), the settings form's values, first examples.
+ *   detection/task/settings/settingsState/plan/preview
+ *                    what the session detected and holds: the task, the settings in force (with
+ *                    the adapted defaults and every problem), the plan and its first examples.
+ *                    The page keeps no copy of its own: edits go to the session (bridge).
  *   status/run/phases/lastStep/...    the run's state machine, totals, per-phase progress, latest step.
  *   evals/spanPredictions             eval history and live span predictions.
  *   prediction/demoQuestions/exportState   the QA / classification demo and downloads.
@@ -17,12 +20,12 @@ import type { StateCreator } from 'zustand/vanilla';
 import type { TaskName } from '../core/data';
 import type { RunRecord } from '../core/io';
 import type { EvalResult, StepMetrics } from '../core/train';
+import { defaultSettings, type Settings } from '../core/settings';
 import type {
   BackendName, DemoQuestion, ErrorInfo, ExportedFile, FileReport, Phase, PredictResult, PreviewExample,
-  RunInfo, RunStatus, SpanPrediction, TaskDetection,
+  RunInfo, RunPlan, RunStatus, SettingsState, SpanPrediction, TaskDetection,
 } from '../protocol/events';
 import type { PredictInput } from '../protocol/commands';
-import { defaultSettings, type RunSettings } from '../protocol/settings';
 
 export interface FilesSlice {
   files: FileReport[];
@@ -32,17 +35,17 @@ export interface FilesSlice {
 
 export interface TaskSlice {
   detection: TaskDetection | null;
-  /** The task the run will use: the detected one unless the user changed it. */
+  /** The task the run will use, as the session holds it (the detected one unless the user chose). */
   task: TaskName | null;
+  /** True when the task is the user's choice rather than the detected one. */
   taskOverridden: boolean;
-  settings: RunSettings;
-  /** Settings the user edited (kept when the task changes; the others follow the task's defaults). */
-  editedSettings: Array<keyof RunSettings>;
+  /** The settings in force (the session's answer). */
+  settings: Settings;
+  /** The session's full answer: edited keys, defaults adapted to the model, problems. */
+  settingsState: SettingsState;
+  plan: RunPlan | null;
+  /** plan.examples: the first examples as the model sees them. */
   preview: PreviewExample[];
-  /** Pure state setters (bridge.setTask / bridge.updateSettings also tell the worker). */
-  setTask(task: TaskName, overridden: boolean): void;
-  updateSettings(patch: Partial<RunSettings>): void;
-  resetSettings(): void;
 }
 
 export interface PhaseProgress {
@@ -147,30 +150,17 @@ export const createFilesSlice: StateCreator<StudioState, [], [], FilesSlice> = (
   recognising: false,
 });
 
-export const createTaskSlice: StateCreator<StudioState, [], [], TaskSlice> = (set) => ({
+/** Before the session's first answer: run_classifier.py's defaults, no task. */
+export const INITIAL_SETTINGS: SettingsState = { task: null, settings: defaultSettings('mrpc'), edited: [], adapted: [], issues: [] };
+
+export const createTaskSlice: StateCreator<StudioState, [], [], TaskSlice> = () => ({
   detection: null,
   task: null,
   taskOverridden: false,
-  settings: defaultSettings('mrpc'),
-  editedSettings: [],
+  settings: INITIAL_SETTINGS.settings,
+  settingsState: INITIAL_SETTINGS,
+  plan: null,
   preview: [],
-  setTask(task, overridden) {
-    set((s) => {
-      const defaults = defaultSettings(task);
-      const settings = { ...defaults };
-      for (const k of s.editedSettings) (settings as unknown as Record<string, unknown>)[k] = s.settings[k];
-      return { task, taskOverridden: overridden, settings };
-    });
-  },
-  updateSettings(patch) {
-    set((s) => ({
-      settings: { ...s.settings, ...patch },
-      editedSettings: [...new Set([...s.editedSettings, ...(Object.keys(patch) as Array<keyof RunSettings>)])],
-    }));
-  },
-  resetSettings() {
-    set((s) => ({ settings: defaultSettings(s.task ?? 'mrpc'), editedSettings: [] }));
-  },
 });
 
 export const createRunSlice: StateCreator<StudioState, [], [], RunSlice> = () => ({

@@ -1,18 +1,18 @@
 /**
- * The worker's command handler driven as a pure function in Node, on the real core (WASM
- * backend): the tiny-uncased fixture model, the bert-base-uncased vocabulary and real MRPC rows
- * from ../shared. Covers recognition, detection, preview, a full run with evaluation and
- * checkpoints into run storage, prediction, export, pause / stop, bad input, and resuming an
- * interrupted run from its checkpoint with the same losses as the uninterrupted run.
+ * The worker's command handler (transport over the session) driven as a pure function in Node,
+ * on the real core (WASM backend): the tiny-uncased fixture model, the bert-base-uncased
+ * vocabulary and real MRPC rows from ../shared. Covers the messages of a drop (one detection,
+ * one plan), recognition, the preview, a full run with evaluation and checkpoints into run
+ * storage, prediction, export, pause / stop, bad input, and resuming an interrupted run from its
+ * checkpoint with the same losses as the uninterrupted run.
  */
 import { describe, expect, it } from 'vitest';
 import { createWorkerHandler, type WorkerHandler } from './handler';
-import { createMemoryRunStorage, stepsFromSeries, type RunStorage } from '../core/io';
-import { readSafetensors } from '../core/io';
+import { createMemoryRunStorage, readSafetensors, stepsFromSeries, type RunStorage } from '../core/io';
 import { readShared, readSharedBytes } from '../testing/shared';
 import type { Command, FileInput } from '../protocol/commands';
 import type { EventOf, EventType, WorkerEvent } from '../protocol/events';
-import { defaultSettings, type RunSettings } from '../protocol/settings';
+import type { Settings } from '../core/settings';
 import { DEMO_MODEL_CONFIG, DEMO_SETTINGS } from '../core/data';
 
 const enc = new TextEncoder();
@@ -34,9 +34,8 @@ function dataFiles(trainRows = 32, devRows = 16): FileInput[] {
   ];
 }
 
-const SETTINGS: RunSettings = {
-  ...defaultSettings('mrpc'),
-  maxSeqLength: 32, batchSize: 8, epochs: 1, learningRate: 1e-3, warmupProportion: 0, evalEverySteps: 2, saveCheckpointsSteps: 2, seed: 7,
+const SETTINGS: Partial<Settings> = {
+  maxSeqLength: 32, trainBatchSize: 8, numTrainEpochs: 1, learningRate: 1e-3, warmupProportion: 0, evalEverySteps: 2, saveCheckpointsSteps: 2, seed: 7,
 };
 
 interface Harness {
@@ -73,11 +72,21 @@ function harness(storage: RunStorage = createMemoryRunStorage()): Harness {
 async function loaded(): Promise<Harness> {
   const t = harness();
   await t.run({ type: 'loadFiles', files: [...modelFiles(), ...dataFiles()] });
-  await t.run({ type: 'configure', task: 'mrpc', settings: SETTINGS });
+  await t.run({ type: 'configure', task: 'mrpc', edits: SETTINGS });
   return t;
 }
 
 describe('worker handler: files', () => {
+  it('answers a drop with one analysis: one detection, one settings answer, one plan', async () => {
+    const t = harness();
+    await t.run({ type: 'loadFiles', files: [...modelFiles(), ...dataFiles()] });
+    await t.h.idle();
+    const posted = t.events.map((e) => e.type).filter((x) => x !== 'progress' && x !== 'log');
+    expect(posted).toEqual(['fileRecognised', 'taskDetected', 'settings', 'plan']);
+    // The page shows these; it sends nothing back unless the user changes something.
+    expect(t.of('settings')[0]).toMatchObject({ task: 'mrpc', issues: [], settings: { maxSeqLength: 64 } });
+  });
+
   it('recognises each file, says what it is for, and rejects bad ones with the reason', async () => {
     const t = harness();
     await t.run({
@@ -111,7 +120,7 @@ describe('worker handler: files', () => {
     expect(detection.candidates[0]).toBe('mrpc');
     expect(detection.model).toMatchObject({ source: 'huggingface', hiddenSize: 32, numLayers: 2, numHeads: 2, vocabSize: 30522 });
 
-    const preview = t.of('preview').at(-1)!.examples;
+    const preview = t.of('plan').at(-1)!.plan.examples;
     expect(preview).toHaveLength(3);
     const first = preview[0];
     expect(first.tokens[0]).toBe('[CLS]');
@@ -122,19 +131,20 @@ describe('worker handler: files', () => {
     expect(first.segmentIds.slice(0, sep + 1).every((s) => s === 0)).toBe(true);
     expect(first.segmentIds.slice(sep + 1).every((s) => s === 1)).toBe(true);
     expect(first.label).toBe('1');
-    // Settings that change the features rebuild the preview: max sequence length, lower case.
+    // Edits that change the features change the preview: max sequence length, lower case.
     expect(Math.max(...preview.map((p) => p.tokens.length))).toBeGreaterThan(16);
-    const previews = t.of('preview').length;
-    await t.run({ type: 'configure', task: 'mrpc', settings: { ...defaultSettings('mrpc'), maxSeqLength: 16 } });
-    expect(t.of('preview')).toHaveLength(previews + 1);
-    const short = t.of('preview').at(-1)!.examples;
+    await t.run({ type: 'configure', edits: { maxSeqLength: 16 } });
+    const short = t.of('plan').at(-1)!.plan.examples;
     expect(short.map((p) => p.tokens.length)).toEqual(preview.map(() => 16));
     for (const p of short) expect(p.tokens.at(-1)).toBe('[SEP]');
-    await t.run({ type: 'configure', task: 'mrpc', settings: { ...defaultSettings('mrpc'), maxSeqLength: 16, learningRate: 1e-4 } });
-    expect(t.of('preview')).toHaveLength(previews + 1);
-    await t.run({ type: 'configure', task: 'mrpc', settings: { ...defaultSettings('mrpc'), maxSeqLength: 16, doLowerCase: false } });
-    expect(t.of('preview')).toHaveLength(previews + 2);
-    expect(t.of('preview').at(-1)!.examples[0].tokens.some((tok) => tok === '[UNK]' || /[A-Z]/.test(tok))).toBe(true);
+    expect(t.of('settings').at(-1)).toMatchObject({ edited: ['maxSeqLength'], settings: { maxSeqLength: 16 } });
+    await t.run({ type: 'configure', edits: { learningRate: 1e-4 } });
+    expect(t.of('plan').at(-1)!.plan.examples).toEqual(short);
+    expect(t.of('settings').at(-1)!.settings).toMatchObject({ maxSeqLength: 16, learningRate: 1e-4 });
+    await t.run({ type: 'configure', edits: { doLowerCase: false } });
+    expect(t.of('plan').at(-1)!.plan.examples[0].tokens.some((tok) => tok === '[UNK]' || /[A-Z]/.test(tok))).toBe(true);
+    // Detection ran once for the drop: edits do not analyse the files again.
+    expect(t.of('taskDetected')).toHaveLength(1);
     // Nothing crashed: no fatal error was sent.
     expect(t.of('error').filter((e) => e.fatal)).toEqual([]);
   });
@@ -163,7 +173,7 @@ describe('worker handler: files', () => {
     const bad = mrpcRows('train.tsv', 16).split('\n');
     bad.splice(3, 0, 'only\ttwo columns');
     await t.run({ type: 'loadFiles', files: [...modelFiles(), { path: 'train.tsv', data: buf(enc.encode(bad.join('\n'))) }] });
-    await t.run({ type: 'configure', task: 'mrpc', settings: { ...SETTINGS, epochs: 1, evalEverySteps: 0 } });
+    await t.run({ type: 'configure', task: 'mrpc', edits: { ...SETTINGS, numTrainEpochs: 1, evalEverySteps: 0 } });
     await t.run({ type: 'start', runId: 'bad-row', runName: 'bad row' });
     await t.h.idle();
     const warning = t.of('log').find((l) => l.level === 'warn' && /train\.tsv/.test(l.message) && /line 4/.test(l.message));
@@ -280,22 +290,22 @@ describe('worker handler: a run', () => {
   });
 
   it('pauses, resumes and stops a run; stop keeps the checkpoints and reports a stopped run', async () => {
+    // Transport of pause / resume / stop, driven by the run's own events (no timers). That a
+    // paused loop takes no step until resumed is core/train/loop.test.ts's check.
     const t = await loaded();
-    await t.run({ type: 'configure', task: 'mrpc', settings: { ...SETTINGS, epochs: 6, evalEverySteps: 0, saveCheckpointsSteps: 3 } });
+    await t.run({ type: 'configure', task: 'mrpc', edits: { ...SETTINGS, numTrainEpochs: 6, evalEverySteps: 0, saveCheckpointsSteps: 3 } });
+    let markPaused!: () => void;
+    const pausedSeen = new Promise<void>((resolve) => (markPaused = resolve));
     let paused = false;
-    let stepsAtPause = 0;
     t.onEvent = (ev) => {
       if (ev.type === 'step' && !paused) {
         paused = true;
         void t.h.handle({ type: 'pause' });
       }
+      if (ev.type === 'status' && ev.status === 'paused') markPaused();
     };
     await t.run({ type: 'start', runId: 'p', runName: 'p' });
-    while (!paused) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 150));
-    stepsAtPause = t.of('step').flatMap((e) => e.steps).length;
-    await new Promise((r) => setTimeout(r, 600));
-    expect(t.of('step').flatMap((e) => e.steps).length).toBe(stepsAtPause);
+    await pausedSeen;
     expect(t.of('status').at(-1)?.status).toBe('paused');
     expect((await t.storage.getRun('p'))?.status).toBe('paused');
     let resumedSteps = 0;
@@ -325,7 +335,7 @@ describe('worker handler: a run', () => {
 describe('worker handler: the demo', () => {
   it('generates the data, trains a BERT from scratch, offers held-out questions, answers with a span of the context, and resumes', async () => {
     const t = harness();
-    await t.run({ type: 'demo', runId: 'demo-1', runName: 'Demo', options: { seed: 4, settings: { epochs: 0.05, saveCheckpointsSteps: 2 } } });
+    await t.run({ type: 'demo', runId: 'demo-1', runName: 'Demo', options: { seed: 4, settings: { numTrainEpochs: 0.05, saveCheckpointsSteps: 2 } } });
     await t.h.idle();
     expect(t.of('error')).toEqual([]);
     const run = t.of('runStarted')[0].run;

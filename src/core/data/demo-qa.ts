@@ -260,7 +260,7 @@ export const DEMO_MODEL_CONFIG: BertConfig = {
 };
 
 /**
- * The demo's training settings (fields of protocol RunSettings): a paragraph of three facts and its
+ * The demo's training settings (over SQuAD's defaults; keys of core/settings' table): a paragraph of three facts and its
  * question fit in 56 tokens (one window each); two epochs of 400 paragraphs (1,200 questions) in
  * batches of 16 are 150 steps, with a from-scratch learning rate and AdamW. Measured through the
  * worker handler in Node (WASM backend, seed 1, demo-qa-learning.test.ts): loss 4.0 -> 0.3, dev
@@ -272,9 +272,9 @@ export const DEMO_SETTINGS = {
   maxSeqLength: 56,
   docStride: 24,
   maxQueryLength: 16,
-  batchSize: 16,
+  trainBatchSize: 16,
   learningRate: 5e-3,
-  epochs: 2,
+  numTrainEpochs: 2,
   warmupProportion: 0.1,
   optimizer: 'adamw' as const,
   schedule: 'linear' as const,

@@ -10,7 +10,7 @@
  * or the first label ("contradiction" for MNLI) there, so every task here uses its first label
  * (STS-B: "0").
  */
-import type { GlueTask, InputExample, Split } from './types';
+import type { GlueTask, InputExample, Split, SquadTask, TaskName } from './types';
 
 export interface GlueTaskSpec {
   readonly task: GlueTask;
@@ -149,4 +149,25 @@ export function splitFromFileName(fileName: string): Split {
   if (base.includes('test')) return 'test';
   if (base.includes('dev') || base.includes('val') || base.includes('matched')) return 'dev';
   return 'train';
+}
+
+/**
+ * Every task Tabtune trains, in the order menus and `--help` list them: the GLUE tasks above,
+ * SQuAD v1.1 / v2.0, and `tsv` (a user's own table with mapped columns).
+ */
+export const TASK_NAMES: readonly TaskName[] = [...GLUE_TASKS, 'squad', 'squad2', 'tsv'];
+
+export function isTaskName(name: string): name is TaskName {
+  return (TASK_NAMES as readonly string[]).includes(name);
+}
+
+export function isSquadTask(task: TaskName): task is SquadTask {
+  return task === 'squad' || task === 'squad2';
+}
+
+/** Which google-research/bert script a task's flags and defaults follow. */
+export type TaskFamily = 'classifier' | 'squad';
+
+export function taskFamily(task: TaskName): TaskFamily {
+  return isSquadTask(task) ? 'squad' : 'classifier';
 }

@@ -26,7 +26,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** The gold answers of a SQuAD v1.1 / v2.0 file (`data[].paragraphs[].qas[]`). */
 export function parseSquadGold(text: string, file: string): SquadGold {
-  const root = parseJson(text, file, 'a SQuAD JSON file');
+  return squadGoldFromJson(parseJson(text, file, 'a SQuAD JSON file'), file);
+}
+
+/** The gold answers of an already-parsed SQuAD object (a dev file read once for its examples and its gold). */
+export function squadGoldFromJson(root: unknown, file: string): SquadGold {
   if (!isObject(root) || !Array.isArray(root.data)) {
     throw new TabtuneError('no "data" array at the top level', { file, expected: 'a SQuAD JSON object {"version", "data": [...]}', code: 'squad-json' });
   }

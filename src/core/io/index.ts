@@ -17,3 +17,5 @@ export { readVarint } from './protobuf';
 export { listSafetensors } from './raw-tensor';
 export { listTfBundle } from './tf-bundle';
 export { listTorchBin } from './torch-bin';
+export { exportOnnxFolder } from './onnx';
+export { exportTorchJob } from './torch-job';

@@ -125,7 +125,7 @@ describe('run config', () => {
     const cls = defaultTrainingConfig('mrpc');
     expect([cls.maxSeqLength, cls.trainBatchSize, cls.learningRate, cls.numTrainEpochs, cls.warmupProportion, cls.optimizer]).toEqual([128, 32, 5e-5, 3, 0.1, 'bert-adam']);
     const sq = defaultTrainingConfig('squad');
-    expect([sq.maxSeqLength, sq.docStride, sq.maxQueryLength, sq.trainBatchSize, sq.learningRate]).toEqual([384, 128, 64, 12, 3e-5]);
+    expect([sq.maxSeqLength, sq.docStride, sq.maxQueryLength, sq.trainBatchSize, sq.learningRate, sq.numTrainEpochs]).toEqual([384, 128, 64, 32, 5e-5, 3]);
     expect(resolveTrainingConfig('squad2').versionTwoWithNegative).toBe(true);
     const fast = resolveTrainingConfig('mrpc', { learningRate: 1e-2 }, 'small-fast');
     expect([fast.maxSeqLength, fast.learningRate, fast.optimizer]).toEqual([64, 1e-2, 'adamw']);

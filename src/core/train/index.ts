@@ -10,7 +10,7 @@
 export type { OptimizerConfig, OptimizerName, ScheduleName, StepMetrics, EvalResult } from './types';
 export { DEFAULT_OPTIMIZER, SCHEDULE_NAMES } from './types';
 export type { TrainingConfig, TrainingPresetName } from './run-config';
-export { TRAINING_PRESETS, countTrainSteps, defaultTrainingConfig, isSquadTask, optimizerConfigFor, resolveTrainingConfig, validateTrainingConfig } from './run-config';
+export { TRAINING_PRESETS, countTrainSteps, defaultTrainingConfig, optimizerConfigFor, resolveTrainingConfig, validateTrainingConfig } from './run-config';
 export type { CharSpan, EvalOptions, EvalOutcome, EvalSet, LiveSpanPrediction, TaskAdapter, TaskPredictions, TrainSet } from './task-types';
 export type { TaskInput } from './task';
 export { createTaskAdapter } from './task';

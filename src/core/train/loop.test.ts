@@ -22,7 +22,7 @@ import type { EvalSet, TaskAdapter, TrainSet } from './task-types';
 import { inferBatches } from './task-infer';
 import { createMemoryCheckpointStore, deserializeCheckpoint, checkpointName } from './checkpoint';
 import { runTraining } from './loop';
-import { createPauseControl } from './loop-control';
+import { createPauseControl, type PauseControl } from './loop-control';
 import type { StepMetrics } from './types';
 
 const bertConfig = parseBertConfig(readShared('fixtures/model/tiny-uncased/config.json')).config;
@@ -212,17 +212,33 @@ describe('runTraining', () => {
     expectSameWeights(r.snapshot!.weights, afterStep2!);
 
     const lower = { ...config, learningRate: config.learningRate / 10 };
-    const pause = createPauseControl();
+    // Paused after step 4: the loop must wait before step 5; it is resumed from inside that wait
+    // (an event, not a timer), so the test proves the wait happened and the run went on after it.
+    const control = createPauseControl();
+    const waitsWhilePaused: number[] = [];
+    const pause: PauseControl = {
+      get paused() {
+        return control.paused;
+      },
+      pause: () => control.pause(),
+      resume: () => control.resume(),
+      wait(signal) {
+        const waiting = control.wait(signal);
+        if (control.paused) {
+          waitsWhilePaused.push(steps.at(-1)!);
+          queueMicrotask(() => control.resume());
+        }
+        return waiting;
+      },
+    };
     const steps: number[] = [];
     const cont = await runTraining({ model: real, config: lower, train: adapter.train!, resume: r.snapshot!, pause }, {
       onStep: (m) => {
         steps.push(m.step);
-        if (m.step === 4) {
-          pause.pause();
-          setTimeout(() => pause.resume(), 20);
-        }
+        if (m.step === 4) pause.pause();
       },
     });
+    expect(waitsWhilePaused).toEqual([4]);
     expect(cont.status).toBe('completed');
     expect(steps).toEqual(Array.from({ length: cont.numTrainSteps - 2 }, (_, i) => i + 3));
     real.dispose();

@@ -14,9 +14,9 @@ import { glueMetrics } from '../eval/glue-metrics';
 import type { Tokenizer } from '../tokenizer/types';
 import type { HeadSpec, HostBatch } from '../model/types';
 import type { TrainingConfig } from './run-config';
-import type { EvalOutcome, EvalSet, TaskAdapter, TrainSet } from './task-types';
+import type { DatasetCache, EvalOutcome, EvalSet, TaskAdapter, TrainSet } from './task-types';
 import { bucketLengths, cutToBucket } from './task-buckets';
-import { inferBatches } from './task-infer';
+import { createTextClassificationPipeline } from '../pipeline/text-classification';
 
 export interface ClassifierTaskInput {
   task: GlueTask | 'tsv';
@@ -32,16 +32,19 @@ export interface ClassifierTaskInput {
   /** `tsv` only: float targets instead of classes. */
   regression?: boolean;
   onProgress?: (phase: 'reading' | 'featurizing', done: number, total: number) => void;
+  cache?: DatasetCache;
 }
 
-interface ReadResult {
+export interface ReadResult {
   examples: InputExample[];
   labels: string[] | null;
   split: 'train' | 'dev' | 'test';
   notes: string[];
+  /** Bad rows skipped. */
+  skipped: number;
 }
 
-async function readExamples(input: ClassifierTaskInput, source: DataSource, role: 'train' | 'dev', labels: string[] | null): Promise<ReadResult> {
+async function readExamples(input: Pick<ClassifierTaskInput, 'task' | 'columns' | 'regression' | 'onProgress'>, source: DataSource, role: 'train' | 'dev', labels: string[] | null): Promise<ReadResult> {
   const onProgress: ProgressCallback = (d, t) => input.onProgress?.('reading', d, t);
   const notes: string[] = [];
   const onSkip = (e: TabtuneError) => {
@@ -60,11 +63,24 @@ async function readExamples(input: ClassifierTaskInput, source: DataSource, role
       onSkip,
     });
     if (ds.stats.skipped > 0) notes.unshift(`${source.name}: ${ds.stats.skipped} bad row(s) skipped`);
-    return { examples: ds.examples, labels: ds.labels, split: ds.split, notes };
+    return { examples: ds.examples, labels: ds.labels, split: ds.split, notes, skipped: ds.stats.skipped };
   }
   const ds = await readGlue(input.task, source, { split: role === 'train' ? 'train' : undefined, onProgress, onSkip });
   if (ds.stats.skipped > 0) notes.unshift(`${source.name}: ${ds.stats.skipped} bad row(s) skipped`);
-  return { examples: ds.examples, labels: ds.labels, split: ds.split, notes };
+  return { examples: ds.examples, labels: ds.labels, split: ds.split, notes, skipped: ds.stats.skipped };
+}
+
+/** A classification file's examples (read once per cache and reading: task, role, columns, labels). */
+export function readClassifierFile(
+  input: Pick<ClassifierTaskInput, 'task' | 'columns' | 'regression' | 'onProgress' | 'cache'>,
+  source: DataSource,
+  role: 'train' | 'dev',
+  labels: string[] | null,
+): Promise<ReadResult> {
+  const read = () => readExamples(input, source, role, labels);
+  if (!input.cache) return read();
+  const key = ['classifier', source.name, source.size ?? '', input.task, role, JSON.stringify(input.columns ?? null), String(input.regression ?? false), JSON.stringify(labels)].join('\u0000');
+  return input.cache.get(key, read);
 }
 
 function limit<T>(items: T[], max: number): T[] {
@@ -92,7 +108,8 @@ function makeEvalSet(
   features: ClassifierFeature[],
   labels: string[] | null,
   labelled: boolean,
-  lengths: number[],
+  tokenizer: Tokenizer,
+  settings: TrainingConfig,
 ): EvalSet {
   const regression = labels === null;
   return {
@@ -100,32 +117,21 @@ function makeEvalSet(
     numFeatures: features.length,
     labelled,
     async evaluate(model, options): Promise<EvalOutcome> {
-      const bs = options.batchSize;
-      const count = Math.ceil(features.length / bs);
+      const rows = await createTextClassificationPipeline({ model, tokenizer, settings: { ...settings, evalBatchSize: options.batchSize }, labels: labels ?? [] })
+        .predict(features, { signal: options.signal, onProgress: options.onProgress });
       const predicted: string[] = [];
       const values: number[] = [];
       const logitRows: Float32Array[] = [];
-      await inferBatches(
-        model,
-        count,
-        (i) => cutToBucket(collateClassifier(features.slice(i * bs, (i + 1) * bs), regression), lengths),
-        (out) => {
-          const logits = out.logits!;
-          const width = logits.length / out.batch.batchSize;
-          for (let b = 0; b < out.batch.batchSize; b++) {
-            const row = logits.slice(b * width, (b + 1) * width);
-            if (regression) {
-              values.push(row[0]);
-            } else {
-              let best = 0;
-              for (let k = 1; k < width; k++) if (row[k] > row[best]) best = k;
-              predicted.push(labels![best]);
-              logitRows.push(row);
-            }
-          }
-        },
-        { signal: options.signal, onProgress: options.onProgress, progressTotal: features.length },
-      );
+      for (const row of rows) {
+        if (regression) {
+          values.push(row[0]);
+        } else {
+          let best = 0;
+          for (let k = 1; k < row.length; k++) if (row[k] > row[best]) best = k;
+          predicted.push(labels![best]);
+          logitRows.push(row);
+        }
+      }
       const guids = features.map((f) => f.guid);
       if (regression) {
         // Regression is scored as STS-B is (Pearson, Spearman), for a user's table too.
@@ -147,7 +153,7 @@ export async function createClassifierTask(input: ClassifierTaskInput): Promise<
 
   let train: TrainSet | undefined;
   if (input.train) {
-    const r = await readExamples(input, input.train, 'train', labels);
+    const r = await readClassifierFile(input, input.train, 'train', labels);
     notes.push(...r.notes);
     labels = r.labels;
     const examples = limit(r.examples, config.maxTrainExamples);
@@ -155,11 +161,11 @@ export async function createClassifierTask(input: ClassifierTaskInput): Promise<
   }
   let dev: EvalSet | undefined;
   if (input.dev) {
-    const r = await readExamples(input, input.dev, 'dev', labels);
+    const r = await readClassifierFile(input, input.dev, 'dev', labels);
     notes.push(...r.notes);
     if (!input.train) labels = input.labels ?? r.labels;
     const examples = limit(r.examples, config.maxEvalExamples);
-    dev = makeEvalSet(input.task, featurize(input, examples, labels), labels, r.split !== 'test', lengths);
+    dev = makeEvalSet(input.task, featurize(input, examples, labels), labels, r.split !== 'test', input.tokenizer, config);
   }
   if (labels !== null && labels.length < 2) {
     throw new TabtuneError(`only ${labels.length} class label(s) found`, { file: input.train?.name ?? input.dev?.name, expected: 'at least two classes for classification', code: 'label' });

@@ -13,15 +13,14 @@ import { readAllText, type DataSource } from '../data/source';
 import { firstSquadQuestions, squadExamplesFromJson } from '../data/squad-reader';
 import { convertSquadExamples } from '../data/squad-features';
 import { collateSquad } from '../data/batch';
-import { nbestJson, nullOddsJson, postprocessSquad, predictionsJson, type SquadRawResult } from '../eval/squad-postprocess';
-import { parseSquadGold } from '../eval/squad-gold';
+import { nbestJson, nullOddsJson, predictionsJson } from '../eval/squad-postprocess';
+import { squadGoldFromJson } from '../eval/squad-gold';
 import { evaluateSquadV1, evaluateSquadV2 } from '../eval/squad-metrics';
 import type { Tokenizer } from '../tokenizer/types';
 import type { HostBatch } from '../model/types';
 import type { TrainingConfig } from './run-config';
-import type { EvalOutcome, EvalSet, LiveSpanPrediction, TaskAdapter, TrainSet } from './task-types';
-import { bucketLengths, cutToBucket } from './task-buckets';
-import { inferBatches } from './task-infer';
+import type { DatasetCache, EvalOutcome, EvalSet, LiveSpanPrediction, TaskAdapter, TrainSet } from './task-types';
+import { createQuestionAnsweringPipeline } from '../pipeline/question-answering';
 import { goldSpansById, liveSpanPrediction } from './task-spans';
 
 export interface SquadTaskInput {
@@ -31,12 +30,18 @@ export interface SquadTaskInput {
   train?: DataSource;
   dev?: DataSource;
   onProgress?: (phase: 'reading' | 'featurizing', done: number, total: number) => void;
+  cache?: DatasetCache;
 }
 
-async function readJson(source: DataSource, onProgress?: ProgressCallback): Promise<{ text: string; json: unknown }> {
+/** A SQuAD file parsed (once per cache): the JSON object as the file holds it. */
+export function readSquadJson(source: DataSource, cache?: DatasetCache, onProgress?: ProgressCallback): Promise<{ json: unknown }> {
+  return cache ? cache.get(`squad-json\u0000${source.name}\u0000${source.size ?? ''}`, () => readJson(source, onProgress)) : readJson(source, onProgress);
+}
+
+async function readJson(source: DataSource, onProgress?: ProgressCallback): Promise<{ json: unknown }> {
   const text = await readAllText(source, onProgress);
   try {
-    return { text, json: JSON.parse(text) };
+    return { json: JSON.parse(text) };
   } catch (e) {
     throw new TabtuneError(`the file is not valid JSON: ${(e as Error).message}`, { file: source.name, expected: 'a SQuAD JSON file ({"version": …, "data": [...]})', code: 'squad-json' });
   }
@@ -62,7 +67,7 @@ export async function createSquadTask(input: SquadTaskInput): Promise<TaskAdapte
 
   let train: TrainSet | undefined;
   if (input.train) {
-    const { json } = await readJson(input.train, (d, t) => input.onProgress?.('reading', d, t));
+    const { json } = await readSquadJson(input.train, input.cache, (d, t) => input.onProgress?.('reading', d, t));
     const ds = squadExamplesFromJson(firstSquadQuestions(json, config.maxTrainExamples), input.train.name, { training: true, version2, onSkip });
     if (ds.stats.unrecoverable > 0) notes.push(`${input.train.name}: ${ds.stats.unrecoverable} answer(s) could not be recovered from the context and were skipped`);
     if (ds.stats.skipped > 0) notes.push(`${input.train.name}: ${ds.stats.skipped} bad question(s) skipped`);
@@ -79,45 +84,22 @@ export async function createSquadTask(input: SquadTaskInput): Promise<TaskAdapte
   let dev: EvalSet | undefined;
   if (input.dev) {
     const devSource = input.dev;
-    const { text, json: fullJson } = await readJson(devSource, (d, t) => input.onProgress?.('reading', d, t));
+    // The file is parsed once: examples, gold answers and live spans' gold all come from `json`.
+    const { json: fullJson } = await readSquadJson(devSource, input.cache, (d, t) => input.onProgress?.('reading', d, t));
     const json = firstSquadQuestions(fullJson, config.maxEvalExamples);
     const ds = squadExamplesFromJson(json, devSource.name, { training: false, version2, onSkip });
-    const gold = parseSquadGold(config.maxEvalExamples > 0 ? JSON.stringify(json) : text, devSource.name);
+    const gold = squadGoldFromJson(json, devSource.name);
     const labelled = gold.questions.some((q) => q.answers.length > 0) || version2;
     const examples = ds.examples;
     const features = featurize(input, examples, false);
-    const lengths = bucketLengths(config.seqBuckets, config.maxSeqLength);
+    const goldSpans = new Map<number, ReturnType<typeof goldSpansById>>();
     dev = {
       numExamples: examples.length,
       numFeatures: features.length,
       labelled,
       async evaluate(model, options): Promise<EvalOutcome> {
-        const bs = options.batchSize;
-        const count = Math.ceil(features.length / bs);
-        const results: SquadRawResult[] = [];
-        await inferBatches(
-          model,
-          count,
-          (i) => cutToBucket(collateSquad(features.slice(i * bs, (i + 1) * bs), false), lengths),
-          (out, i) => {
-            const S = out.batch.seqLength;
-            for (let b = 0; b < out.batch.batchSize; b++) {
-              results.push({
-                unique_id: features[i * bs + b].unique_id,
-                start_logits: Array.from(out.startLogits!.subarray(b * S, (b + 1) * S)),
-                end_logits: Array.from(out.endLogits!.subarray(b * S, (b + 1) * S)),
-              });
-            }
-          },
-          { signal: options.signal, onProgress: options.onProgress, progressTotal: features.length },
-        );
-        const preds = postprocessSquad(examples, features, results, {
-          nBestSize: config.nBestSize,
-          maxAnswerLength: config.maxAnswerLength,
-          version2WithNegative: version2,
-          nullScoreDiffThreshold: config.nullScoreDiffThreshold,
-          basicTokenize: (t) => input.tokenizer.basicTokenize(t),
-        });
+        const qa = createQuestionAnsweringPipeline({ model, tokenizer: input.tokenizer, settings: { ...config, evalBatchSize: options.batchSize }, version2 });
+        const preds = await qa.predict(examples, features, { signal: options.signal, onProgress: options.onProgress });
         const post = { predictions: predictionsJson(preds), nbest: nbestJson(preds), nullOdds: version2 ? nullOddsJson(preds) : undefined };
         let metrics: Record<string, number> = {};
         if (labelled) {
@@ -129,8 +111,12 @@ export async function createSquadTask(input: SquadTaskInput): Promise<TaskAdapte
         let spans: LiveSpanPrediction[] | undefined;
         if (k > 0) {
           const chosen = examples.slice(0, k);
-          const golds = goldSpansById(json, new Set(chosen.map((e) => e.qasId)));
-          spans = chosen.map((e) => liveSpanPrediction(e, post.predictions[e.qasId] ?? '', golds.get(e.qasId) ?? []));
+          if (!goldSpans.has(k)) goldSpans.set(k, goldSpansById(json, new Set(chosen.map((e) => e.qasId))));
+          const golds = goldSpans.get(k)!;
+          spans = chosen.map((e, i) => {
+            const span = preds[i].span;
+            return liveSpanPrediction(e, preds[i].text, golds.get(e.qasId) ?? [], span ? { start: span.wordStart, end: span.wordEnd } : undefined);
+          });
         }
         return { metrics, predictions: { kind: 'span', predictions: post.predictions, nbest: post.nbest, nullOdds: post.nullOdds }, spans };
       },

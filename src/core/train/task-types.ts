@@ -80,3 +80,12 @@ export interface TaskAdapter {
   /** What readers skipped (bad rows, unrecoverable answers), for the log. */
   readonly notes: string[];
 }
+
+/**
+ * Parsed datasets kept by the caller (a session): a file is read and parsed once however often it
+ * is counted, previewed, trained on and evaluated. `get` returns the value stored under `key`, or
+ * reads, stores and returns it.
+ */
+export interface DatasetCache {
+  get<T>(key: string, read: () => Promise<T>): Promise<T>;
+}

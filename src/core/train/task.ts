@@ -4,8 +4,8 @@ import type { TaskName } from '../data/types';
 import type { ColumnMapping } from '../data/table-reader';
 import type { Tokenizer } from '../tokenizer/types';
 import type { TrainingConfig } from './run-config';
-import { isSquadTask } from './run-config';
-import type { TaskAdapter } from './task-types';
+import { isSquadTask } from '../data/glue-tasks';
+import type { DatasetCache, TaskAdapter } from './task-types';
 import { createClassifierTask } from './task-classifier';
 import { createSquadTask } from './task-squad';
 
@@ -21,12 +21,14 @@ export interface TaskInput {
   /** Class labels when no training file is given (a fine-tuned model's id2label). */
   labels?: string[];
   onProgress?: (phase: 'reading' | 'featurizing', done: number, total: number) => void;
+  /** Parsed files kept across calls (a session's), so each is parsed once. */
+  cache?: DatasetCache;
 }
 
 export function createTaskAdapter(input: TaskInput): Promise<TaskAdapter> {
   const task: TaskName = input.config.task;
   if (isSquadTask(task)) {
-    return createSquadTask({ task, tokenizer: input.tokenizer, config: input.config, train: input.train, dev: input.dev, onProgress: input.onProgress });
+    return createSquadTask({ task, tokenizer: input.tokenizer, config: input.config, train: input.train, dev: input.dev, onProgress: input.onProgress, cache: input.cache });
   }
   return createClassifierTask({ ...input, task });
 }

@@ -64,7 +64,7 @@ export function Dashboard({ series, run, evals, onLossChart }: DashboardProps) {
   const refs = useRef<Partial<Record<StatKey, HTMLElement | null>>>({});
   const pointsRef = useRef<HTMLSpanElement>(null);
   const totalSteps = run?.totalSteps ?? null;
-  const examplesPerStep = run ? run.settings.batchSize * run.settings.gradientAccumulationSteps : null;
+  const examplesPerStep = run ? run.settings.trainBatchSize * run.settings.gradientAccumulationSteps : null;
 
   useEffect(() => {
     return subscribePerFrame(series, () => {

@@ -1,35 +1,72 @@
 /**
- * run_classifier / run_squad's flags as a form: label, flag name, one-line explanation, and an
- * error under a field whose text is not valid (the last valid value stays in effect).
+ * The settings form, derived from core's settings table: label, CLI flag, one-line help and the
+ * default with its source per field. Values are the session's settings in force; a default the
+ * model cannot take shows what it became and why; a problem the session found shows under its
+ * field (and above the form when it is the model's or the data's). What the user types is read
+ * with the table's own parser: a valid value goes to the session, an invalid one stays here with
+ * its reason and is reported to the page (Start waits).
  */
-import { useEffect, useId, useRef, useState } from 'react';
-import type { RunSettings } from '../../protocol/settings';
-import { fieldsForTask, type SettingsField } from '../../state/settings-fields';
-import { formatFieldValue, parseFieldValue } from '../settings/parseField';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import type { TaskName } from '../../core/data';
+import { fieldDefault, fieldsForTask, parseSettingValue, type SettingField, type SettingKey, type Settings } from '../../core/settings';
+import type { SettingsState } from '../../protocol';
+import { formatFieldValue } from '../settings/formatField';
 
 export interface SettingsFormProps {
-  task: string | null;
-  settings: RunSettings;
-  onChange: (patch: Partial<RunSettings>) => void;
+  task: TaskName | null;
+  state: SettingsState;
+  onChange: (patch: Partial<Settings>) => void;
   onReset: () => void;
+  /** The first field whose text is not a valid value (null when all are), for the Start button. */
+  onDraftError?: (message: string | null) => void;
   disabled?: boolean;
 }
 
-export function SettingsForm({ task, settings, onChange, onReset, disabled }: SettingsFormProps) {
+export function SettingsForm({ task, state, onChange, onReset, onDraftError, disabled }: SettingsFormProps) {
   const fields = fieldsForTask(task);
   const basic = fields.filter((f) => !f.advanced);
   const advanced = fields.filter((f) => f.advanced);
+  const [drafts, setDrafts] = useState<Partial<Record<SettingKey, string>>>({});
+  const setDraftError = useCallback(
+    (key: SettingKey, message: string | null) =>
+      setDrafts((d) => {
+        if ((d[key] ?? null) === message) return d;
+        const next = { ...d };
+        if (message === null) delete next[key];
+        else next[key] = message;
+        return next;
+      }),
+    [],
+  );
+  const firstDraftError = Object.values(drafts)[0] ?? null;
+  useEffect(() => {
+    onDraftError?.(firstDraftError);
+  }, [firstDraftError, onDraftError]);
+  const general = state.issues.filter((i) => i.key === null);
+  const field = (f: SettingField) => (
+    <Field
+      key={f.key}
+      field={f}
+      task={task}
+      value={state.settings[f.key]}
+      adapted={state.adapted.find((a) => a.key === f.key)?.reason}
+      issue={state.issues.find((i) => i.key === f.key)?.message}
+      onChange={onChange}
+      onDraftError={setDraftError}
+    />
+  );
   return (
     <fieldset disabled={disabled} data-testid="settings-form">
       <legend className="visually-hidden">Training settings</legend>
-      {basic.map((f) => (
-        <Field key={f.key} field={f} value={settings[f.key]} onChange={onChange} />
+      {general.map((i) => (
+        <p key={i.message} className="field-error" role="alert" data-testid="settings-issue">
+          {i.message}
+        </p>
       ))}
-      <details>
+      {basic.map(field)}
+      <details open={advanced.some((f) => state.issues.some((i) => i.key === f.key)) || undefined}>
         <summary>Advanced settings</summary>
-        {advanced.map((f) => (
-          <Field key={f.key} field={f} value={settings[f.key]} onChange={onChange} />
-        ))}
+        {advanced.map(field)}
       </details>
       <button type="button" className="link small" onClick={onReset}>
         Reset to the defaults
@@ -38,39 +75,59 @@ export function SettingsForm({ task, settings, onChange, onReset, disabled }: Se
   );
 }
 
-function Field({ field, value, onChange }: { field: SettingsField; value: unknown; onChange: (patch: Partial<RunSettings>) => void }) {
+interface FieldProps {
+  field: SettingField;
+  task: TaskName | null;
+  value: unknown;
+  adapted?: string;
+  issue?: string;
+  onChange: (patch: Partial<Settings>) => void;
+  onDraftError: (key: SettingKey, message: string | null) => void;
+}
+
+function Field({ field, task, value, adapted, issue, onChange, onDraftError }: FieldProps) {
   const id = useId();
   const helpId = `${id}-help`;
   const errId = `${id}-err`;
   const [draft, setDraft] = useState(formatFieldValue(value));
   const [error, setError] = useState<string | null>(null);
   const inputRef = useRef<HTMLInputElement>(null);
-  // Follow outside changes (task switch, reset), but never rewrite what the user is typing.
+  // Follow the session's answers (task switch, reset, adapted defaults), but never rewrite what the user is typing.
   useEffect(() => {
     if (inputRef.current && inputRef.current === document.activeElement) return;
     setDraft(formatFieldValue(value));
     setError(null);
+    onDraftError(field.key, null);
+    // Only a new value from the session resets the text; field and callback are stable.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [value]);
 
   const commit = (raw: string | boolean) => {
-    const parsed = parseFieldValue(field, raw);
+    const parsed = parseSettingValue(field, raw);
     if (parsed.ok) {
       setError(null);
-      if (parsed.value !== value) onChange({ [field.key]: parsed.value } as Partial<RunSettings>);
-    } else setError(parsed.error);
+      onDraftError(field.key, null);
+      if (formatFieldValue(parsed.value) !== formatFieldValue(value)) onChange({ [field.key]: parsed.value } as Partial<Settings>);
+    } else {
+      setError(parsed.error);
+      onDraftError(field.key, `${field.label}: ${parsed.error}`);
+    }
   };
 
+  const shown = error ? `${field.label}: ${error}` : issue;
+  const def = fieldDefault(field, task !== null && (task === 'squad' || task === 'squad2') ? 'squad' : 'classifier');
   const label = (
-    <label htmlFor={id} title={`--${field.flag.replace(/_/g, '-')}`}>
+    <label htmlFor={id} title={`--${field.flag}`}>
       {field.label}
     </label>
   );
+  const describedBy = shown ? `${helpId} ${errId}` : helpId;
   let input;
   if (field.kind === 'bool') {
-    input = <input id={id} type="checkbox" checked={value === true} aria-describedby={helpId} onChange={(e) => commit(e.target.checked)} style={{ justifySelf: 'start', width: 'auto' }} />;
-  } else if (field.kind === 'select') {
+    input = <input id={id} type="checkbox" checked={value === true} aria-describedby={describedBy} onChange={(e) => commit(e.target.checked)} style={{ justifySelf: 'start', width: 'auto' }} />;
+  } else if (field.kind === 'enum') {
     input = (
-      <select id={id} value={String(value)} aria-describedby={helpId} onChange={(e) => commit(e.target.value)}>
+      <select id={id} value={String(value)} aria-describedby={describedBy} onChange={(e) => commit(e.target.value)}>
         {field.options?.map((o) => (
           <option key={o.value} value={o.value}>
             {o.label}
@@ -84,10 +141,10 @@ function Field({ field, value, onChange }: { field: SettingsField; value: unknow
         id={id}
         ref={inputRef}
         type="text"
-        inputMode={field.kind === 'int' ? 'numeric' : 'decimal'}
+        inputMode={field.kind === 'int' ? 'numeric' : field.kind === 'float' ? 'decimal' : 'text'}
         value={draft}
-        aria-describedby={error ? `${helpId} ${errId}` : helpId}
-        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        aria-invalid={shown ? true : undefined}
         data-setting={field.key}
         onChange={(e) => {
           setDraft(e.target.value);
@@ -100,15 +157,22 @@ function Field({ field, value, onChange }: { field: SettingsField; value: unknow
     );
   }
   return (
-    <div className={`field${error ? ' invalid' : ''}`}>
+    <div className={`field${shown ? ' invalid' : ''}`}>
       {label}
       {input}
       <span className="help" id={helpId}>
-        {field.help} <code>{field.flag}</code>
+        {field.help} <code>--{field.flag}</code>
+        <span className="muted"> Default {formatFieldValue(def.value)} ({def.source}).</span>
+        {adapted ? (
+          <span className="adapted" data-testid="setting-adapted">
+            {' '}
+            Set to {formatFieldValue(value)} for this model: {adapted}.
+          </span>
+        ) : null}
       </span>
-      {error && (
+      {shown && (
         <span className="field-error" id={errId}>
-          {field.label}: {error}
+          {shown}
         </span>
       )}
     </div>

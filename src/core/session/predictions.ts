@@ -1,31 +1,34 @@
 /**
  * The dev-set predictions of an evaluation as files for the Results panel and the export:
  *   eval_predictions.jsonl  {id, text_a?, text_b?, question?, gold?, predicted} per line (the inputs
- *                           and gold labels / answers re-read from the dev file, so the page can
- *                           draw the confusion matrix and a searchable table)
+ *                           and gold labels / answers from the session's parse of the dev file, so
+ *                           the page can draw the confusion matrix and a searchable table)
  *   predictions.json        SQuAD ({qas_id: answer text}, as run_squad writes it), or
  *   <TASK>.tsv              GLUE submission format (index<TAB>prediction).
  *
- *   const files = await predictionFiles({ task, predictions, dev, columns });
+ *   const files = await predictionFiles({ task, predictions, dev, columns, labels, cache });
  */
-import { readGlue } from '../core/data';
-import { readAllText, type DataSource } from '../core/data';
-import { squadExamplesFromJson } from '../core/data';
-import { readTable, type ColumnMapping } from '../core/data';
-import type { InputExample, TaskName } from '../core/data';
-import { formatGluePredictionsTsv } from '../core/eval';
-import { parseSquadGold } from '../core/eval';
-import type { TaskPredictions } from '../core/train';
-import type { ExportedFile } from '../protocol/events';
-import { isSquadTask } from '../protocol/settings';
+import { isSquadTask } from '../data/glue-tasks';
+import type { DataSource } from '../data/source';
+import type { ColumnMapping } from '../data/table-reader';
+import type { InputExample, TaskName } from '../data/types';
+import { formatGluePredictionsTsv } from '../eval/glue-predictions';
+import { squadGoldFromJson } from '../eval/squad-gold';
+import { readClassifierFile } from '../train/task-classifier';
+import { readSquadJson } from '../train/task-squad';
+import type { DatasetCache, TaskPredictions } from '../train/task-types';
+import type { ExportedFile } from './events';
 
 export interface PredictionFilesInput {
   task: TaskName;
   predictions: TaskPredictions;
-  /** The dev file the predictions are for (inputs and gold labels are read from it). */
+  /** The dev file the predictions are for (inputs and gold come from its cached parse). */
   dev?: DataSource;
   /** Task `tsv`: the column mapping the run used. */
   columns?: ColumnMapping;
+  /** The run's class labels (the dev file was read with them). */
+  labels: string[] | null;
+  cache: DatasetCache;
 }
 
 /** GLUE's submission file names. */
@@ -50,34 +53,39 @@ const encoder = new TextEncoder();
 const file = (name: string, text: string): ExportedFile => ({ name, data: encoder.encode(text).buffer as ArrayBuffer });
 const jsonl = (rows: Row[]) => rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : '');
 
-async function devExamples(input: PredictionFilesInput): Promise<Map<string, InputExample>> {
-  const out = new Map<string, InputExample>();
-  if (!input.dev) return out;
-  // As the task adapter reads its dev file (no split option: from the file name), so the guids match.
-  const ds = input.task === 'tsv'
-    ? input.columns ? await readTable(input.dev, { columns: input.columns }) : null
-    : await readGlue(input.task as Exclude<TaskName, 'tsv' | 'squad' | 'squad2'>, input.dev);
-  for (const ex of ds?.examples ?? []) out.set(ex.guid, ex);
+/** Question texts by id, straight from a parsed SQuAD object. */
+function questionTexts(json: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const article of ((json as { data?: unknown[] })?.data ?? []) as Array<{ paragraphs?: unknown[] }>) {
+    for (const p of (article?.paragraphs ?? []) as Array<{ qas?: unknown[] }>) {
+      for (const qa of (p?.qas ?? []) as Array<{ id?: unknown; question?: unknown }>) {
+        if (typeof qa?.id === 'string' && typeof qa.question === 'string') out.set(qa.id, qa.question);
+      }
+    }
+  }
   return out;
 }
 
 export async function predictionFiles(input: PredictionFilesInput): Promise<ExportedFile[]> {
   const p = input.predictions;
   if (p.kind === 'span') {
-    const questions = new Map<string, string>();
+    let questions = new Map<string, string>();
     const gold = new Map<string, string>();
     if (input.dev && isSquadTask(input.task)) {
-      const text = await readAllText(input.dev);
-      const json = JSON.parse(text) as unknown;
-      for (const ex of squadExamplesFromJson(json, input.dev.name, { training: false }).examples) questions.set(ex.qasId, ex.questionText);
-      for (const q of parseSquadGold(text, input.dev.name).questions) gold.set(q.id, q.answers.length > 0 ? q.answers[0].text : '');
+      const { json } = await readSquadJson(input.dev, input.cache);
+      questions = questionTexts(json);
+      for (const q of squadGoldFromJson(json, input.dev.name).questions) gold.set(q.id, q.answers.length > 0 ? q.answers[0].text : '');
     }
     const rows: Row[] = Object.entries(p.predictions).map(([id, predicted]) => ({
       id, question: questions.get(id), ...(gold.has(id) ? { gold: gold.get(id) } : {}), predicted,
     }));
     return [file('eval_predictions.jsonl', jsonl(rows)), file('predictions.json', `${JSON.stringify(p.predictions, null, 4)}\n`)];
   }
-  const examples = await devExamples(input);
+  const examples = new Map<string, InputExample>();
+  if (input.dev && !isSquadTask(input.task) && (input.task !== 'tsv' || input.columns)) {
+    const r = await readClassifierFile({ task: input.task, columns: input.columns, cache: input.cache }, input.dev, 'dev', input.labels);
+    for (const ex of r.examples) examples.set(ex.guid, ex);
+  }
   const predicted: Array<string | number> = p.predicted;
   const rows: Row[] = p.guids.map((guid, i) => {
     const ex = examples.get(guid);

@@ -1,11 +1,10 @@
 /**
- * Backend selection for the worker: core's initBackend (webgpu -> webgl -> wasm -> cpu in a
- * browser; wasm -> cpu in Node), reported once as a `backend` event with why each better backend
+ * Backend selection for a session: core's initBackend (webgpu -> webgl -> wasm -> cpu in a
+ * browser; wasm -> cpu in Node) for a session, reported once as a `backend` event with why each better backend
  * was not used, and a watch on WebGPU's device.lost so a lost GPU ends the run with a clear error.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, isNode, type BackendInfo, type BackendName } from '../core/backend';
-import { viteWasmFiles } from '../platform/browser/wasm-files';
+import { initBackend, type BackendInfo, type BackendName, type InitBackendOptions } from '../backend/init';
 
 export interface BackendState {
   info: BackendInfo;
@@ -17,9 +16,8 @@ interface GpuDeviceLike {
   lost?: Promise<{ message?: string; reason?: string }>;
 }
 
-export async function ensureBackend(preferred: BackendName | undefined, onLost: (message: string) => void): Promise<BackendState> {
-  // In Node (the worker's tests) the WASM package finds its own binaries; Vite's URLs are for pages.
-  const info = await initBackend(preferred, { wasmPaths: isNode() ? undefined : await viteWasmFiles() });
+export async function ensureBackend(preferred: BackendName | undefined, onLost: (message: string) => void, options: InitBackendOptions = {}): Promise<BackendState> {
+  const info = await initBackend(preferred, options);
   const state: BackendState = { info, lost: null };
   if (info.name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GpuDeviceLike }).device;

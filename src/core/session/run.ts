@@ -1,31 +1,32 @@
 /**
- * One training run in the worker, start to end, calling core only: backend, tokenizer, task
- * adapter (examples and features, with progress), model (pre-trained weights or the demo's
+ * One training run of a session, start to end: backend, tokenizer, task adapter (examples and
+ * features from the session's cache, with progress), model (pre-trained weights or the demo's
  * fresh ones), runTraining with pause/stop, and persistence of the run (record, curves,
- * checkpoints) in RunStorage. Every failure becomes an `error` event; the last checkpoint stays
- * in storage and the worker keeps working.
+ * checkpoints) through the RunStorage / CheckpointStore the session was given. Every failure
+ * becomes an `error` event; the last checkpoint stays stored and the session keeps working.
  */
-import { TabtuneError } from '../core/errors';
-import type { DataSource } from '../core/data';
-import type { ColumnMapping } from '../core/data';
-import type { TaskName } from '../core/data';
-import { runCheckpointStore } from '../core/io';
-import { seriesFromSteps, type RunRecord, type RunStorage } from '../core/io';
-import { createBertModel } from '../core/model';
-import type { BertConfig } from '../core/model';
-import type { BertModel, WeightMap } from '../core/model';
-import type { Tokenizer } from '../core/tokenizer';
-import type { TrainingCheckpoint } from '../core/train';
-import { createPauseControl, type PauseControl } from '../core/train';
-import { runTraining } from '../core/train';
-import { countTrainSteps, resolveTrainingConfig, type TrainingConfig } from '../core/train';
-import { createTaskAdapter } from '../core/train';
-import type { TaskAdapter } from '../core/train';
-import type { EvalResult, StepMetrics } from '../core/train';
-import type { ExportedFile, ModelSummary, RunInfo, WorkerEvent } from '../protocol/events';
-import type { TaskPredictions } from '../core/train';
+import { TabtuneError } from '../errors';
+import type { DataSource } from '../data/source';
+import type { ColumnMapping } from '../data/table-reader';
+import type { TaskName } from '../data/types';
+import { runCheckpointStore } from '../io/run-storage-checkpoints';
+import { seriesFromSteps, type RunRecord, type RunStorage } from '../io/run-storage';
+import { createBertModel } from '../model/bert-model';
+import type { BertConfig } from '../model/config';
+import type { BertModel, WeightMap } from '../model/types';
+import type { Settings } from '../settings/schema';
+import { validateSettings } from '../settings/validate';
+import type { Tokenizer } from '../tokenizer/types';
+import type { CheckpointStore, TrainingCheckpoint } from '../train/checkpoint';
+import { createPauseControl, type PauseControl } from '../train/loop-control';
+import { runTraining, type TrainingResult } from '../train/loop';
+import { countTrainSteps, validateTrainingConfig, type TrainingConfig } from '../train/run-config';
+import { createTaskAdapter } from '../train/task';
+import type { DatasetCache, EvalOutcome, TaskAdapter } from '../train/task-types';
+import type { EvalResult, StepMetrics } from '../train/types';
+import type { ExportedFile, ModelSummary, RunInfo, SessionEvent } from './events';
+import type { TaskPredictions } from '../train/task-types';
 import { predictionFiles } from './predictions';
-import { trainingOverrides, type RunSettings } from '../protocol/settings';
 import { backendEventFields, type BackendState } from './backend';
 import { errorInfo, isAbortError } from './errors';
 
@@ -40,11 +41,12 @@ export interface LoadedModel {
   rawConfig?: Record<string, unknown>;
 }
 
-export interface RunPlan {
+export interface RunSpec {
   runId: string;
   runName: string;
   task: TaskName;
-  settings: RunSettings;
+  /** The settings in force (resolved and validated by the session). */
+  settings: Settings;
   isDemo: boolean;
   demoSeed?: number;
   columns?: ColumnMapping;
@@ -54,19 +56,26 @@ export interface RunPlan {
   train: DataSource;
   dev?: DataSource;
   loadModel(onProgress: (done: number, total: number) => void): Promise<LoadedModel>;
-  /** Continue a stored run. */
-  resume?: { checkpoint: TrainingCheckpoint; record: RunRecord; steps: StepMetrics[] };
+  /** Continue a stored run (record and curve from RunStorage), or from a checkpoint alone. */
+  resume?: { checkpoint: TrainingCheckpoint; record?: RunRecord; steps: StepMetrics[] };
 }
 
 export interface RunContext {
-  emit(event: WorkerEvent): void;
+  emit(event: SessionEvent): void;
   storage: RunStorage | null;
+  /** Where checkpoints go when not into `storage` (the CLI: a folder). */
+  checkpoints?: (runId: string) => CheckpointStore;
   backend(): Promise<BackendState>;
+  cache: DatasetCache;
 }
 
 /** What a finished (or failed) run leaves for predict / evaluate / export. */
 export interface RunOutcome {
   status: 'completed' | 'stopped' | 'failed';
+  /** The loop's result (absent when the run failed before training). */
+  result?: TrainingResult;
+  /** The latest evaluation's outcome (predictions and metrics). */
+  lastOutcome?: EvalOutcome;
   model: BertModel | null;
   tokenizer: Tokenizer | null;
   config: TrainingConfig | null;
@@ -92,7 +101,7 @@ export interface ActiveRun {
   fail(message: string): void;
 }
 
-export function startRun(plan: RunPlan, ctx: RunContext): ActiveRun {
+export function startRun(plan: RunSpec, ctx: RunContext): ActiveRun {
   const abort = new AbortController();
   const pause = createPauseControl();
   let failure: string | null = null;
@@ -109,14 +118,15 @@ export function startRun(plan: RunPlan, ctx: RunContext): ActiveRun {
   return run;
 }
 
-async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, pause: PauseControl, failure: () => string | null): Promise<RunOutcome> {
+async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, pause: PauseControl, failure: () => string | null): Promise<RunOutcome> {
   const { emit, storage } = ctx;
   const { runId } = plan;
   const status = (s: 'preparing' | 'training' | 'finished' | 'stopped' | 'failed') => emit({ type: 'status', status: s, runId });
   const log = (message: string, level: 'info' | 'warn' | 'error' = 'info') => emit({ type: 'log', level, message, time: Date.now() });
   const steps: StepMetrics[] = plan.resume ? plan.resume.steps.slice() : [];
-  const evals: EvalResult[] = plan.resume ? plan.resume.record.evals.slice() : [];
-  let lastCheckpointStep: number | null = plan.resume ? plan.resume.record.lastCheckpointStep : null;
+  const evals: EvalResult[] = plan.resume?.record ? plan.resume.record.evals.slice() : [];
+  let lastCheckpointStep: number | null = plan.resume ? (plan.resume.record?.lastCheckpointStep ?? plan.resume.checkpoint.state.step) : null;
+  let lastOutcome: EvalOutcome | undefined;
   let model: BertModel | null = null;
   let tokenizer: Tokenizer | null = null;
   let config: TrainingConfig | null = null;
@@ -127,7 +137,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
   let stored = false;
   let lastPredictions: TaskPredictions | null = null;
   const filesOfLastPredictions = async (): Promise<ExportedFile[]> =>
-    lastPredictions ? predictionFiles({ task: plan.task, predictions: lastPredictions, dev: plan.dev, columns: plan.columns }) : [];
+    lastPredictions ? predictionFiles({ task: plan.task, predictions: lastPredictions, dev: plan.dev, columns: plan.columns, labels: plan.task === 'sts-b' || labels.length === 0 ? null : labels, cache: ctx.cache }) : [];
   const notePredictions = (p: TaskPredictions): void => {
     lastPredictions = p;
   };
@@ -164,7 +174,8 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
     if (backend.lost) throw new TabtuneError(backend.lost, { code: 'device-lost', expected: 'reload the page to get a new GPU device' });
 
     tokenizer = await plan.tokenizer();
-    config = resolveTrainingConfig(plan.task, trainingOverrides(plan.settings));
+    config = { ...plan.settings, task: plan.task, versionTwoWithNegative: plan.task === 'squad2' };
+    validateTrainingConfig(config);
     const cfg = config;
     adapter = await createTaskAdapter({
       tokenizer,
@@ -172,6 +183,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
       train: plan.train,
       dev: plan.dev,
       columns: plan.columns,
+      cache: ctx.cache,
       onProgress: (phase, done, total) => emit({ type: 'progress', phase: phase === 'reading' ? 'reading' : 'featurizing', done, total }),
     });
     for (const note of adapter.notes) log(note, 'warn');
@@ -186,11 +198,9 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
     for (const note of loaded.notes) log(note);
     modelConfig = loaded.config;
     rawConfig = loaded.rawConfig;
-    if (cfg.maxSeqLength > loaded.config.maxPositionEmbeddings) {
-      throw new TabtuneError(`max sequence length ${cfg.maxSeqLength} exceeds the model's ${loaded.config.maxPositionEmbeddings} positions`, {
-        location: 'settings: max sequence length', expected: `at most ${loaded.config.maxPositionEmbeddings}`, code: 'settings',
-      });
-    }
+    // The session checked the settings against the config it saw; the weights' config decides.
+    const [issue] = validateSettings(plan.task, cfg, { maxPositions: loaded.config.maxPositionEmbeddings });
+    if (issue) throw new TabtuneError(issue.message, { location: `settings: ${issue.key ?? 'model'}`, expected: 'settings the model can take', code: 'settings' });
     model = createBertModel(loaded.config, loaded.weights, adapter.head, { seed: cfg.seed, source: loaded.source });
     loaded.weights.clear();
     emit({ type: 'progress', phase: 'loading-weights', done: 1, total: 1 });
@@ -216,7 +226,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
 
     if (storage) {
       const now = Date.now();
-      const record: RunRecord = plan.resume
+      const record: RunRecord = plan.resume?.record
         ? { ...plan.resume.record, status: 'running', updated: now, backend: backend.info.name, error: null }
         : {
             id: runId, name: plan.runName, created: now, updated: now, task: plan.task,
@@ -241,7 +251,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
         config: cfg,
         train: adapter.train,
         dev: adapter.dev,
-        store: storage && stored ? runCheckpointStore(storage, runId, { onSaved: (_step, _epoch, bytes) => (checkpointBytes = bytes) }) : undefined,
+        store: ctx.checkpoints ? ctx.checkpoints(runId) : storage && stored ? runCheckpointStore(storage, runId, { onSaved: (_step, _epoch, bytes) => (checkpointBytes = bytes) }) : undefined,
         keepCheckpoints: 2,
         resume: plan.resume?.checkpoint,
         pause,
@@ -256,6 +266,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
           emit({ type: 'eval', result });
           if (outcome.spans && outcome.spans.length > 0) emit({ type: 'spanPredictions', step: result.step, items: outcome.spans });
           lastPredictions = outcome.predictions;
+          lastOutcome = outcome;
           sendPredictions(result.step);
           void update({ evals: evals.slice() });
         },
@@ -292,7 +303,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
     await update({ status: completed ? 'finished' : reason === 'stopped' ? 'stopped' : 'failed', lastStep: result.state.step, lastLoss: steps[steps.length - 1]?.loss ?? null, finalMetrics, evals: evals.slice(), lastCheckpointStep });
     emit({ type: 'finished', runId, reason, step: result.state.step, metrics: finalMetrics });
     status(completed ? 'finished' : reason === 'stopped' ? 'stopped' : 'failed');
-    return { status: reason, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step: result.state.step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
+    return { status: reason, result, lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step: result.state.step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
   } catch (e) {
     const lost = failure();
     const stopped = !lost && (signal.aborted || isAbortError(e));
@@ -302,7 +313,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
       await update({ status: 'stopped', lastStep: step, lastCheckpointStep });
       emit({ type: 'finished', runId, reason: 'stopped', step, metrics: {} });
       status('stopped');
-      return { status: 'stopped', model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
+      return { status: 'stopped', lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
     }
     const info = lost ? { message: lost, code: 'device-lost' } : errorInfo(e);
     const advice = adviceFor(info.code, lastCheckpointStep);
@@ -319,7 +330,7 @@ async function execute(plan: RunPlan, ctx: RunContext, signal: AbortSignal, paus
       }
       model = null;
     }
-    return { status: 'failed', model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
+    return { status: 'failed', lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
   }
 }
 

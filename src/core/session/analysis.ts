@@ -1,23 +1,26 @@
 /**
- * From the kept files to what the page shows before a run: the task (detected, or the user's
+ * From a session's files to what the page shows before a run: the task (detected, or the user's
  * choice when the data allows it), which file trains and which evaluates, the model found, what is
- * missing, and the first examples as the model will see them (preview). Calls core only.
+ * missing, the records per split, and the first examples as the model will see them (the plan).
+ * Datasets are read through the session's cache, so counting, previewing and training parse each
+ * file once.
  */
-import { convertExample } from '../core/data';
-import { glueTaskSpec, isGlueTask } from '../core/data';
-import { readGlue } from '../core/data';
-import { sourceFromBlob, sourceFromText } from '../core/data';
-import { firstSquadQuestions, readSquad, squadExamplesFromJson } from '../core/data';
-import { convertSquadExamples } from '../core/data';
-import { readTable, type ColumnMapping } from '../core/data';
-import type { InputExample, TaskName } from '../core/data';
-import type { TabtuneError } from '../core/errors';
-import type { BertConfig } from '../core/model';
-import { tokenizerFromBytes } from '../core/tokenizer';
-import type { Tokenizer } from '../core/tokenizer';
-import type { ModelSummary, PreviewExample, TaskDetection } from '../protocol/events';
-import { isSquadTask, type RunSettings } from '../protocol/settings';
-import type { KeptFile } from './files';
+import { convertExample } from '../data/classifier-features';
+import { glueTaskSpec, isGlueTask, isSquadTask } from '../data/glue-tasks';
+import { firstSquadQuestions, squadExamplesFromJson } from '../data/squad-reader';
+import { convertSquadExamples } from '../data/squad-features';
+import type { ColumnMapping } from '../data/table-reader';
+import type { InputExample, TaskName } from '../data/types';
+import type { BertConfig } from '../model/config';
+import { encoderParamShapes, poolerParamShapes } from '../model/params';
+import type { Settings } from '../settings/schema';
+import { tokenizerFromBytes } from '../tokenizer/load';
+import type { Tokenizer } from '../tokenizer/types';
+import { readClassifierFile } from '../train/task-classifier';
+import { readSquadJson } from '../train/task-squad';
+import type { DatasetCache } from '../train/task-types';
+import type { ColumnChoice, ModelSummary, PreviewExample, TaskDetection } from './events';
+import { dataSource, type KeptFile } from './files';
 
 export interface Analysis {
   detection: TaskDetection;
@@ -36,13 +39,11 @@ const ACTIVATION_TEXT: Record<BertConfig['hiddenAct'], string> = {
   relu: 'relu',
 };
 
-/** Encoder + pooler parameters of a BERT config (no head). */
+/** Encoder + pooler parameters of a BERT config (no head), from the model's parameter table. */
 export function countParameters(c: BertConfig): number {
-  const H = c.hiddenSize;
-  const I = c.intermediateSize;
-  const embeddings = (c.vocabSize + c.maxPositionEmbeddings + c.typeVocabSize) * H + 2 * H;
-  const layer = 4 * (H * H + H) + 2 * H + (H * I + I) + (I * H + H) + 2 * H;
-  return embeddings + c.numHiddenLayers * layer + H * H + H;
+  let n = 0;
+  for (const shapes of [encoderParamShapes(c), poolerParamShapes(c)]) for (const s of shapes.values()) n += s.reduce((a, b) => a * b, 1);
+  return n;
 }
 
 export function modelSummary(config: BertConfig, source: ModelSummary['source'], flavorNote = ''): ModelSummary {
@@ -137,73 +138,56 @@ export function analyseFiles(files: KeptFile[], chosen: TaskName | null): Analys
   return { detection, task, train, dev: dev ?? train, modelFiles, vocab, config };
 }
 
-/** The column mapping to use for task `tsv`: the settings', else text_a = first, text_b = second of three, label = last. */
-export function columnsFor(settings: RunSettings, columns: readonly string[] | undefined): ColumnMapping | undefined {
-  if (settings.columns) return settings.columns;
+/** The column mapping for task `tsv`: the user's, else text_a = first, text_b = second of three, label = last. */
+export function columnsFor(chosen: ColumnChoice | undefined, columns: readonly string[] | undefined): ColumnMapping | undefined {
+  if (chosen) return chosen;
   if (!columns || columns.length < 2) return undefined;
   if (columns.length === 2) return { textA: columns[0], label: columns[1] };
   return { textA: columns[0], textB: columns[1], label: columns[columns.length - 1] };
 }
 
 export async function buildTokenizer(vocab: KeptFile, doLowerCase: boolean): Promise<Tokenizer> {
-  return tokenizerFromBytes(new Uint8Array(await vocab.blob.arrayBuffer()), vocab.name, { doLowerCase });
+  return tokenizerFromBytes(await vocab.source.read(0, vocab.size), vocab.name, { doLowerCase });
 }
 
 export interface RecordCount {
   /** Usable records (rows or questions). */
   records: number;
-  /** Bad records the reader skipped; each was passed to `onSkip`. */
+  /** Bad records the reader skipped. */
   skipped: number;
+  /** The reader's notes on them (the first few), for the log. */
+  notes: string[];
+  /** Classification: the labels the file holds. */
+  labels?: string[] | null;
 }
 
 /**
- * Reads a data file with the reader its task uses (GLUE, table, SQuAD) and counts the usable
- * records; every bad row / question goes to `onSkip` (a TabtuneError naming the file, the line or
- * question id and what was expected). A table whose columns cannot be mapped yet is counted by lines.
+ * Reads a data file as the task's adapter will (through the cache: this read is the one the run
+ * reuses) and counts the usable records. A table whose columns cannot be mapped yet is not read.
  */
-export async function countRecords(f: KeptFile, onSkip?: (e: TabtuneError) => void, columns?: ColumnMapping): Promise<RecordCount> {
-  const d = f.dataset;
-  const split = f.split ?? 'train';
-  if (d?.kind === 'squad') {
-    const ds = await readSquad(sourceFromBlob(f.blob, f.name), { training: split === 'train', onSkip });
-    return { records: ds.stats.kept, skipped: ds.stats.skipped };
+export async function countRecords(
+  f: KeptFile,
+  task: TaskName,
+  cache: DatasetCache,
+  role: 'train' | 'dev',
+  columns: ColumnMapping | undefined,
+  /** dev: the training file's labels, as the adapter reads the dev file with them. */
+  labels: string[] | null,
+): Promise<RecordCount | null> {
+  const source = dataSource(f);
+  if (isSquadTask(task)) {
+    if (f.dataset?.kind !== 'squad') return null;
+    const { json } = await readSquadJson(source, cache);
+    const notes: string[] = [];
+    const ds = squadExamplesFromJson(json, f.name, { training: role === 'train', version2: task === 'squad2', onSkip: (e) => notes.length < 5 && notes.push(e.message) });
+    return { records: ds.stats.kept, skipped: ds.stats.skipped, notes };
   }
-  if (d?.kind === 'glue') {
-    const ds = await readGlue(d.task, sourceFromBlob(f.blob, f.name), { split, onSkip });
-    return { records: ds.stats.kept, skipped: ds.stats.skipped };
-  }
-  if ((d?.kind === 'csv' || d?.kind === 'tsv') && columns) {
-    const ds = await readTable(sourceFromBlob(f.blob, f.name), { columns, split, onSkip });
-    return { records: ds.stats.kept, skipped: ds.stats.skipped };
-  }
-  return { records: await countLines(f), skipped: 0 };
+  if (task === 'tsv' && !columns) return null;
+  const r = await readClassifierFile({ task, columns: task === 'tsv' ? columns : undefined, cache }, source, role, role === 'train' ? null : labels);
+  return { records: r.examples.length, skipped: r.skipped, notes: r.notes, labels: r.labels };
 }
 
-/** Rows minus the header. */
-async function countLines(f: KeptFile): Promise<number> {
-  let lines = 0;
-  let last = 0x0a;
-  const reader = f.blob.stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    for (let i = 0; i < value.length; i++) if (value[i] === 0x0a) lines++;
-    if (value.length > 0) last = value[value.length - 1];
-  }
-  if (last !== 0x0a) lines++;
-  const header = f.dataset?.kind === 'glue' ? glueTaskSpec(f.dataset.task).hasHeader(f.split ?? 'train') : true;
-  return Math.max(0, lines - (header ? 1 : 0));
-}
-
-/** Text of the complete lines in the file's first 64 KiB. */
-function headLines(f: KeptFile): string {
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(f.head);
-  if (f.head.byteLength >= f.size) return text;
-  const cut = text.lastIndexOf('\n');
-  return cut > 0 ? text.slice(0, cut + 1) : text;
-}
-
-function classifierPreview(examples: InputExample[], tokenizer: Tokenizer, settings: RunSettings): PreviewExample[] {
+function classifierPreview(examples: readonly InputExample[], tokenizer: Tokenizer, settings: Settings): PreviewExample[] {
   return examples.map((ex) => {
     const f = convertExample(ex, tokenizer, { maxSeqLength: settings.maxSeqLength, labels: null });
     const n = f.input_mask.reduce((a, b) => a + b, 0);
@@ -218,18 +202,20 @@ function classifierPreview(examples: InputExample[], tokenizer: Tokenizer, setti
 
 /**
  * The first `count` training examples as features (classification), or the first questions'
- * windows with their answer spans (SQuAD). Reads only the head of a table; a SQuAD file is parsed.
+ * windows with their answer spans (SQuAD), from the cached parse of the training file.
  */
 export async function buildPreview(
   analysis: Analysis,
   tokenizer: Tokenizer,
-  settings: RunSettings,
+  settings: Settings,
+  cache: DatasetCache,
+  columns: ColumnMapping | undefined,
   count = 3,
 ): Promise<PreviewExample[]> {
   const { task, train } = analysis;
   if (!task || !train) return [];
   if (isSquadTask(task)) {
-    const json = JSON.parse(await train.blob.text()) as unknown;
+    const { json } = await readSquadJson(dataSource(train), cache);
     const ds = squadExamplesFromJson(firstSquadQuestions(json, count), train.name, { training: true, version2: task === 'squad2' });
     const examples = ds.examples.slice(0, count);
     const features = convertSquadExamples(examples, tokenizer, {
@@ -251,15 +237,7 @@ export async function buildPreview(
       };
     });
   }
-  const source = sourceFromText(train.name, headLines(train));
-  if (task === 'tsv') {
-    const columns = columnsFor(settings, analysis.detection.columns);
-    if (!columns) return [];
-    const ds = await readTable(source, { columns, split: 'train' });
-    return classifierPreview(ds.examples.slice(0, count), tokenizer, settings);
-  }
-  if (!isGlueTask(task)) return [];
-  const ds = await readGlue(task, source, { split: train.split === 'test' ? 'test' : 'train' });
-  return classifierPreview(ds.examples.slice(0, count), tokenizer, settings);
+  if (task === 'tsv' && !columns) return [];
+  const r = await readClassifierFile({ task, columns: task === 'tsv' ? columns : undefined, cache }, dataSource(train), 'train', null);
+  return classifierPreview(r.examples.slice(0, count), tokenizer, settings);
 }
-

@@ -1,6 +1,6 @@
 /** Turns anything thrown into the protocol's ErrorInfo (TabtuneError keeps file / location / expected). */
-import { isTabtuneError } from '../core/errors';
-import type { ErrorInfo } from '../protocol/events';
+import { isTabtuneError } from '../errors';
+import type { ErrorInfo } from './events';
 
 export function errorInfo(e: unknown, fallbackFile?: string): ErrorInfo {
   if (isTabtuneError(e)) {

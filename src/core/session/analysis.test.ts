@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countParameters, countRecords } from './analysis';
-import { recogniseFile } from './files';
+import { recogniseFile as recogniseSource } from './files';
 import { errorInfo } from './errors';
-import { TabtuneError } from '../core/errors';
-import { PRESETS } from '../core/model';
-import { defaultSettings } from '../protocol/settings';
-import { readShared, readSharedBytes } from '../testing/shared';
+import { TabtuneError } from '../errors';
+import { bytesSource } from '../io/safetensors';
+import { PRESETS } from '../model/config';
+import { defaultSettings } from '../settings/schema';
+import type { DatasetCache } from '../train/task-types';
+import { readShared, readSharedBytes } from '../../testing/shared';
 
 const enc = new TextEncoder();
+const recogniseFile = (path: string, data: ArrayBuffer) => recogniseSource(path, bytesSource(new Uint8Array(data), path));
 const vocabFile = () => recogniseFile('vocab.txt', readSharedBytes('fixtures', 'vocab', 'bert-base-uncased.txt').slice().buffer as ArrayBuffer);
+/** A cache that keeps nothing: every use reads. */
+const noCache: DatasetCache = { get: (_key, read) => read() };
 
 describe('analysis', () => {
   it('previews SQuAD windows with the answer span, as run_squad builds them', async () => {
@@ -20,7 +25,7 @@ describe('analysis', () => {
     expect(a.detection.candidates).toEqual(['squad', 'squad2']);
     expect(a.detection.reason).toContain('no dev file');
     const settings = { ...defaultSettings('squad'), maxSeqLength: 64, docStride: 16, maxQueryLength: 12 };
-    const preview = await buildPreview(a, await buildTokenizer(vocab, true), settings, 2);
+    const preview = await buildPreview(a, await buildTokenizer(vocab, true), settings, noCache, undefined, 2);
     expect(preview.length).toBeGreaterThan(2);
     const windows = preview.filter((p) => p.guid.startsWith(preview[0].guid.split(' ')[0]));
     // The first question's context needs several windows; the preview shows the first ones.
@@ -52,10 +57,10 @@ describe('analysis', () => {
     const a = analyseFiles([csv, vocab], null);
     expect(a.task).toBe('tsv');
     expect(a.detection.columns).toEqual(['review', 'stars']);
-    expect(columnsFor(defaultSettings('tsv'), a.detection.columns)).toEqual({ textA: 'review', label: 'stars' });
-    expect(columnsFor(defaultSettings('tsv'), ['a', 'b', 'c'])).toEqual({ textA: 'a', textB: 'b', label: 'c' });
-    expect(columnsFor({ ...defaultSettings('tsv'), columns: { textA: 1, label: 0 } }, ['a', 'b'])).toEqual({ textA: 1, label: 0 });
-    const preview = await buildPreview(a, await buildTokenizer(vocab, true), defaultSettings('tsv'));
+    expect(columnsFor(undefined, a.detection.columns)).toEqual({ textA: 'review', label: 'stars' });
+    expect(columnsFor(undefined, ['a', 'b', 'c'])).toEqual({ textA: 'a', textB: 'b', label: 'c' });
+    expect(columnsFor({ textA: 1, label: 0 }, ['a', 'b'])).toEqual({ textA: 1, label: 0 });
+    const preview = await buildPreview(a, await buildTokenizer(vocab, true), defaultSettings('tsv'), noCache, columnsFor(undefined, a.detection.columns));
     expect(preview.map((p) => [p.tokens, p.label])).toEqual([
       [['[CLS]', 'great', ',', 'really', 'great', '[SEP]'], '5'],
       [['[CLS]', 'awful', '[SEP]'], '1'],
@@ -74,16 +79,17 @@ describe('analysis', () => {
     const rows = readShared('datasets', 'glue', 'MRPC', 'train.tsv').split('\n');
     const text = [rows[0], rows[1], rows[2], 'only\ttwo columns', rows[3].replace(/^[01]\t/, '7\t'), rows[4]].join('\n') + '\n';
     const f = await recogniseFile('MRPC/train.tsv', enc.encode(text).buffer as ArrayBuffer);
-    const skipped: TabtuneError[] = [];
-    expect(await countRecords(f, (e) => skipped.push(e))).toEqual({ records: 3, skipped: 2 });
-    expect(skipped.map((e) => e.message)).toEqual([
+    const count = (await countRecords(f, 'mrpc', noCache, 'train', undefined, null))!;
+    expect([count.records, count.skipped]).toEqual([3, 2]);
+    expect(count.notes).toEqual([
+      'train.tsv: 2 bad row(s) skipped',
       'train.tsv, line 4: the row has 2 columns (expected 5 tab-separated columns)',
       "train.tsv, line 5: label '7' is not one of the mrpc labels (expected one of 0, 1)",
     ]);
     // The full MRPC training file: every row is good.
     const full = await recogniseFile('MRPC/train.tsv', readSharedBytes('datasets', 'glue', 'MRPC', 'train.tsv').slice().buffer as ArrayBuffer);
     const n = readShared('datasets', 'glue', 'MRPC', 'train.tsv').split('\n').filter((l) => l.trim() !== '').length - 1;
-    expect(await countRecords(full, () => { throw new Error('no row of MRPC is bad'); })).toEqual({ records: n, skipped: 0 });
+    expect(await countRecords(full, 'mrpc', noCache, 'train', undefined, null)).toEqual({ records: n, skipped: 0, notes: [], labels: ['0', '1'] });
   });
 
   it('reports a SQuAD question whose answer_start lies outside its context, naming the file and question id', async () => {
@@ -92,12 +98,11 @@ describe('analysis', () => {
     const bad = { ...p.qas[0], answers: [{ text: 'x', answer_start: 100000 }] };
     const json = { version: '1.1', data: [{ title: 't', paragraphs: [{ context: p.context, qas: [bad, ...p.qas.slice(1)] }] }] };
     const f = await recogniseFile('train-v1.1.json', enc.encode(JSON.stringify(json)).buffer as ArrayBuffer);
-    const skipped: TabtuneError[] = [];
-    const count = await countRecords(f, (e) => skipped.push(e));
+    const count = (await countRecords(f, 'squad', noCache, 'train', undefined, null))!;
     expect(count.skipped).toBe(1);
-    expect(skipped).toHaveLength(1);
-    expect(skipped[0].message).toContain(`train-v1.1.json, question ${bad.id}`);
-    expect(skipped[0].message).toContain('answer_start 100000');
+    expect(count.notes).toHaveLength(1);
+    expect(count.notes[0]).toContain(`train-v1.1.json, question ${bad.id}`);
+    expect(count.notes[0]).toContain('answer_start 100000');
     expect(count.records).toBeLessThanOrEqual(p.qas.length - 1);
   });
 

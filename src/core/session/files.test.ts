@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { recogniseFile } from './files';
-import { looksLikeWordPieceVocab } from '../core/io';
-import { readShared, readSharedBytes } from '../testing/shared';
+import { recogniseFile as recogniseSource } from './files';
+import { looksLikeWordPieceVocab } from '../io/detect';
+import { bytesSource } from '../io/safetensors';
+import { readShared, readSharedBytes } from '../../testing/shared';
 
 const enc = new TextEncoder();
 const buf = (b: Uint8Array) => b.slice().buffer as ArrayBuffer;
+const recogniseFile = (path: string, data: ArrayBuffer) => recogniseSource(path, bytesSource(new Uint8Array(data), path));
 
 describe('recogniseFile: vocabularies by content', () => {
   it('recognises bert-base-uncased.txt (not named vocab.txt) as the vocabulary with all its tokens', async () => {

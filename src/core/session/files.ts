@@ -1,20 +1,28 @@
 /**
- * The worker's dropped files: kept as Blobs (a File is read in slices, never copied whole) and
- * recognised from the name and the first 64 KiB with core's detectors (io/detect.ts for model
+ * A session's files: kept as random-access byte sources (a dropped File in the browser, a file
+ * handle in Node; read in slices, never copied whole) and recognised from the name and the first 64 KiB with core's detectors (io/detect.ts for model
  * files, data/detect.ts for datasets). Each becomes a FileReport: what it is, what it will be used
  * for, or why it was rejected. A bad file is rejected with its reason; it never throws.
  */
-import { isTabtuneError } from '../core/errors';
-import { detectDataset, type DetectedDataset } from '../core/data';
-import { splitFromFileName } from '../core/data';
-import { sourceFromBlob, type DataSource } from '../core/data';
-import type { Split } from '../core/data';
-import { parseBertConfig, type ParsedConfig } from '../core/io';
-import { baseName, detectModelFile, type ModelFileInfo } from '../core/io';
-import { blobSource, type ByteSource } from '../core/io';
-import { parseVocab } from '../core/tokenizer';
-import type { FileKind, FileReport, FileUse } from '../protocol/events';
+import { isTabtuneError } from '../errors';
+import { detectDataset, type DetectedDataset } from '../data/detect';
+import { splitFromFileName } from '../data/glue-tasks';
+import type { DataSource } from '../data/source';
+import type { Split } from '../data/types';
+import { parseBertConfig, type ParsedConfig } from '../io/config';
+import { baseName, detectModelFile, type ModelFileInfo } from '../io/detect';
+import type { ByteSource } from '../io/safetensors';
+import { parseVocab } from '../tokenizer/vocab';
+import type { FileKind, FileReport, FileUse } from './events';
 import { errorInfo } from './errors';
+
+/** One file given to a session: its path inside a dropped folder (else its name) and its bytes. */
+export interface SessionFile {
+  path: string;
+  source: ByteSource;
+  /** The dataset split when the caller knows it (the CLI's --train / --dev); else from the name and header. */
+  split?: Split;
+}
 
 export const HEAD_BYTES = 65536;
 
@@ -22,7 +30,7 @@ export interface KeptFile {
   path: string;
   name: string;
   size: number;
-  blob: Blob;
+  source: ByteSource;
   head: Uint8Array;
   report: FileReport;
   model?: ModelFileInfo;
@@ -31,6 +39,8 @@ export interface KeptFile {
   split?: Split;
   /** Parsed config (config.json / bert_config.json). */
   config?: ParsedConfig;
+  /** Vocabulary files: the number of tokens. */
+  vocabSize?: number;
 }
 
 const MODEL_KIND: Partial<Record<ModelFileInfo['kind'], { kind: FileKind; use: FileUse }>> = {
@@ -50,12 +60,12 @@ const MODEL_KIND: Partial<Record<ModelFileInfo['kind'], { kind: FileKind; use: F
 
 const SPLIT_USE: Record<Split, FileUse> = { train: 'train-data', dev: 'dev-data', test: 'test-data' };
 
-export function toBlob(data: File | Blob | ArrayBuffer): Blob {
-  return data instanceof ArrayBuffer ? new Blob([data]) : data;
+async function readHead(src: ByteSource): Promise<Uint8Array> {
+  return src.read(0, Math.min(HEAD_BYTES, src.size));
 }
 
-async function readHead(blob: Blob): Promise<Uint8Array> {
-  return new Uint8Array(await blob.slice(0, Math.min(HEAD_BYTES, blob.size)).arrayBuffer());
+async function readText(src: ByteSource): Promise<string> {
+  return new TextDecoder('utf-8').decode(await src.read(0, src.size));
 }
 
 function headText(head: Uint8Array): string {
@@ -63,10 +73,10 @@ function headText(head: Uint8Array): string {
 }
 
 /** Recognises one file. Never throws: problems become a rejected report. */
-export async function recogniseFile(path: string, data: File | Blob | ArrayBuffer): Promise<KeptFile> {
-  const blob = toBlob(data);
+export async function recogniseFile(path: string, source: ByteSource, knownSplit?: Split): Promise<KeptFile> {
+  const blob = source;
   const name = baseName(path);
-  const base: Omit<KeptFile, 'report'> = { path, name, size: blob.size, blob, head: new Uint8Array(0) };
+  const base: Omit<KeptFile, 'report'> = { path, name, size: blob.size, source, head: new Uint8Array(0) };
   const reject = (kind: FileKind, description: string, reason: string, e?: unknown): KeptFile => ({
     ...base,
     report: { path, size: blob.size, kind, description, accepted: false, use: null, reason, error: e === undefined ? undefined : errorInfo(e, path) },
@@ -81,13 +91,14 @@ export async function recogniseFile(path: string, data: File | Blob | ArrayBuffe
       const kept: KeptFile = { ...base, model: info, report: { path, size: blob.size, kind: mapped.kind, description: info.description, accepted: true, use: mapped.use } };
       if (info.kind === 'special-tokens' || info.kind === 'ckpt-state') kept.report.reason = info.description;
       if (info.kind === 'config' || info.kind === 'google-config') {
-        const text = await blob.text();
+        const text = await readText(blob);
         kept.config = parseBertConfig(text, name);
         const c = kept.config.config;
         kept.report.description = `${info.kind === 'config' ? 'Hugging Face' : 'Google'} BERT config: hidden ${c.hiddenSize}, ${c.numHiddenLayers} layers, ${c.numAttentionHeads} heads, vocabulary ${c.vocabSize}`;
       } else if (info.kind === 'vocab') {
-        const vocab = parseVocab(await blob.text(), name);
+        const vocab = parseVocab(await readText(blob), name);
         kept.report.description = `WordPiece vocabulary (${vocab.size.toLocaleString('en-US')} tokens)`;
+        kept.vocabSize = vocab.size;
       }
       return kept;
     }
@@ -97,7 +108,7 @@ export async function recogniseFile(path: string, data: File | Blob | ArrayBuffe
     const dataset = detectDataset(name, headText(head));
     switch (dataset.kind) {
       case 'glue': {
-        const split = dataset.split;
+        const split = knownSplit ?? dataset.split;
         return {
           ...base, dataset, split,
           report: { path, size: blob.size, kind: 'glue-tsv', description: `${dataset.task.toUpperCase()} ${split} file (GLUE)`, accepted: true, use: SPLIT_USE[split] },
@@ -105,14 +116,14 @@ export async function recogniseFile(path: string, data: File | Blob | ArrayBuffe
       }
       case 'csv':
       case 'tsv': {
-        const split = splitFromFileName(name);
+        const split = knownSplit ?? splitFromFileName(name);
         return {
           ...base, dataset, split,
           report: { path, size: blob.size, kind: 'table', description: `${dataset.kind.toUpperCase()} table with columns ${dataset.columns.join(', ')}`, accepted: true, use: SPLIT_USE[split] },
         };
       }
       case 'squad': {
-        const split = squadSplit(name);
+        const split = knownSplit ?? squadSplit(name);
         return {
           ...base, dataset, split,
           report: { path, size: blob.size, kind: 'squad-json', description: `SQuAD v${dataset.version === 2 ? '2.0' : '1.1'} questions (JSON)`, accepted: true, use: SPLIT_USE[split] },
@@ -136,10 +147,21 @@ function squadSplit(name: string): Split {
   return 'train';
 }
 
+/** The file as a byte source named by its path (for loadPretrained). */
 export function byteSource(f: KeptFile): ByteSource {
-  return blobSource(f.blob, f.path);
+  return { name: f.path, size: f.size, read: (b, e) => f.source.read(b, e) };
 }
 
+const CHUNK = 1 << 20;
+
+/** The file as a dataset source, read in 1 MiB slices. */
 export function dataSource(f: KeptFile): DataSource {
-  return sourceFromBlob(f.blob, f.name);
+  const src = f.source;
+  return {
+    name: f.name,
+    size: f.size,
+    async *chunks() {
+      for (let at = 0; at < src.size; at += CHUNK) yield await src.read(at, Math.min(src.size, at + CHUNK));
+    },
+  };
 }

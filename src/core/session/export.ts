@@ -3,13 +3,13 @@
  * model.safetensors, vocab.txt, tokenizer_config.json) plus metrics.json and the dev predictions, as separate files and
  * as one zip; ArrayBuffers, transferred to the page.
  */
-import { exportHfFolder, zipFolder } from '../core/io';
-import type { BertConfig } from '../core/model';
-import type { BertModel } from '../core/model';
-import type { Tokenizer } from '../core/tokenizer';
-import type { TrainingConfig } from '../core/train';
-import type { EvalResult, StepMetrics } from '../core/train';
-import type { ExportedFile } from '../protocol/events';
+import { exportHfFolder, zipFolder } from '../io/export-hf';
+import type { BertConfig } from '../model/config';
+import type { BertModel } from '../model/types';
+import type { Tokenizer } from '../tokenizer/types';
+import type { TrainingConfig } from '../train/run-config';
+import type { EvalResult, StepMetrics } from '../train/types';
+import type { ExportedFile } from './events';
 
 export interface ExportInput {
   model: BertModel;
