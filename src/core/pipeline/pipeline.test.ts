@@ -21,7 +21,8 @@ beforeAll(async () => {
   await initBackend('cpu');
 });
 
-const CONFIG = { maxPositionEmbeddings: 64 } as BertConfig;
+// The sizes the batch check reads (model/batch.ts batchLimitsOf): ids must lie in this vocabulary.
+const CONFIG = { maxPositionEmbeddings: 64, vocabSize: tokenizer.vocab.idToToken.length, typeVocabSize: 2 } as BertConfig;
 
 /** A model whose logits are computed on the host from the batch's token ids. */
 function fakeModel(head: HeadSpec, logits: (ids: Int32Array, S: number) => { start?: number[]; end?: number[]; cls?: number[] }): BertModel {

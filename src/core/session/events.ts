@@ -33,6 +33,7 @@ import type { QaAnswer } from '../pipeline/question-answering';
 import type { SettingAdaptation, SettingIssue } from '../settings/validate';
 import type { SettingKey, Settings } from '../settings/schema';
 import type { EvalResult, StepMetrics } from '../train/types';
+import type { LiveSpanPrediction as SpanPrediction } from '../train/task-types';
 
 export type { QaAnswer };
 
@@ -187,24 +188,8 @@ export interface RunInfo {
   isDemo: boolean;
 }
 
-export interface CharSpan {
-  text: string;
-  /** UTF-16 [start, end) in the context string. */
-  start: number;
-  end: number;
-}
-
-export interface SpanPrediction {
-  qasId: string;
-  question: string;
-  context: string;
-  /** null: the model predicts no answer (SQuAD 2.0). */
-  predicted: CharSpan | null;
-  gold: CharSpan[];
-  /** Exact match after SQuAD normalisation against any gold answer. */
-  exact: boolean;
-  f1: number;
-}
+/** A live span prediction as the training loop's task adapter reports it (one type for both). */
+export type { CharSpan, LiveSpanPrediction as SpanPrediction } from '../train/task-types';
 
 export type PredictInput =
   | { kind: 'qa'; context: string; question: string }
