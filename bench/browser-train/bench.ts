@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../../src/core/backend';
+import { viteWasmFiles } from '../../src/platform/browser/wasm-files';
 import { measureMatmulGflops, type MatmulMeasure } from '../../src/core/backend';
 import { createBertModel } from '../../src/core/model';
 import { disposeBatch, toDeviceBatch } from '../../src/core/model';
@@ -238,7 +239,7 @@ async function adapterDescription(): Promise<string> {
 }
 
 async function run(options: BenchOptions = {}): Promise<BenchReport> {
-  const info = await initBackend(options.backend ?? 'webgpu');
+  const info = await initBackend(options.backend ?? 'webgpu', { wasmPaths: await viteWasmFiles() });
   const adapter = info.name === 'webgpu' ? await adapterDescription() : '';
   const variant = options.variant ?? 'kernels';
   const kernels = variant === 'kernels';
@@ -344,10 +345,10 @@ async function checkAgainstWasm(name: PresetName, B: number, S: number, kernels:
   const loss = counted.value;
   const webgpuS = (performance.now() - t0) / 1000;
   log(`${name}: check step on ${backend}: loss ${loss.toFixed(6)} (${webgpuS.toFixed(0)} s, ${counted.dispatches} dispatches)`);
-  await initBackend('wasm');
+  await initBackend('wasm', { wasmPaths: await viteWasmFiles() });
   const wasmLoss = await once();
   log(`${name}: check step on wasm: loss ${wasmLoss.toFixed(6)}`);
-  await initBackend(backend);
+  await initBackend(backend, { wasmPaths: await viteWasmFiles() });
   return { loss, wasmLoss, absDiff: Math.abs(loss - wasmLoss), webgpuS, dispatches: counted.dispatches, submits: counted.submits };
 }
 

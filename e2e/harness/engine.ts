@@ -16,6 +16,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../../src/core/backend';
+import { viteWasmFiles } from '../../src/platform/browser/wasm-files';
 import { loadPretrained, type PretrainedModel } from '../../src/core/io';
 import { bytesSource, readSafetensors, type LoadedTensor } from '../../src/core/io';
 import { createBertModel } from '../../src/core/model';
@@ -87,7 +88,7 @@ function namesUnder(golden: Map<string, LoadedTensor>, prefix: string): string[]
 }
 
 async function init(preferred: BackendName = 'webgpu'): Promise<InitReport> {
-  const info = await initBackend(preferred);
+  const info = await initBackend(preferred, { wasmPaths: await viteWasmFiles() });
   let adapter = '';
   const a = await (navigator as Partial<Navigator>).gpu?.requestAdapter();
   if (a?.info) adapter = [a.info.vendor, a.info.architecture, a.info.device, a.info.description].join(' / ');

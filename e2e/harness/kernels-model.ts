@@ -19,6 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/backend';
+import { viteWasmFiles } from '../../src/platform/browser/wasm-files';
 import {
   addLayerNorm,
   addLayerNormComposed,
@@ -298,7 +299,8 @@ async function seededAgreement(): Promise<SeededAgreement> {
   const loss: Record<string, number> = {};
   const grads: Record<string, Float32Array[]> = {};
   for (const name of ['webgpu', 'wasm'] as const) {
-    await initBackend(name);
+    const info = await initBackend(name, { wasmPaths: await viteWasmFiles() });
+    if (info.name !== name) throw new Error(`wanted ${name}, got ${info.name}: ${info.fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ')}`);
     const model = createBertModel(c, weights, { kind: 'classification', numLabels: 2, labels: ['0', '1'] }, { seed: 1 });
     const batch = toDeviceBatch(host);
     const vars = [...model.variables.values()];
@@ -309,7 +311,7 @@ async function seededAgreement(): Promise<SeededAgreement> {
     model.dispose();
     disposeBatch(batch);
   }
-  await initBackend('webgpu');
+  await initBackend('webgpu', { wasmPaths: await viteWasmFiles() });
   let maxDiff = 0;
   let maxAbs = 0;
   grads.webgpu.forEach((a, t) => {
@@ -351,7 +353,7 @@ async function leakCheck(): Promise<{ before: number; after: number }> {
 }
 
 async function init(): Promise<{ backend: string; adapter: string }> {
-  const info = await initBackend('webgpu');
+  const info = await initBackend('webgpu', { wasmPaths: await viteWasmFiles() });
   let adapter = '';
   const a = await (navigator as Partial<Navigator>).gpu?.requestAdapter();
   if (a?.info) adapter = [a.info.vendor, a.info.architecture, a.info.device, a.info.description].join(' / ');

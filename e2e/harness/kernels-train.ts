@@ -13,6 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type GpuLimits } from '../../src/core/backend';
+import { viteWasmFiles } from '../../src/platform/browser/wasm-files';
 import { createBertModel } from '../../src/core/model';
 import { disposeBatch, toDeviceBatch } from '../../src/core/model';
 import { makeConfig } from '../../src/core/model';
@@ -73,7 +74,7 @@ interface InitReport {
 }
 
 async function init(): Promise<InitReport> {
-  const info = await initBackend('webgpu');
+  const info = await initBackend('webgpu', { wasmPaths: await viteWasmFiles() });
   return { backend: info.name, limits: info.limits, replaced: installedWebGPUKernels() };
 }
 
@@ -186,7 +187,7 @@ interface CurveReport {
 /** The same 20 seeded steps (dropout off, adamw with clipping) on WebGPU, then on WASM. */
 async function curve(steps = 20): Promise<CurveReport> {
   const run = async (backend: 'webgpu' | 'wasm') => {
-    const info = await initBackend(backend);
+    const info = await initBackend(backend, { wasmPaths: await viteWasmFiles() });
     if (info.name !== backend) throw new Error(`wanted ${backend}, got ${info.name}`);
     const model = createBertModel(CURVE_CONFIG, curveWeights(), { kind: 'classification', numLabels: 2, labels: ['0', '1'] }, { seed: 1 });
     const trainer = createTrainer(model, { ...DEFAULT_OPTIMIZER, name: 'adamw', learningRate: 3e-3, numWarmupSteps: 2, numTrainSteps: steps, maxGradNorm: 1, schedule: 'linear' }, { dropout: false, seed: 9 });
@@ -210,7 +211,7 @@ async function curve(steps = 20): Promise<CurveReport> {
   };
   const gpu = await run('webgpu');
   const cpu = await run('wasm');
-  await initBackend('webgpu');
+  await initBackend('webgpu', { wasmPaths: await viteWasmFiles() });
   return { webgpu: gpu.losses, wasm: cpu.losses, kernelDispatches: gpu.dispatches, numTensorsFlat: gpu.flat && cpu.flat };
 }
 

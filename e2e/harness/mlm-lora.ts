@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend, type BackendName } from '../../src/core/backend';
+import { viteWasmFiles } from '../../src/platform/browser/wasm-files';
 import { mergeLoraWeights } from '../../src/core/io';
 import { loadPretrained } from '../../src/core/io';
 import { bytesSource, readSafetensors, type LoadedTensor } from '../../src/core/io';
@@ -55,7 +56,7 @@ const tensors = async (path: string) => readSafetensors(await fetchBytes(path), 
 const namesUnder = (g: Map<string, LoadedTensor>, prefix: string) => [...g.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
 
 async function init(preferred: BackendName = 'webgpu'): Promise<{ backend: string; fallbacks: { name: string; reason: string }[] }> {
-  const info = await initBackend(preferred);
+  const info = await initBackend(preferred, { wasmPaths: await viteWasmFiles() });
   return { backend: info.name, fallbacks: info.fallbacks };
 }
 
