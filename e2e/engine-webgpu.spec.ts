@@ -32,7 +32,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors } from '../src/core/io';
 import type { ParityReport } from './harness/engine';
-import { guardNetwork, REPO_ROOT, shared, snap } from './helpers';
+import { guardNetwork, shared, snap, openHarness } from './helpers';
 
 const BOUND = {
   output: 1e-5,
@@ -101,23 +101,7 @@ test.describe('BERT engine on WebGPU against the golden fixtures', () => {
     page.on('console', (m) => {
       if (m.type() === 'error') console.log(`[page] ${m.text()}`);
     });
-    // ../shared served on the page's own origin; only files under ../shared/fixtures.
-    await page.route('**/__shared/**', async (route) => {
-      const rel = decodeURIComponent(new URL(route.request().url()).pathname).replace(/^\/__shared\//, '');
-      const parts = rel.split('/');
-      if (parts[0] !== 'fixtures' || parts.some((p) => p === '..' || p === '')) return route.fulfill({ status: 404, body: `not a fixture: ${rel}` });
-      try {
-        return await route.fulfill({ status: 200, body: readFileSync(shared(...parts)), contentType: 'application/octet-stream' });
-      } catch (e) {
-        return route.fulfill({ status: 404, body: (e as Error).message });
-      }
-    });
-    // The page itself straight from disk, without the dev server's HTML transform: Vite's client
-    // (and its websocket) is then never loaded, so an edit elsewhere in the working tree cannot
-    // reload the page mid-test. Its modules still come from Vite (TypeScript, pre-bundled deps).
-    await page.route('**/e2e/harness/engine.html', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(REPO_ROOT, 'e2e', 'harness', 'engine.html')) }));
-    await page.goto('/e2e/harness/engine.html');
-    await expect(page.locator('#status')).toHaveText('ready', { timeout: 120_000 });
+    await openHarness(page, 'engine', { fixtures: true });
   });
 
   test.afterAll(async () => {

@@ -48,3 +48,29 @@ export function tsvHead(src: string, rows: number, outDir: string, name = 'train
   writeFileSync(out, lines.slice(0, rows + 1).join('\n') + '\n');
   return out;
 }
+
+/**
+ * Opens a harness page (e2e/harness/<name>.html) straight from disk, without the dev server's HTML
+ * transform: Vite's client (and its websocket) is then never loaded, so an edit elsewhere in the
+ * working tree cannot reload the page mid-test; its modules still come from Vite. With
+ * `fixtures`, ../shared/fixtures is served on the page's own origin under /__shared/ (nothing
+ * else of ../shared). Waits for the page's #status to read 'ready'.
+ */
+export async function openHarness(page: Page, name: string, options: { fixtures?: boolean } = {}): Promise<void> {
+  if (options.fixtures) {
+    await page.route('**/__shared/**', async (route) => {
+      const rel = decodeURIComponent(new URL(route.request().url()).pathname).replace(/^\/__shared\//, '');
+      const parts = rel.split('/');
+      if (parts[0] !== 'fixtures' || parts.some((p) => p === '..' || p === '')) return route.fulfill({ status: 404, body: `not a fixture: ${rel}` });
+      try {
+        return await route.fulfill({ status: 200, body: readFileSync(shared(...parts)), contentType: 'application/octet-stream' });
+      } catch (e) {
+        return route.fulfill({ status: 404, body: (e as Error).message });
+      }
+    });
+  }
+  const file = join(REPO_ROOT, 'e2e', 'harness', `${name}.html`);
+  await page.route(`**/e2e/harness/${name}.html`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(file) }));
+  await page.goto(`/e2e/harness/${name}.html`);
+  await expect(page.locator('#status')).toHaveText('ready', { timeout: 120_000 });
+}

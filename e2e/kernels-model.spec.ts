@@ -16,10 +16,8 @@
  * count barely depends on the shape (tfjs picks a few programs by size: ±2).
  */
 import { expect, test, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { KernelDiff } from './harness/kernels-model';
-import { guardNetwork, REPO_ROOT } from './helpers';
+import { guardNetwork, openHarness } from './helpers';
 
 const RELATIVE_BOUND = 2e-5;
 
@@ -38,11 +36,7 @@ test.describe('model-side WGSL kernels against composed tfjs ops on WebGPU', () 
       if (m.type() === 'error' || m.type() === 'warning') console.log(`[page ${m.type()}] ${m.text()}`);
       if (/invalid|validat/i.test(m.text())) gpuErrors.push(m.text().split('\n')[0]);
     });
-    await page.route('**/e2e/harness/kernels-model.html', (route) =>
-      route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(REPO_ROOT, 'e2e', 'harness', 'kernels-model.html')) }),
-    );
-    await page.goto('/e2e/harness/kernels-model.html');
-    await expect(page.locator('#status')).toHaveText('ready', { timeout: 120_000 });
+    await openHarness(page, 'kernels-model');
     const r = await page.evaluate(() => window.tabtuneKernels!.init());
     console.log(`backend ${r.backend}; adapter ${r.adapter}`);
     expect(r.backend).toBe('webgpu');

@@ -11,9 +11,7 @@
  *   20-step loss curve, dropout off             |Δ| ≤ 1e-4 · |loss_wasm| per step
  */
 import { expect, test, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { guardNetwork, REPO_ROOT } from './helpers';
+import { guardNetwork, openHarness } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -27,9 +25,7 @@ test.describe('training kernels on WebGPU', () => {
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') console.log(`[page] ${m.text()}`);
     });
-    await page.route('**/e2e/harness/kernels-train.html', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(REPO_ROOT, 'e2e', 'harness', 'kernels-train.html')) }));
-    await page.goto('/e2e/harness/kernels-train.html');
-    await expect(page.locator('#status')).toHaveText('ready', { timeout: 120_000 });
+    await openHarness(page, 'kernels-train');
   });
 
   test.afterAll(async () => {

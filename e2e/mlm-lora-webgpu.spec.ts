@@ -22,7 +22,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors } from '../src/core/io';
 import type { MlmLoraReport } from './harness/mlm-lora';
-import { guardNetwork, REPO_ROOT, shared } from './helpers';
+import { guardNetwork, shared, openHarness } from './helpers';
 
 const BOUND = { output: 1e-5, gradRelative: 3e-5, gradFloor: 1e-7, merged: 1e-5, param: 5e-5, loss: 1e-5, gradNormRelative: 1e-4 };
 
@@ -70,20 +70,7 @@ test.describe('masked LM and LoRA on WebGPU against the mlm-lora fixtures', () =
     page.on('console', (m) => {
       if (m.type() === 'error') console.log(`[page] ${m.text()}`);
     });
-    await page.route('**/__shared/**', async (route) => {
-      const rel = decodeURIComponent(new URL(route.request().url()).pathname).replace(/^\/__shared\//, '');
-      const parts = rel.split('/');
-      if (parts[0] !== 'fixtures' || parts.some((p) => p === '..' || p === '')) return route.fulfill({ status: 404, body: `not a fixture: ${rel}` });
-      try {
-        return await route.fulfill({ status: 200, body: readFileSync(shared(...parts)), contentType: 'application/octet-stream' });
-      } catch (e) {
-        return route.fulfill({ status: 404, body: (e as Error).message });
-      }
-    });
-    // The page from disk without Vite's HTML transform (no client, no reload mid-test).
-    await page.route('**/e2e/harness/mlm-lora.html', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(join(REPO_ROOT, 'e2e', 'harness', 'mlm-lora.html')) }));
-    await page.goto('/e2e/harness/mlm-lora.html');
-    await expect(page.locator('#status')).toHaveText('ready', { timeout: 120_000 });
+    await openHarness(page, 'mlm-lora', { fixtures: true });
     const r = await page.evaluate(() => window.tabtuneMlmLora!.init('webgpu'));
     expect(r.backend).toBe('webgpu');
   });
