@@ -32,7 +32,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors } from '../src/core/io';
 import type { ParityReport } from './harness/engine';
-import { guardNetwork, shared, snap, openHarness } from './helpers';
+import { harnessPage, shared, snap } from './helpers';
 
 const BOUND = {
   output: 1e-5,
@@ -93,20 +93,14 @@ test.describe.configure({ mode: 'serial' });
 
 test.describe('BERT engine on WebGPU against the golden fixtures', () => {
   let page: Page;
-  let net: ReturnType<typeof guardNetwork>;
+  let close: () => Promise<void>;
 
   test.beforeAll(async ({ browser }) => {
-    page = await browser.newPage();
-    net = guardNetwork(page);
-    page.on('console', (m) => {
-      if (m.type() === 'error') console.log(`[page] ${m.text()}`);
-    });
-    await openHarness(page, 'engine', { fixtures: true });
+    ({ page, close } = await harnessPage(browser, 'engine', { fixtures: true }));
   });
 
   test.afterAll(async () => {
-    net.assertOnlySameOrigin();
-    await page.close();
+    await close();
   });
 
   test('runs on the WebGPU backend with the SwiftShader adapter', async ({}, testInfo) => {

@@ -2,7 +2,7 @@
  * Shared browser-test helpers: ground-truth paths, a guard that fails the test on any request
  * leaving the page's origin, and screenshots saved as test artifacts.
  */
-import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expect, type Browser, type Page, type TestInfo } from '@playwright/test';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -73,4 +73,30 @@ export async function openHarness(page: Page, name: string, options: { fixtures?
   await page.route(`**/e2e/harness/${name}.html`, (route) => route.fulfill({ status: 200, contentType: 'text/html', body: readFileSync(file) }));
   await page.goto(`/e2e/harness/${name}.html`);
   await expect(page.locator('#status')).toHaveText('ready', { timeout: 120_000 });
+}
+
+/**
+ * A new page on a harness for a serial spec: requests leaving the origin are recorded, the page's
+ * console messages of the given kinds are echoed, and the harness is opened. `close` asserts that
+ * nothing left the origin, then closes the page.
+ */
+export async function harnessPage(
+  browser: Browser,
+  name: string,
+  options: { fixtures?: boolean; echo?: readonly string[] } = {},
+): Promise<{ page: Page; close(): Promise<void> }> {
+  const page = await browser.newPage();
+  const net = guardNetwork(page);
+  const echo = new Set(options.echo ?? ['error']);
+  page.on('console', (m) => {
+    if (echo.has(m.type())) console.log(`[page] ${m.text()}`);
+  });
+  await openHarness(page, name, { fixtures: options.fixtures });
+  return {
+    page,
+    async close() {
+      net.assertOnlySameOrigin();
+      await page.close();
+    },
+  };
 }

@@ -22,7 +22,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readSafetensors } from '../src/core/io';
 import type { MlmLoraReport } from './harness/mlm-lora';
-import { guardNetwork, shared, openHarness } from './helpers';
+import { harnessPage, shared } from './helpers';
 
 const BOUND = { output: 1e-5, gradRelative: 3e-5, gradFloor: 1e-7, merged: 1e-5, param: 5e-5, loss: 1e-5, gradNormRelative: 1e-4 };
 
@@ -62,22 +62,16 @@ test.describe.configure({ mode: 'serial' });
 
 test.describe('masked LM and LoRA on WebGPU against the mlm-lora fixtures', () => {
   let page: Page;
-  let net: ReturnType<typeof guardNetwork>;
+  let close: () => Promise<void>;
 
   test.beforeAll(async ({ browser }) => {
-    page = await browser.newPage();
-    net = guardNetwork(page);
-    page.on('console', (m) => {
-      if (m.type() === 'error') console.log(`[page] ${m.text()}`);
-    });
-    await openHarness(page, 'mlm-lora', { fixtures: true });
+    ({ page, close } = await harnessPage(browser, 'mlm-lora', { fixtures: true }));
     const r = await page.evaluate(() => window.tabtuneMlmLora!.init('webgpu'));
     expect(r.backend).toBe('webgpu');
   });
 
   test.afterAll(async () => {
-    net.assertOnlySameOrigin();
-    await page.close();
+    await close();
   });
 
   for (const caseName of ['tiny-odd', 'tiny-uncased'] as const) {
