@@ -91,7 +91,7 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
       });
       return;
     case 'evalPredictions':
-      set({ evalPredictions: { runId: ev.runId, step: ev.step, files: ev.files } });
+      set({ evalPredictions: { runId: ev.runId, step: ev.step, rows: ev.rows } });
       return;
     case 'demoData':
       set({ demoQuestions: ev.questions });

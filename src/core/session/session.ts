@@ -480,8 +480,8 @@ export function createSession(options: SessionOptions): Session {
           emit({ type: 'eval', result });
           if (outcome.spans?.length) emit({ type: 'spanPredictions', step: l.step, items: outcome.spans });
           l.notePredictions(outcome.predictions);
-          const files = await l.predictionFiles();
-          if (files.length > 0) emit({ type: 'evalPredictions', runId: l.runId, step: l.step, files });
+          const rows = await l.predictionRows();
+          if (rows.length > 0) emit({ type: 'evalPredictions', runId: l.runId, step: l.step, rows });
         } finally {
           emit({ type: 'status', status: l.status === 'completed' ? 'finished' : l.status === 'stopped' ? 'stopped' : 'failed', runId: l.runId });
         }
