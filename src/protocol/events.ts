@@ -13,6 +13,7 @@
  *                   finished, prediction, exported, demoData, evalPredictions, log, error.
  */
 import type { SessionEvent } from '../core/session';
+export type { DevPrediction } from '../core/session';
 
 export type {
   BackendName, CharSpan, ColumnChoice, DemoQuestion, ErrorInfo, ExportedFile, FileKind, FileReport, FileUse, ModelSummary, Phase,

@@ -91,7 +91,7 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
       });
       return;
     case 'evalPredictions':
-      set({ evalPredictions: { runId: ev.runId, step: ev.step, files: ev.files } });
+      set({ evalPredictions: { runId: ev.runId, step: ev.step, rows: ev.rows } });
       return;
     case 'demoData':
       set({ demoQuestions: ev.questions });
@@ -108,6 +108,9 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
       }));
       return;
     }
+    case 'datasetPredictions':
+      // The CLI's request (a fine-tuned folder over a data file); the page does not send it.
+      return;
     default: {
       const never: never = ev;
       void never;

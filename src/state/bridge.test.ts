@@ -34,6 +34,18 @@ function record(id: string, created: number): RunRecord {
   };
 }
 
+/** Resolves once the store's state satisfies `holds` (now or at a later change): waits on the store's events, not on time. */
+function until(store: ReturnType<typeof createStudioStore>, holds: (s: ReturnType<ReturnType<typeof createStudioStore>['getState']>) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (holds(store.getState())) return resolve();
+    const off = store.subscribe((s) => {
+      if (!holds(s)) return;
+      off();
+      resolve();
+    });
+  });
+}
+
 function setup(now?: () => number) {
   const workers: FakeWorker[] = [];
   const store = createStudioStore();
@@ -96,7 +108,8 @@ describe('bridge', () => {
     last().emit({ type: 'step', steps: [{ step: 1, epoch: 0, loss: 2, learningRate: 1e-5, gradNorm: 1, examplesPerSec: 1, tokensPerSec: 1, memoryBytes: 0, numTensors: 0 }] });
     expect(bridge.series.length).toBe(1);
     last().emit({ type: 'checkpoint', runId: 'a', step: 1, epoch: 0, bytes: 10 });
-    await new Promise((r) => setTimeout(r, 0));
+    // The checkpoint event makes the bridge re-read the stored runs into the store.
+    await until(store, (s) => s.runs.length > 0);
     expect(store.getState().runs.map((r) => r.id)).toEqual(['a']);
   });
 
@@ -124,8 +137,7 @@ describe('bridge', () => {
     expect(s.errors[0].message).toContain('out of memory');
     expect(s.errors[0].message).toContain('step 30');
     // The run the crashed worker was training is marked interrupted (resumable) and listed.
-    await new Promise((r) => setTimeout(r, 0));
-    await new Promise((r) => setTimeout(r, 0));
+    await until(store, (s) => s.runs.some((r) => r.status === 'interrupted'));
     expect((await storage.getRun('r9'))?.status).toBe('interrupted');
     expect(store.getState().runs.map((r) => [r.id, r.status])).toEqual([['r9', 'interrupted']]);
     // The bridge keeps working with the new worker.

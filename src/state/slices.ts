@@ -26,6 +26,7 @@ import type {
   RunInfo, RunPlan, RunStatus, SettingsState, SpanPrediction, TaskDetection,
 } from '../protocol/events';
 import type { PredictInput } from '../protocol/commands';
+import type { DevPrediction } from '../protocol/events';
 
 export interface FilesSlice {
   files: FileReport[];
@@ -106,8 +107,8 @@ export interface DemoSlice {
   prediction: PredictionState | null;
   demoQuestions: DemoQuestion[];
   exportState: ExportState | null;
-  /** The latest evaluation's dev predictions as files (eval_predictions.jsonl, ...), for the Results panel. */
-  evalPredictions: { runId: string; step: number; files: ExportedFile[] } | null;
+  /** The latest evaluation's dev predictions as rows (inputs, gold, predicted), for the Results panel. */
+  evalPredictions: { runId: string; step: number; rows: DevPrediction[] } | null;
 }
 
 export interface RunsSlice {

@@ -235,7 +235,7 @@ describe('worker handler: a run', () => {
     const devRows = mrpcRows('dev.tsv', 16).split('\n').slice(1).filter((l) => l !== '').map((l) => l.split('\t'));
     const predictedRows = (data: ArrayBuffer) => new TextDecoder().decode(data).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
     for (const e of t.of('evalPredictions')) {
-      const rows = predictedRows(e.files.find((f) => f.name === 'eval_predictions.jsonl')!.data);
+      const rows = e.rows;
       expect(rows.map((r) => [r.gold, r.text_a, r.text_b])).toEqual(devRows.map((c) => [c[0], c[3], c[4]]));
       for (const r of rows) expect(['0', '1']).toContain(r.predicted);
     }

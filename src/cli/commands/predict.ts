@@ -6,21 +6,17 @@
  * and, for squad2, null_odds.json beside it). When the file carries labels or answers, the
  * metrics are printed as one JSON object on stdout.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseFlags, requireFlag, UsageError } from '../args';
 import { TabtuneError } from '../../core/errors';
-import { sourceFromFile } from '../../platform/node/data-source';
-import { glueTaskSpec } from '../../core/data';
-import type { GlueTask } from '../../core/data';
-import { createBertModel } from '../../core/model';
-import type { HeadSpec } from '../../core/model';
-import { isSquadTask } from '../../core/data';
-import { editsFromFlags, resolveSettings, settingField, settingsFlagSpec, settingsHelp, type SettingKey } from '../../core/settings';
-import { createTaskAdapter } from '../../core/train';
+import { editsFromFlags, settingField, settingsFlagSpec, settingsHelp, type SettingKey } from '../../core/settings';
+import { createSession, type ErrorInfo, type SessionEvent, type SessionFile, type DatasetPredictions, type ColumnChoice } from '../../core/session';
+import { nodeFileSource, nodeFolderSources } from '../../platform/node/byte-source';
 import { parseTask } from './train';
-import { labelsFromConfig, loadModelFolder, MODEL_TASK_FLAGS, parseBackend, predictionsTsv, setUpBackend } from './train-shared';
-import { createProgressBar } from './train-progress';
+import { MODEL_TASK_FLAGS, parseBackend, predictionsTsv } from './train-shared';
+import { createProgressBar, type ProgressBar } from './train-progress';
 
 /** The settings that shape features and post-processing (the training ones do not apply). */
 const PREDICT_SETTINGS = (['maxSeqLength', 'docStride', 'maxQueryLength', 'evalBatchSize', 'seqBuckets', 'doLowerCase', 'nBestSize', 'maxAnswerLength', 'nullScoreDiffThreshold'] as SettingKey[]).map((k) => settingField(k));
@@ -45,6 +41,51 @@ const FLAGS = {
   data: { type: 'string' },
 } as const;
 
+/** A model folder's files: configs, tokenizer files, weights (safetensors, PyTorch, TF checkpoint). */
+const MODEL_FILE = /^((bert_)?config\.json|vocab\.txt|tokenizer(_config)?\.json|special_tokens_map\.json|.*\.safetensors|.*\.bin|.*\.ckpt(-\d+)?\.(index|data-\d+-of-\d+|meta)|checkpoint)$/i;
+
+/** The model folder (its tokenizer files left out when --vocab is given), the vocabulary and the data file (as the dev split). */
+function sessionFiles(modelDir: string, vocab: string | undefined, dataFile: string): SessionFile[] {
+  if (!existsSync(modelDir)) throw new TabtuneError('no such model folder', { file: modelDir, expected: 'a Hugging Face folder (config.json + weights) or a Google checkpoint folder', code: 'model-files' });
+  if (!existsSync(dataFile)) throw new TabtuneError('no such data file', { file: dataFile, expected: 'a GLUE TSV, a CSV/TSV table or a SQuAD JSON file', code: 'data-read' });
+  const folder = basename(resolve(modelDir));
+  // Only the model's own files: a folder tabtune train wrote also holds its dev predictions and metrics.
+  const out: SessionFile[] = nodeFolderSources(modelDir)
+    .filter((s) => MODEL_FILE.test(s.name))
+    .filter((s) => !vocab || !/^(vocab\.txt|tokenizer\.json)$/i.test(s.name))
+    .map((source) => ({ path: `${folder}/${source.name}`, source }));
+  if (vocab) out.push({ path: resolve(vocab), source: nodeFileSource(vocab) });
+  out.push({ path: resolve(dataFile), source: nodeFileSource(dataFile), split: 'dev' });
+  return out;
+}
+
+/** The session's events as progress on stderr; errors and the predictions kept. */
+function listener(bar: ProgressBar, errors: ErrorInfo[], answers: Map<number, { result: DatasetPredictions | null; error?: ErrorInfo }>): (ev: SessionEvent) => void {
+  return (ev) => {
+    switch (ev.type) {
+      case 'backend':
+        bar.log(`backend: ${ev.name}${ev.tried.length ? ` (${ev.tried.map((t) => `${t.name}: ${t.reason}`).join('; ')})` : ''}`);
+        return;
+      case 'progress':
+        bar.phase(ev.phase, ev.done, ev.total);
+        return;
+      case 'settings':
+        for (const a of ev.adapted) bar.log(`${a.key} = ${JSON.stringify(a.to)}: ${a.reason}`);
+        return;
+      case 'log':
+        bar.log(ev.level === 'info' ? ev.message : `${ev.level === 'warn' ? 'warning' : 'error'}: ${ev.message}`);
+        return;
+      case 'error':
+        errors.push(ev);
+        return;
+      case 'datasetPredictions':
+        answers.set(ev.requestId, { result: ev.result, error: ev.error });
+        return;
+      default:
+    }
+  };
+}
+
 export async function run(argv: string[]): Promise<number> {
   const f = parseFlags(argv, FLAGS, HELP);
   const task = parseTask(f.task);
@@ -53,59 +94,29 @@ export async function run(argv: string[]): Promise<number> {
   const modelDir = requireFlag(f.model, 'model');
   const dataFile = requireFlag(f.data, 'data');
   const outFile = requireFlag(f.out, 'out');
+  // A file to predict may have no label column (ColumnChoice asks for one for training; the reader takes none).
+  const columns = task === 'tsv' ? ({ textA: colRef(requireFlag(f['text-a'], 'text-a')), textB: f['text-b'] === undefined ? undefined : colRef(f['text-b']), label: f.label === undefined ? undefined : colRef(f.label) } as ColumnChoice) : undefined;
   const bar = createProgressBar(process.stderr);
-  bar.log(`backend: ${await setUpBackend(parseBackend(f.backend))}`);
-  const loaded = await loadModelFolder(modelDir, f.vocab, flagEdits.edits.doLowerCase);
-  for (const n of loaded.notes) bar.log(n);
-
-  // Defaults the model cannot take adapt (max sequence length <= its positions); a flag it cannot take is refused.
-  const resolved = resolveSettings({ task, edits: { ...flagEdits.edits, doLowerCase: loaded.tokenizer.doLowerCase }, context: { maxPositions: loaded.config.maxPositionEmbeddings } });
-  if (resolved.issues.length > 0) throw new UsageError(resolved.issues.map((i) => i.message).join('\n'));
-  for (const a of resolved.adapted) bar.log(`${a.key} = ${JSON.stringify(a.to)}: ${a.reason}`);
-  const config = { ...resolved.settings, task, versionTwoWithNegative: task === 'squad2' };
-
-  // The head: SQuAD's span head, or the classes of the fine-tuned config (id2label), else the task's.
-  let labels: string[] | undefined;
-  let regression = false;
-  if (!isSquadTask(task)) {
-    const cls = loaded.weights.get('classifier.weight');
-    if (cls && cls.shape[0] === 1) regression = true;
-    labels = regression ? undefined : labelsFromConfig(loaded.rawConfig);
-    if (!regression && task !== 'tsv') {
-      const taskLabels = glueTaskSpec(task as GlueTask).labels;
-      if (taskLabels === null) regression = true;
-      else if (!labels || labels.length !== taskLabels.length || labels.every((l, i) => l === `LABEL_${i}`)) labels = [...taskLabels];
-    }
-    if (!regression && !labels) {
-      throw new TabtuneError('the model folder does not say its class labels', { file: join(modelDir, 'config.json'), location: 'id2label', expected: 'id2label as tabtune train writes it', code: 'labels-missing' });
-    }
-  }
-  const headName = isSquadTask(task) ? 'qa_outputs.weight' : 'classifier.weight';
-  if (!loaded.weights.has(headName)) {
-    throw new TabtuneError(`the model has no fine-tuned head (${headName})`, { file: modelDir, expected: `a fine-tuned model (tabtune train's output) with ${headName}`, code: 'head-missing' });
-  }
-
-  const columns = task === 'tsv' ? { textA: colRef(requireFlag(f['text-a'], 'text-a')), textB: f['text-b'] === undefined ? undefined : colRef(f['text-b']), label: f.label === undefined ? undefined : colRef(f.label) } : undefined;
-  const adapter = await createTaskAdapter({
-    tokenizer: loaded.tokenizer,
-    config,
-    dev: sourceFromFile(dataFile),
-    labels,
-    regression,
-    columns,
-    onProgress: (phase, d, t) => bar.phase(phase, d, t),
-  });
-  for (const n of adapter.notes) bar.log(n);
-  const head: HeadSpec = adapter.head;
-  const model = createBertModel(loaded.config, loaded.weights, head, { source: modelDir });
+  const errors: ErrorInfo[] = [];
+  const answers = new Map<number, { result: DatasetPredictions | null; error?: ErrorInfo }>();
+  const session = createSession({ emit: listener(bar, errors, answers), storage: null, devFallback: false, preferredBackend: parseBackend(f.backend) });
   try {
-    const outcome = await adapter.dev!.evaluate(model, {
-      batchSize: config.evalBatchSize,
-      onProgress: (d, t) => bar.phase('predicting', d, t),
-    });
+    // The task and columns first: the data file is then read once, the way the predictions read it.
+    await session.configure({ task, edits: flagEdits.edits, columns });
+    await session.addFiles(sessionFiles(modelDir, f.vocab, dataFile));
+    if (errors.length > 0) throw new TabtuneError(errors[0].message, { code: errors[0].code ?? 'predict' });
+    const state = session.settings();
+    if (state.task !== task) throw new UsageError(`--task ${task} does not fit ${dataFile} (detected: ${state.task ?? 'no dataset'})`);
+    await session.predictDataset(1);
+    const answer = answers.get(1);
+    if (!answer?.result) {
+      const e = answer?.error ?? errors[0];
+      if (e?.code === 'settings') throw new UsageError(e.message);
+      throw new TabtuneError(e?.message ?? 'the session gave no predictions', { code: e?.code ?? 'predict' });
+    }
     bar.done();
     await mkdir(dirname(outFile), { recursive: true });
-    const p = outcome.predictions;
+    const p = answer.result.predictions;
     if (p.kind === 'span') {
       await writeFile(outFile, JSON.stringify(p.predictions, null, 4) + '\n');
       await writeFile(join(dirname(outFile), 'nbest_predictions.json'), JSON.stringify(p.nbest, null, 4) + '\n');
@@ -113,9 +124,9 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       await writeFile(outFile, predictionsTsv(p));
     }
-    if (adapter.dev!.labelled) process.stdout.write(JSON.stringify(outcome.metrics) + '\n');
+    if (answer.result.labelled) process.stdout.write(JSON.stringify(answer.result.metrics) + '\n');
   } finally {
-    model.dispose();
+    session.dispose();
   }
   return 0;
 }

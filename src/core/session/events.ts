@@ -23,7 +23,9 @@
  *   prediction      the answer to a `predict` request (same requestId).
  *   exported        the answer to an `export` request: files and one zip (ArrayBuffers).
  *   demoData        held-out generated questions the QA demo can offer after a demo run.
- *   evalPredictions after each evaluation: the dev predictions as files.
+ *   datasetPredictions  the answer to a `predictDataset` request: a fine-tuned model's predictions
+ *                   over the dropped data file (and its metrics when labelled).
+ *   evalPredictions after each evaluation: the dev predictions as rows (inputs, gold, predicted).
  *   log             a line for the log panel.
  *   error           a TabtuneError (file / location / expected) or another failure; `fatal`
  *                   means the current run ended (the session itself keeps working).
@@ -34,6 +36,10 @@ import type { SettingAdaptation, SettingIssue } from '../settings/validate';
 import type { SettingKey, Settings } from '../settings/schema';
 import type { EvalResult, StepMetrics } from '../train/types';
 import type { LiveSpanPrediction as SpanPrediction } from '../train/task-types';
+import type { DevPrediction } from './predictions';
+import type { DatasetPredictions } from './predict-data';
+
+export type { DevPrediction, DatasetPredictions };
 
 export type { QaAnswer };
 
@@ -236,9 +242,10 @@ export type SessionEvent =
   | { type: 'prediction'; requestId: number; result: PredictResult | null; error?: ErrorInfo }
   | { type: 'exported'; requestId: number; files: ExportedFile[]; zip: ExportedFile | null; error?: ErrorInfo }
   | { type: 'demoData'; questions: DemoQuestion[] }
-  | { type: 'evalPredictions'; runId: string; step: number; files: ExportedFile[] }
+  | { type: 'evalPredictions'; runId: string; step: number; rows: DevPrediction[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; time: number }
-  | ({ type: 'error'; fatal: boolean; lastCheckpointStep: number | null } & ErrorInfo);
+  | ({ type: 'error'; fatal: boolean; lastCheckpointStep: number | null } & ErrorInfo)
+  | { type: 'datasetPredictions'; requestId: number; result: DatasetPredictions | null; error?: ErrorInfo };
 
 export type SessionEventType = SessionEvent['type'];
 export type SessionEventOf<T extends SessionEventType> = Extract<SessionEvent, { type: T }>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gluePredictionsFileName, predictionFiles } from './predictions';
+import { gluePredictionsFileName, predictionFiles, predictionRows } from './predictions';
 import { readGlue } from '../data/glue-reader';
 import { sourceFromText } from '../data/source';
 import { parseSquadGold } from '../eval/squad-gold';
@@ -45,6 +45,9 @@ describe('predictionFiles', () => {
     expect(files.map((f) => f.name)).toEqual(['eval_predictions.jsonl', 'MRPC.tsv']);
     const lines = text(files[0]).trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
     expect(lines).toEqual(gold.examples.map((e, i) => ({ id: e.guid, text_a: e.textA, text_b: e.textB, gold: e.label, predicted: predicted[i] })));
+    // The rows the page gets are the same objects, typed, from the same cached parse.
+    expect(await predictionRows(input)).toEqual(lines);
+    expect(cache.reads).toBe(1);
     expect(text(files[1])).toBe(['index\tprediction', ...predicted.map((p, i) => `${i}\t${p}`)].join('\n') + '\n');
   });
 

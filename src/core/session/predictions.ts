@@ -1,12 +1,17 @@
 /**
- * The dev-set predictions of an evaluation as files for the Results panel and the export:
- *   eval_predictions.jsonl  {id, text_a?, text_b?, question?, gold?, predicted} per line (the inputs
- *                           and gold labels / answers from the session's parse of the dev file, so
- *                           the page can draw the confusion matrix and a searchable table)
- *   predictions.json        SQuAD ({qas_id: answer text}, as run_squad writes it), or
- *   <TASK>.tsv              GLUE submission format (index<TAB>prediction).
+ * The dev-set predictions of an evaluation, as rows for the page and as files for the export.
  *
- *   const files = await predictionFiles({ task, predictions, dev, columns, labels, cache });
+ *   rows (DevPrediction[])  {id, text_a?, text_b?, question?, gold?, predicted} per example: the
+ *                           inputs and gold labels / answers from the session's parse of the dev
+ *                           file, so the page draws the confusion matrix and a searchable table
+ *                           straight from the `evalPredictions` event (no bytes to parse back).
+ *   files, from the rows:
+ *     eval_predictions.jsonl  one row per line
+ *     predictions.json        SQuAD ({qas_id: answer text}, as run_squad writes it), or
+ *     <TASK>.tsv              GLUE submission format (index<TAB>prediction).
+ *
+ *   const rows = await predictionRows({ task, predictions, dev, columns, labels, cache });
+ *   const files = predictionFilesFromRows(task, predictions, rows);   // or predictionFiles(input)
  */
 import { isSquadTask } from '../data/glue-tasks';
 import type { DataSource } from '../data/source';
@@ -40,7 +45,8 @@ export function gluePredictionsFileName(task: TaskName): string {
   return `${GLUE_TSV_NAME[task] ?? 'predictions'}.tsv`;
 }
 
-interface Row {
+/** One dev example's prediction, with its inputs and gold label / first gold answer when known. */
+export interface DevPrediction {
   id: string;
   text_a?: string;
   text_b?: string;
@@ -51,7 +57,7 @@ interface Row {
 
 const encoder = new TextEncoder();
 const file = (name: string, text: string): ExportedFile => ({ name, data: encoder.encode(text).buffer as ArrayBuffer });
-const jsonl = (rows: Row[]) => rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : '');
+const jsonl = (rows: readonly DevPrediction[]) => rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length > 0 ? '\n' : '');
 
 /** Question texts by id, straight from a parsed SQuAD object. */
 function questionTexts(json: unknown): Map<string, string> {
@@ -66,7 +72,8 @@ function questionTexts(json: unknown): Map<string, string> {
   return out;
 }
 
-export async function predictionFiles(input: PredictionFilesInput): Promise<ExportedFile[]> {
+/** The rows of an evaluation's predictions (the dev file's inputs and gold from the session's cached parse). */
+export async function predictionRows(input: PredictionFilesInput): Promise<DevPrediction[]> {
   const p = input.predictions;
   if (p.kind === 'span') {
     let questions = new Map<string, string>();
@@ -76,10 +83,9 @@ export async function predictionFiles(input: PredictionFilesInput): Promise<Expo
       questions = questionTexts(json);
       for (const q of squadGoldFromJson(json, input.dev.name).questions) gold.set(q.id, q.answers.length > 0 ? q.answers[0].text : '');
     }
-    const rows: Row[] = Object.entries(p.predictions).map(([id, predicted]) => ({
+    return Object.entries(p.predictions).map(([id, predicted]) => ({
       id, question: questions.get(id), ...(gold.has(id) ? { gold: gold.get(id) } : {}), predicted,
     }));
-    return [file('eval_predictions.jsonl', jsonl(rows)), file('predictions.json', `${JSON.stringify(p.predictions, null, 4)}\n`)];
   }
   const examples = new Map<string, InputExample>();
   if (input.dev && !isSquadTask(input.task) && (input.task !== 'tsv' || input.columns)) {
@@ -87,9 +93,9 @@ export async function predictionFiles(input: PredictionFilesInput): Promise<Expo
     for (const ex of r.examples) examples.set(ex.guid, ex);
   }
   const predicted: Array<string | number> = p.predicted;
-  const rows: Row[] = p.guids.map((guid, i) => {
+  return p.guids.map((guid, i) => {
     const ex = examples.get(guid);
-    const row: Row = { id: guid, predicted: String(predicted[i]) };
+    const row: DevPrediction = { id: guid, predicted: String(predicted[i]) };
     if (ex) {
       row.text_a = ex.textA;
       if (ex.textB !== undefined) row.text_b = ex.textB;
@@ -97,5 +103,16 @@ export async function predictionFiles(input: PredictionFilesInput): Promise<Expo
     }
     return row;
   });
-  return [file('eval_predictions.jsonl', jsonl(rows)), file(gluePredictionsFileName(input.task), formatGluePredictionsTsv(predicted))];
+}
+
+/** The export's prediction files, from the rows (fresh buffers each call). */
+export function predictionFilesFromRows(task: TaskName, predictions: TaskPredictions, rows: readonly DevPrediction[]): ExportedFile[] {
+  if (predictions.kind === 'span') {
+    return [file('eval_predictions.jsonl', jsonl(rows)), file('predictions.json', `${JSON.stringify(predictions.predictions, null, 4)}\n`)];
+  }
+  return [file('eval_predictions.jsonl', jsonl(rows)), file(gluePredictionsFileName(task), formatGluePredictionsTsv(predictions.predicted))];
+}
+
+export async function predictionFiles(input: PredictionFilesInput): Promise<ExportedFile[]> {
+  return predictionFilesFromRows(input.task, input.predictions, await predictionRows(input));
 }

@@ -26,7 +26,7 @@ import type { DatasetCache, EvalOutcome, TaskAdapter } from '../train/task-types
 import type { EvalResult, StepMetrics } from '../train/types';
 import type { ExportedFile, ModelSummary, RunInfo, SessionEvent } from './events';
 import type { TaskPredictions } from '../train/task-types';
-import { predictionFiles } from './predictions';
+import { predictionFilesFromRows, predictionRows, type DevPrediction } from './predictions';
 import { backendEventFields, type BackendState } from './backend';
 import { errorInfo, isAbortError } from './errors';
 
@@ -88,6 +88,8 @@ export interface RunOutcome {
   evals: EvalResult[];
   /** The latest evaluation's dev predictions as files (eval_predictions.jsonl, predictions.json or the GLUE TSV); fresh buffers each call, [] before any evaluation. */
   predictionFiles(): Promise<ExportedFile[]>;
+  /** The latest evaluation's dev predictions as rows ([] before any evaluation). */
+  predictionRows(): Promise<DevPrediction[]>;
   /** Replaces the latest predictions (an evaluation after the run). */
   notePredictions(predictions: TaskPredictions): void;
 }
@@ -136,16 +138,20 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
   let labels: string[] = [];
   let stored = false;
   let lastPredictions: TaskPredictions | null = null;
-  const filesOfLastPredictions = async (): Promise<ExportedFile[]> =>
-    lastPredictions ? predictionFiles({ task: plan.task, predictions: lastPredictions, dev: plan.dev, columns: plan.columns, labels: plan.task === 'sts-b' || labels.length === 0 ? null : labels, cache: ctx.cache }) : [];
+  const rowsOfLastPredictions = async (): Promise<DevPrediction[]> =>
+    lastPredictions ? predictionRows({ task: plan.task, predictions: lastPredictions, dev: plan.dev, columns: plan.columns, labels: plan.task === 'sts-b' || labels.length === 0 ? null : labels, cache: ctx.cache }) : [];
+  const filesOfLastPredictions = async (): Promise<ExportedFile[]> => {
+    const p = lastPredictions;
+    return p ? predictionFilesFromRows(plan.task, p, await rowsOfLastPredictions()) : [];
+  };
   const notePredictions = (p: TaskPredictions): void => {
     lastPredictions = p;
   };
   let predictionsSent: Promise<void> = Promise.resolve();
   const sendPredictions = (step: number): void => {
-    predictionsSent = filesOfLastPredictions()
-      .then((files) => {
-        if (files.length > 0) emit({ type: 'evalPredictions', runId, step, files });
+    predictionsSent = rowsOfLastPredictions()
+      .then((rows) => {
+        if (rows.length > 0) emit({ type: 'evalPredictions', runId, step, rows });
       })
       .catch((e) => log(`the dev predictions could not be listed: ${(e as Error).message}`, 'warn'));
   };
@@ -303,7 +309,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
     await update({ status: completed ? 'finished' : reason === 'stopped' ? 'stopped' : 'failed', lastStep: result.state.step, lastLoss: steps[steps.length - 1]?.loss ?? null, finalMetrics, evals: evals.slice(), lastCheckpointStep });
     emit({ type: 'finished', runId, reason, step: result.state.step, metrics: finalMetrics });
     status(completed ? 'finished' : reason === 'stopped' ? 'stopped' : 'failed');
-    return { status: reason, result, lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step: result.state.step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
+    return { status: reason, result, lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step: result.state.step, steps, evals, predictionFiles: filesOfLastPredictions, predictionRows: rowsOfLastPredictions, notePredictions };
   } catch (e) {
     const lost = failure();
     const stopped = !lost && (signal.aborted || isAbortError(e));
@@ -313,7 +319,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
       await update({ status: 'stopped', lastStep: step, lastCheckpointStep });
       emit({ type: 'finished', runId, reason: 'stopped', step, metrics: {} });
       status('stopped');
-      return { status: 'stopped', lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
+      return { status: 'stopped', lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, predictionRows: rowsOfLastPredictions, notePredictions };
     }
     const info = lost ? { message: lost, code: 'device-lost' } : errorInfo(e);
     const advice = adviceFor(info.code, lastCheckpointStep);
@@ -330,7 +336,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
       }
       model = null;
     }
-    return { status: 'failed', lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
+    return { status: 'failed', lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, predictionRows: rowsOfLastPredictions, notePredictions };
   }
 }
 

@@ -37,13 +37,14 @@ import { deserializeCheckpoint, type CheckpointStore, type TrainingCheckpoint } 
 import { countTrainSteps } from '../train/run-config';
 import type { DatasetCache } from '../train/task-types';
 import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countRecords, modelSummary, type Analysis, type RecordCount } from './analysis';
-import { ensureBackend, type BackendState } from './backend';
+import { backendEventFields, ensureBackend, type BackendState } from './backend';
 import { demoInputs, demoQuestions, demoTokenizer, DEMO_MODEL_CONFIG } from './demo';
 import { errorInfo } from './errors';
 import type { ColumnChoice, DemoOptions, PredictInput, PredictResult, SessionEvent, SettingsState } from './events';
 import { exportRun } from './export';
 import { byteSource, dataSource, recogniseFile, type KeptFile, type SessionFile } from './files';
 import { startRun, type ActiveRun, type RunOutcome, type RunSpec } from './run';
+import { predictDataset } from './predict-data';
 
 export interface SessionOptions {
   emit(event: SessionEvent): void;
@@ -97,6 +98,8 @@ export interface Session {
   stop(): void;
   evaluate(): Promise<void>;
   predict(requestId: number, input: PredictInput): Promise<void>;
+  /** A fine-tuned model folder's predictions over the data file (the CLI's predict): a `datasetPredictions` event. */
+  predictDataset(requestId: number): Promise<void>;
   export(requestId: number): Promise<void>;
   /** The settings in force. */
   settings(): SettingsState;
@@ -480,8 +483,8 @@ export function createSession(options: SessionOptions): Session {
           emit({ type: 'eval', result });
           if (outcome.spans?.length) emit({ type: 'spanPredictions', step: l.step, items: outcome.spans });
           l.notePredictions(outcome.predictions);
-          const files = await l.predictionFiles();
-          if (files.length > 0) emit({ type: 'evalPredictions', runId: l.runId, step: l.step, files });
+          const rows = await l.predictionRows();
+          if (rows.length > 0) emit({ type: 'evalPredictions', runId: l.runId, step: l.step, rows });
         } finally {
           emit({ type: 'status', status: l.status === 'completed' ? 'finished' : l.status === 'stopped' ? 'stopped' : 'failed', runId: l.runId });
         }
@@ -508,6 +511,37 @@ export function createSession(options: SessionOptions): Session {
         emit({ type: 'prediction', requestId, result });
       } catch (e) {
         emit({ type: 'prediction', requestId, result: null, error: errorInfo(e) });
+      }
+    },
+
+    async predictDataset(requestId) {
+      try {
+        const a = analysis ?? analyseFiles([...files.values()], chosenTask);
+        const data = a.dev ?? a.train;
+        if (!a.task || !data) throw new TabtuneError('nothing to predict: add a data file', { expected: 'a GLUE TSV, a CSV/TSV table or a SQuAD JSON file', code: 'not-ready' });
+        if (!a.vocab) throw new TabtuneError('no vocabulary: the model folder has neither vocab.txt nor tokenizer.json', { expected: 'a vocabulary file', code: 'vocab-missing' });
+        if (!a.config) throw new TabtuneError('no model config (config.json or bert_config.json)', { expected: 'a fine-tuned model folder', code: 'model-files' });
+        const vocab = a.vocab;
+        const b = await backend();
+        emit({ type: 'backend', ...backendEventFields(b.info) });
+        const issues = resolved.issues.filter((i) => i.key !== 'trainBatchSize'); // training-only: the batch's memory check
+        if (issues.length > 0) throw new TabtuneError(issues.map((i) => i.message).join('\n'), { location: `settings: ${issues[0].key ?? 'model'}`, expected: 'valid settings', code: 'settings' });
+        const result = await predictDataset({
+          task: a.task,
+          settings: resolved.settings,
+          doLowerCaseEdited: resolved.edited.includes('doLowerCase'),
+          modelFiles: a.modelFiles.map(byteSource),
+          modelLabel: a.config.path.includes('/') ? a.config.path.slice(0, a.config.path.lastIndexOf('/')) : a.config.path,
+          tokenizer: (lower) => buildTokenizer(vocab, lower),
+          data: dataSource(data),
+          columns: a.task === 'tsv' ? columnsFor(columns, a.detection.columns) : undefined,
+          cache,
+          onProgress: (phase, done, total) => emit({ type: 'progress', phase, done, total }),
+          onNote: (m) => log(m),
+        });
+        emit({ type: 'datasetPredictions', requestId, result });
+      } catch (e) {
+        emit({ type: 'datasetPredictions', requestId, result: null, error: errorInfo(e) });
       }
     },
 

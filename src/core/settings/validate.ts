@@ -4,7 +4,8 @@
  * run config alike.
  *
  *   parseSettingValue(field, text)        what the user typed (form field, CLI flag) -> a value or a reason
- *   validateSettings(task, s, context)    every problem, each naming its setting
+ *   validateSettings(task, s, context)    every problem, each naming its setting (the batch size
+ *                                         against the pre-flight memory check when there is one)
  *   resolveSettings({ task, edits, context })
  *       the task's defaults, then the user's edits; a default the model cannot take adapts
  *       (max sequence length -> min(default, positions), and SQuAD's question length and stride
@@ -27,6 +28,69 @@ export interface SettingsContext {
   /** The model's vocab_size and the dropped vocabulary's token count. */
   modelVocabSize?: number;
   vocabSize?: number;
+  /** The pre-flight memory check's measurement and the device's limits (absent until calibrated). */
+  memory?: MemoryCheck;
+}
+
+/**
+ * A training step's peak memory as measured by the pre-flight check (train/preflight.ts: a real
+ * forward + backward at batch 1 and 2, at `seqLength`), and what the device allows. At batch B a
+ * step peaks at about fixedBytes + B · bytesPerExample (BERT's activations are linear in B at a
+ * fixed sequence length).
+ */
+export interface MemoryCheck {
+  /** The sequence length measured at: the check applies only there. */
+  seqLength: number;
+  /** Bytes independent of the batch: weights, optimizer state, the step's fixed part. */
+  fixedBytes: number;
+  bytesPerExample: number;
+  limits: MemoryLimit[];
+}
+
+/** One limit of the device: on the whole step's peak, or on one tensor that grows with the batch. */
+export interface MemoryLimit {
+  /** What the limit is, e.g. "the WebAssembly heap (tfjs-backend-wasm's maximum)" or "maxStorageBufferBindingSize". */
+  name: string;
+  bytes: number;
+  /** Absent: the limit is on the step's peak. Present: on this one tensor, of bytesPerExample · B bytes. */
+  tensor?: { name: string; bytesPerExample: number };
+}
+
+const MiB = (b: number) => `${(b / 2 ** 20).toFixed(b < 10 * 2 ** 20 ? 1 : 0)} MiB`;
+
+/** The measured peak of one step at micro-batch `batch` (null when the check does not apply to `seqLength`). */
+export function measuredPeakBytes(m: MemoryCheck | undefined, batch: number, seqLength: number): number | null {
+  if (!m || m.seqLength !== seqLength) return null;
+  return m.fixedBytes + batch * m.bytesPerExample;
+}
+
+/** The largest micro-batch every limit admits (Infinity without limits; 0 when even batch 1 does not fit). */
+export function largestBatchThatFits(m: MemoryCheck): number {
+  let best = Infinity;
+  for (const l of m.limits) {
+    const per = l.tensor ? l.tensor.bytesPerExample : m.bytesPerExample;
+    const room = l.tensor ? l.bytes : l.bytes - m.fixedBytes;
+    best = Math.min(best, per > 0 ? Math.max(0, Math.floor(room / per)) : room >= 0 ? Infinity : 0);
+  }
+  return best;
+}
+
+/** The batch size against the pre-flight check: one issue naming the measured peak and the limit, or null. */
+export function memoryIssue(s: Pick<Settings, 'trainBatchSize' | 'maxSeqLength'>, m: MemoryCheck | undefined): SettingIssue | null {
+  const B = s.trainBatchSize;
+  const peak = measuredPeakBytes(m, B, s.maxSeqLength);
+  if (!m || peak === null) return null;
+  for (const l of m.limits) {
+    const need = l.tensor ? l.tensor.bytesPerExample * B : peak;
+    if (need <= l.bytes) continue;
+    const fit = largestBatchThatFits(m);
+    const advice = fit >= 1 ? `use a batch size of at most ${fit} (and gradient accumulation for a larger effective batch)` : 'even batch 1 does not fit: lower the max sequence length or use a smaller model';
+    const what = l.tensor
+      ? `its ${l.tensor.name} need ${MiB(need)} in one buffer, over ${l.name} of ${MiB(l.bytes)} (the step's measured peak: ${MiB(peak)})`
+      : `a step's measured peak is ${MiB(peak)}, over ${l.name} of ${MiB(l.bytes)}`;
+    return { key: 'trainBatchSize', message: `Batch size: at batch ${B} and sequence length ${s.maxSeqLength} ${what}; ${advice}` };
+  }
+  return null;
 }
 
 export interface SettingIssue {
@@ -140,6 +204,10 @@ export function validateSettings(task: TaskName, s: Settings, context: SettingsC
     if (context.headLabels !== context.dataLabels.length) {
       issues.push({ key: null, message: `The model's classification head has ${context.headLabels} labels but the data has ${context.dataLabels.length} (${context.dataLabels.join(', ')}); use a pre-trained model without that head, or data with the same labels` });
     }
+  }
+  if (!bad.has('trainBatchSize') && !bad.has('maxSeqLength')) {
+    const m = memoryIssue(s, context.memory);
+    if (m) issues.push(m);
   }
   if (context.vocabSize !== undefined && context.modelVocabSize !== undefined && context.vocabSize !== context.modelVocabSize) {
     issues.push({ key: null, message: `The vocabulary has ${context.vocabSize} tokens but the model's embeddings have ${context.modelVocabSize} (vocab_size); use the vocabulary the model was trained with` });

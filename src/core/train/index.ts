@@ -29,5 +29,7 @@ export { inferBatches } from './task-infer';
 export { locateAnswer } from './task-spans';
 export type { MeasuredStep, PreflightRequest, PreflightResult, TensorSize } from './preflight';
 export { measureStepMemory, parameterCount, preflight } from './preflight';
+export type { MemoryCheckRequest } from './preflight';
+export { memoryCheck, WASM_HEAP_MAX_BYTES } from './preflight';
 export { MAX_IN_FLIGHT } from './loop';
 export { createOptimizer } from './optimizer';

@@ -11,7 +11,8 @@ import { toDeviceBatch } from '../model/batch';
 import { PRESETS } from '../model/config';
 import { loadFixture } from '../../testing/fixture-case';
 import type { HostBatch } from '../model/types';
-import { measureStepMemory, parameterCount, preflight } from './preflight';
+import { measureStepMemory, memoryCheck, parameterCount, preflight, WASM_HEAP_MAX_BYTES } from './preflight';
+import { resolveSettings } from '../settings/validate';
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -54,6 +55,25 @@ describe('preflight', () => {
     expect(r.fits).toBe(true);
     expect(r.peakBytes).toBe(r.parts.weightsBytes + r.parts.optimizerBytes + r.parts.stepBytes);
     model.dispose();
+  });
+
+  it('gives settings validation the measured step: peaks agree with preflight, and a budget below batch 8 refuses it with the numbers', async () => {
+    const model = createBertModel(fx.config, fx.weights, { kind: 'classification', numLabels: 2, labels: ['0', '1'] });
+    const measured = await measureStepMemory(model, (B) => toDeviceBatch(rows(B)));
+    model.dispose();
+    const check = memoryCheck({ config: fx.config, numLabels: 2, measured, backend: 'wasm' });
+    expect(check.limits.map((l) => l.bytes)).toEqual([WASM_HEAP_MAX_BYTES]);
+    for (const B of [1, 2, 5]) {
+      expect(check.fixedBytes + B * check.bytesPerExample).toBeCloseTo(preflight({ config: fx.config, numLabels: 2, batchSize: B, seqLength: S, measured }).peakBytes, 0);
+    }
+    const peak8 = check.fixedBytes + 8 * check.bytesPerExample;
+    const budget = memoryCheck({ config: fx.config, numLabels: 2, measured, backend: 'cpu', budgetBytes: Math.floor(peak8 - check.bytesPerExample / 2) });
+    const ctx = { memory: budget };
+    expect(resolveSettings({ task: 'mrpc', edits: { trainBatchSize: 7, maxSeqLength: S }, context: ctx }).issues).toEqual([]);
+    const [issue] = resolveSettings({ task: 'mrpc', edits: { trainBatchSize: 8, maxSeqLength: S }, context: ctx }).issues;
+    expect(issue.key).toBe('trainBatchSize');
+    expect(issue.message).toContain(`a step's measured peak is ${(peak8 / 2 ** 20).toFixed(peak8 < 10 * 2 ** 20 ? 1 : 0)} MiB`);
+    expect(issue.message).toContain('at most 7');
   });
 
   it('refuses a batch whose attention scores exceed the binding limit, naming the tensor and the numbers', () => {

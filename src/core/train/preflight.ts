@@ -28,6 +28,7 @@ import type { GpuLimits } from '../backend/init';
 import type { BertConfig } from '../model/config';
 import type { BertBatch, BertModel } from '../model/types';
 import { NORM_PARTIALS, SCALARS_SIZE, STATE_SIZE } from '../kernels/global-norm';
+import type { MemoryCheck, MemoryLimit } from '../settings/validate';
 
 const F32 = 4;
 
@@ -190,4 +191,40 @@ export function preflight(req: PreflightRequest): PreflightResult {
   const fits = problems.length === 0;
   const summary = `${fits ? 'fits' : 'does not fit'}: about ${MB(peakBytes)} per step at batch ${B}, sequence ${S} (weights ${MB(weightsBytes)}, optimizer ${MB(optBytes)}, step ${MB(stepBytes)}, ${basis}); largest tensor ${largest[0].name} ${MB(largest[0].bytes)}${L ? ` of ${MB(L.maxStorageBufferBindingSize)} per binding` : ''}`;
   return { fits, basis, peakBytes, parts: { weightsBytes, optimizerBytes: optBytes, stepBytes }, largest, limits: L, budgetBytes: req.budgetBytes, problems, summary };
+}
+
+/** tfjs-backend-wasm's heap maximum (its emscripten getHeapMax(): 4 GiB less one 64 KiB page). */
+export const WASM_HEAP_MAX_BYTES = 4294901760;
+
+export interface MemoryCheckRequest {
+  config: BertConfig;
+  numLabels: number;
+  measured: MeasuredStep;
+  backend: 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+  /** WebGPU device limits (initBackend().limits). */
+  limits?: GpuLimits;
+  /** Device memory the run may use, when known. */
+  budgetBytes?: number;
+}
+
+/**
+ * The measured step as settings validation takes it (SettingsContext.memory): fixed bytes +
+ * bytes per example, and the device's limits: on WebGPU every batch-scaled tensor against one
+ * binding (the attention scores [B·N, S, S] and the intermediate activations [B·S, I]); on WASM
+ * the step's peak against the WebAssembly heap; a known budget against the peak everywhere.
+ */
+export function memoryCheck(req: MemoryCheckRequest): MemoryCheck {
+  const { config: c, measured: m } = req;
+  const S = m.seqLength;
+  const [p1, p2] = m.stepPeakBytes;
+  const bytesPerExample = Math.max(0, p2 - p1);
+  const fixedBytes = parameterCount(c, req.numLabels) * F32 + optimizerBytes(c, req.numLabels) + p1 - bytesPerExample;
+  const limits: MemoryLimit[] = [];
+  if (req.limits) {
+    const per = largestTensors(c, 1, S).filter((t) => !t.name.startsWith('word embeddings'));
+    for (const t of per) limits.push({ name: 'this GPU\'s largest storage binding (maxStorageBufferBindingSize)', bytes: req.limits.maxStorageBufferBindingSize, tensor: { name: t.name, bytesPerExample: t.bytes } });
+  }
+  if (req.backend === 'wasm') limits.push({ name: "the WebAssembly heap's maximum (tfjs-backend-wasm)", bytes: WASM_HEAP_MAX_BYTES });
+  if (req.budgetBytes !== undefined) limits.push({ name: 'the memory available', bytes: req.budgetBytes });
+  return { seqLength: S, fixedBytes, bytesPerExample, limits };
 }

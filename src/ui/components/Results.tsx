@@ -8,7 +8,7 @@ import type { EvalResult } from '../../core/train';
 import type { ExportState } from '../../state/slices';
 import { confusionMatrix } from '../../core/eval';
 import { formatBytes, formatMetric } from '../format/numbers';
-import { filterRows, predictionRowsFromFiles, type NamedBytes, type PredictionRow } from '../results/predictionRows';
+import { filterRows, predictionRowsFromDev, predictionRowsFromFiles, type DevPredictionLike, type NamedBytes, type PredictionRow } from '../results/predictionRows';
 import { mimeFor } from '../results/download';
 
 export interface ResultsProps {
@@ -17,8 +17,8 @@ export interface ResultsProps {
   labels: string[];
   classification: boolean;
   exportState: ExportState | null;
-  /** The latest evaluation's dev predictions (sent by the worker after each evaluation). */
-  evalPredictions?: { step: number; files: NamedBytes[] } | null;
+  /** The latest evaluation's dev predictions as rows (sent by the worker after each evaluation). */
+  evalPredictions?: { step: number; rows: DevPredictionLike[] } | null;
   /** A model exists that can be exported. */
   canExport: boolean;
   onExport: () => void;
@@ -34,7 +34,7 @@ export function Results(props: ResultsProps) {
   const parsed = useMemo(() => {
     const fromExport = exportState?.status === 'done' ? safeParse(exportState.files) : null;
     if (fromExport) return fromExport;
-    return evalPredictions ? safeParse(evalPredictions.files) : null;
+    return evalPredictions ? predictionRowsFromDev(evalPredictions.rows, `the evaluation at step ${evalPredictions.step}`) : null;
   }, [exportState, evalPredictions]);
   return (
     <div className="stack" data-testid="results">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterRows, parseGlueTsv, predictionRowsFromFiles } from './predictionRows';
+import { filterRows, parseGlueTsv, predictionRowsFromDev, predictionRowsFromFiles } from './predictionRows';
 
 const bytes = (s: string) => new TextEncoder().encode(s).buffer as ArrayBuffer;
 
@@ -27,6 +27,20 @@ describe('predictionRowsFromFiles', () => {
       { id: '1', predicted: 'neutral' },
     ]);
     expect(predictionRowsFromFiles([{ name: 'config.json', data: bytes('{}') }])).toBeNull();
+  });
+});
+
+describe('predictionRowsFromDev', () => {
+  it("reads the session's rows as they come (no bytes): inputs joined, gold kept", () => {
+    const p = predictionRowsFromDev([
+      { id: 'dev-1', text_a: 'A cat.', text_b: 'A dog.', gold: '0', predicted: '1' },
+      { id: 'q7', question: 'Who?', predicted: 'Ada' },
+    ], 'the evaluation at step 4');
+    expect(p).toEqual({
+      source: 'the evaluation at step 4', hasGold: true,
+      rows: [{ id: 'dev-1', input: 'A cat. ‖ A dog.', gold: '0', predicted: '1' }, { id: 'q7', input: 'Who?', gold: undefined, predicted: 'Ada' }],
+    });
+    expect(predictionRowsFromDev([{ id: 'x', predicted: '1' }]).hasGold).toBe(false);
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * The predictions table's rows, read from what an export returns. Understood, best first:
+ * The predictions table's rows: from the session's dev predictions (rows, predictionRowsFromDev), or
+ * read from what an export returns. Files understood, best first:
  *   eval_predictions.jsonl  one JSON object per line: {id, gold?, predicted, text_a?, text_b?, question?}
  *                           (with gold labels, so the confusion matrix can be drawn)
  *   predictions.json        SQuAD: {qas_id: answer text}
@@ -36,6 +37,27 @@ export function predictionRowsFromFiles(files: readonly NamedBytes[]): ParsedPre
   const tsv = files.find((f) => f.name.endsWith('.tsv'));
   if (tsv) return { source: tsv.name, rows: parseGlueTsv(decoder.decode(tsv.data)), hasGold: false };
   return null;
+}
+
+/** The table's rows from the session's dev predictions (the evalPredictions event's rows). */
+export function predictionRowsFromDev(rows: readonly DevPredictionLike[], source = 'the latest evaluation'): ParsedPredictions {
+  let hasGold = false;
+  const out = rows.map((o) => {
+    if (o.gold !== undefined) hasGold = true;
+    const input = [o.question, o.text_a, o.text_b].filter((x): x is string => typeof x === 'string' && x !== '').join(' ‖ ');
+    return { id: o.id, input: input || undefined, gold: o.gold, predicted: o.predicted };
+  });
+  return { source, rows: out, hasGold };
+}
+
+/** The fields of a session DevPrediction the table reads. */
+export interface DevPredictionLike {
+  id: string;
+  text_a?: string;
+  text_b?: string;
+  question?: string;
+  gold?: string;
+  predicted: string;
 }
 
 export function parseJsonlRows(text: string): { rows: PredictionRow[]; hasGold: boolean } {
