@@ -12,7 +12,7 @@ import { createBasicTokenize } from '../../core/eval';
 import { pythonJsonDumps } from '../../core/eval';
 import { nbestJson, nullOddsJson, postprocessSquad, predictionsJson } from '../../core/eval';
 import { checkPostprocessInputs, readPostprocessFeatures, readRawResults } from '../../core/eval';
-import { floatFlag, intFlag, parseFlags, requireFlag, UsageError } from '../args';
+import { parseFlags, requireFlag, settingFlag, UsageError } from '../args';
 
 const HELP = `usage: tabtune postprocess --data SQUAD.json --features FILE --logits FILE --out-dir DIR
                            [--n-best-size 20] [--max-answer-length 30]
@@ -51,11 +51,11 @@ export async function run(argv: string[]): Promise<number> {
   const featuresFile = requireFlag(flags.features, 'features');
   const logitsFile = requireFlag(flags.logits, 'logits');
   const outDir = requireFlag(flags['out-dir'], 'out-dir');
-  const nBestSize = intFlag(flags['n-best-size'], 'n-best-size', 20);
-  const maxAnswerLength = intFlag(flags['max-answer-length'], 'max-answer-length', 30);
+  const nBestSize = settingFlag(flags['n-best-size'], 'n-best-size', 'nBestSize', 20);
+  const maxAnswerLength = settingFlag(flags['max-answer-length'], 'max-answer-length', 'maxAnswerLength', 30);
   if (nBestSize < 1) throw new UsageError('--n-best-size must be at least 1');
   if (maxAnswerLength < 1) throw new UsageError('--max-answer-length must be at least 1');
-  const threshold = floatFlag(flags['null-score-diff-threshold'], 'null-score-diff-threshold', 0);
+  const threshold = settingFlag(flags['null-score-diff-threshold'], 'null-score-diff-threshold', 'nullScoreDiffThreshold', 0);
   const v2 = flags['version-2-with-negative'] ?? false;
 
   const { examples, stats } = await readSquad(sourceFromFile(dataFile, dataFile), {

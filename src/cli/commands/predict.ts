@@ -21,6 +21,8 @@ import { createTaskAdapter } from '../../core/train';
 import { parseTask } from './train';
 import { labelsFromConfig, loadModelFolder, MODEL_TASK_FLAGS, parseBackend, predictionsTsv, setUpBackend } from './train-shared';
 import { createProgressBar } from './train-progress';
+import { checkOutputFile } from '../../platform/node/output-paths';
+import { modelInputs } from '../output-inputs';
 
 /** The settings that shape features and post-processing (the training ones do not apply). */
 const PREDICT_SETTINGS = (['maxSeqLength', 'docStride', 'maxQueryLength', 'evalBatchSize', 'seqBuckets', 'doLowerCase', 'nBestSize', 'maxAnswerLength', 'nullScoreDiffThreshold'] as SettingKey[]).map((k) => settingField(k));
@@ -34,6 +36,7 @@ squad2) in the same folder. Prints the metrics as JSON when the file has labels 
   --vocab FILE                 default: the model folder's vocab.txt / tokenizer.json
   --text-a COL --text-b COL --label COL   tsv columns (names or 0-based indices)
   --backend NAME               wasm (default in Node) or cpu
+  --overwrite                  replace an existing --out file (never an input: model, vocabulary, data)
 
 Settings (from the training settings table; lower case defaults to the folder's tokenizer config):
 ${settingsHelp(PREDICT_SETTINGS)}
@@ -53,6 +56,10 @@ export async function run(argv: string[]): Promise<number> {
   const modelDir = requireFlag(f.model, 'model');
   const dataFile = requireFlag(f.data, 'data');
   const outFile = requireFlag(f.out, 'out');
+  checkOutputFile(outFile, modelInputs(modelDir, f.vocab, [{ path: dataFile, what: 'the data file (--data)' }]), {
+    companions: isSquadTask(task) ? ['nbest_predictions.json', 'null_odds.json'] : [],
+    overwrite: !!f.overwrite,
+  });
   const bar = createProgressBar(process.stderr);
   bar.log(`backend: ${await setUpBackend(parseBackend(f.backend))}`);
   const loaded = await loadModelFolder(modelDir, f.vocab, flagEdits.edits.doLowerCase);

@@ -8,7 +8,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { UsageError, parseFlags, requireFlag } from '../args';
 import { TabtuneError } from '../../core/errors';
 import { TASK_NAMES, isTaskName, type TaskName } from '../../core/data';
@@ -21,6 +21,7 @@ import { createProgressBar, type ProgressBar } from './train-progress';
 import { checkOutputFolder, type InputPath } from '../../platform/node/output-paths';
 import { checkCheckpointData, dataFingerprint, prepareRunFolder, runMetaBytes, RUN_FILE, type RunMeta } from '../run-folder';
 import { exitCodeOf, watchInterrupts, type InterruptWatch } from '../signals';
+import { modelInputs } from '../output-inputs';
 import { exportModelFolder, MODEL_TASK_FLAGS, parseBackend, writeEvalOutputs } from './train-shared';
 
 export const HELP = `usage: tabtune train --model DIR --task TASK --train FILE [--dev FILE] --out DIR [flags]
@@ -171,13 +172,10 @@ export async function train(argv: string[], stop?: AbortSignal): Promise<number>
   const progress = { step: 0 };
 
   // Where the run writes: never over an input, never into someone else's folder (run-folder.ts).
-  const inputs: InputPath[] = [
-    { path: modelDir, what: 'the model folder (--model)' },
-    ...(existsSync(modelDir) ? readdirSync(modelDir).map((n) => ({ path: join(modelDir, n), what: `a file of the model folder (${n})` })) : []),
-    ...(f.vocab ? [{ path: f.vocab, what: 'the vocabulary (--vocab)' }] : []),
+  const inputs: InputPath[] = modelInputs(modelDir, f.vocab, [
     { path: trainFile, what: 'the training file (--train)' },
     ...(f.dev ? [{ path: f.dev, what: 'the dev file (--dev)' }] : []),
-  ];
+  ]);
   checkOutputFolder(outDir, inputs, { allowInside: f['resume-from'] ? [f['resume-from']] : [] });
   const fingerprint = await dataFingerprint(trainFile, task);
   const resuming = !!(f.resume || f['resume-from']);

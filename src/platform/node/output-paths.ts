@@ -18,8 +18,13 @@ export interface InputPath {
   what: string;
 }
 
-/** The real path of `p`; for a path that does not exist, its nearest existing ancestor's real path joined with the rest. */
-export function realPathOf(p: string): string {
+/**
+ * The real path of `p`; for a path that does not exist, its nearest existing ancestor's real
+ * path joined with the rest. An output (`output`) that is a dangling symlink is refused: writing
+ * to it would create its target somewhere else; an input that is one stays as it is (its
+ * reader reports it).
+ */
+export function realPathOf(p: string, output = false): string {
   const abs = resolve(p);
   const rest: string[] = [];
   let cur = abs;
@@ -29,6 +34,7 @@ export function realPathOf(p: string): string {
     } catch {
       // A dangling symlink: writing to it would write to its target.
       try {
+        if (lstatSync(cur).isSymbolicLink() && !output) return join(cur, ...rest.reverse());
         if (lstatSync(cur).isSymbolicLink()) throw new TabtuneError('is a symbolic link to a missing target', { file: cur, expected: 'an output path that is a real folder or file (or does not exist yet)', code: 'out-path' });
       } catch (e) {
         if (e instanceof TabtuneError) throw e;
@@ -61,8 +67,8 @@ export function checkOutputFolder(out: string, inputs: readonly InputPath[], opt
   if (existsSync(out) && !statSync(out).isDirectory()) {
     throw new TabtuneError(`${flag} is an existing file`, { file: out, expected: 'a folder to write into (a new or empty one, or an earlier run of the same data)', code: 'out-is-file' });
   }
-  const real = realPathOf(out);
-  const allowed = (options.allowInside ?? []).map(realPathOf);
+  const real = realPathOf(out, true);
+  const allowed = (options.allowInside ?? []).map((p) => realPathOf(p));
   for (const input of inputs) {
     const r = realPathOf(input.path);
     if (r === real) {
@@ -86,7 +92,7 @@ export function checkOutputFile(out: string, inputs: readonly InputPath[], optio
   }
   const targets = [out, ...(options.companions ?? []).map((n) => join(dirname(out), n))];
   for (const target of targets) {
-    const real = realPathOf(target);
+    const real = realPathOf(target, true);
     for (const input of inputs) {
       const r = realPathOf(input.path);
       if (r === real) {
