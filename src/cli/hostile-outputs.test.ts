@@ -121,6 +121,22 @@ describe('output paths never land on an input', () => {
   });
 });
 
+describe('postprocess and run-batch never write over their inputs', () => {
+  it('postprocess --out-dir where an input is named predictions.json, and run-batch --out the batch, are refused', async () => {
+    const dir = join(tmp, 'squad-work');
+    mkdirSync(dir);
+    for (const n of ['dev.json', 'features.jsonl', 'predictions.json']) writeFileSync(join(dir, n), n);
+    const pp = await tabtune(['postprocess', '--data', join(dir, 'dev.json'), '--features', join(dir, 'features.jsonl'), '--logits', join(dir, 'predictions.json'), '--out-dir', dir]);
+    expect(pp.code).toBe(1);
+    expect(pp.stderr).toContain(`${join(dir, 'predictions.json')}: --out-dir would write over the logits file (--logits)`);
+    expect(readFileSync(join(dir, 'predictions.json'), 'utf8')).toBe('predictions.json');
+    const rb = await tabtune(['run-batch', '--model', model, '--batch', join(dir, 'features.jsonl'), '--out', join(dir, 'features.jsonl')]);
+    expect(rb.code).toBe(1);
+    expect(rb.stderr).toContain(`${join(dir, 'features.jsonl')}: --out would write over the batch (--batch)`);
+    expect(readFileSync(join(dir, 'features.jsonl'), 'utf8')).toBe('features.jsonl');
+  });
+});
+
 describe('runs in --out: the same data only, checkpoints never lost', () => {
   const out = join(tmp, 'run');
   const ckpt = 'step-000000002';

@@ -18,6 +18,8 @@ import { BACKEND_NAMES, initBackend, type BackendName } from '../../core/backend
 import { TabtuneError } from '../../core/errors';
 import { loadPretrained } from '../../core/io';
 import { nodeFileSource, nodeFolderSources } from '../../platform/node/byte-source';
+import { checkOutputFile } from '../../platform/node/output-paths';
+import { modelInputs } from '../output-inputs';
 import { readSafetensors, writeSafetensors, type LoadedTensor } from '../../core/io';
 import { createBertModel } from '../../core/model';
 import { disposeBatch, toDeviceBatch } from '../../core/model';
@@ -171,6 +173,11 @@ export async function run(argv: string[]): Promise<number> {
   const modelDir = requireFlag(f.model, 'model');
   const batchFile = requireFlag(f.batch, 'batch');
   const outFile = requireFlag(f.out, 'out');
+  checkOutputFile(outFile, modelInputs(modelDir, undefined, [
+    { path: batchFile, what: 'the batch (--batch)' },
+    ...(typeof f.lora === 'string' ? [{ path: f.lora, what: 'the LoRA adapters (--lora)' }] : []),
+    ...(typeof f.heads === 'string' ? [{ path: f.heads, what: 'the heads (--heads)' }] : []),
+  ]), { overwrite: true });
   const weightsKind = oneOf(f.weights, 'weights', ['safetensors', 'bin'] as const, 'safetensors');
   const grads = f.grads === undefined ? undefined : oneOf(f.grads, 'grads', ['cls', 'qa', 'mlm', 'lora'] as const, 'cls');
   if (grads === 'lora' && !f.lora) throw new UsageError('--grads lora needs --lora FILE');
