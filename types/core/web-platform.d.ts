@@ -42,6 +42,17 @@ declare global {
   function structuredClone<T>(value: T): T;
   function setTimeout(handler: () => void, timeout?: number): unknown;
   function clearTimeout(id: unknown): void;
+  // For yielding one macrotask between training steps (core/train/yield-to-event-loop.ts):
+  // unlike nested setTimeout(0) it is not clamped to 4 ms; Node (>= 15), workers and pages have it.
+  class MessageChannel {
+    readonly port1: MessagePort;
+    readonly port2: MessagePort;
+  }
+  interface MessagePort {
+    onmessage: ((event: unknown) => void) | null;
+    postMessage(message: unknown): void;
+    close(): void;
+  }
 
   interface Blob {
     readonly size: number;

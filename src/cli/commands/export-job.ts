@@ -14,6 +14,8 @@ import { countTrainSteps, createTaskAdapter } from '../../core/train';
 import { resolveSettings } from '../../core/settings';
 import { TRAIN_FLAGS, editsFromArgs, parseTask } from './train';
 import { loadModelFolder, parseBackend, setUpBackend } from './train-shared';
+import { checkOutputFolder } from '../../platform/node/output-paths';
+import { modelInputs, refuseNonEmpty } from '../output-inputs';
 
 const HELP = `usage: tabtune export-job --model DIR --task TASK --train FILE [--dev FILE] --out JOB [flags]
 
@@ -24,7 +26,8 @@ train.py (PyTorch only) and README.md. 'torchrun --nproc_per_node=N train.py' in
 JOB/output/: the fine-tuned Hugging Face folder and metrics.json (tabtune train's format).
 
 Every flag of 'tabtune train' is accepted (see 'tabtune train --help'), --no-dropout included;
---resume and --resume-from are not (a job starts from the model folder).
+--resume and --resume-from are not (a job starts from the model folder). A non-empty JOB
+folder needs --overwrite; --out never names or holds an input.
 `;
 
 function columnRef(v: string | undefined): string | number | undefined {
@@ -39,6 +42,9 @@ export async function run(argv: string[]): Promise<number> {
   const modelDir = requireFlag(f.model, 'model');
   const trainFile = requireFlag(f.train, 'train');
   const outDir = requireFlag(f.out, 'out');
+  const data = [{ path: trainFile, what: 'the training file (--train)' }, ...(f.dev ? [{ path: f.dev, what: 'the dev file (--dev)' }] : [])];
+  checkOutputFolder(outDir, modelInputs(modelDir, f.vocab, data));
+  refuseNonEmpty(outDir, !!f.overwrite);
   const log = (m: string) => process.stderr.write(`${m}\n`);
 
   log(`backend: ${await setUpBackend(parseBackend(f.backend))}`);

@@ -12,6 +12,8 @@ import { TabtuneError } from '../../core/errors';
 import { exportOnnxFolder } from '../../core/io';
 import type { HeadSpec, WeightMap } from '../../core/model';
 import { labelsFromConfig, loadModelFolder } from './train-shared';
+import { checkOutputFolder } from '../../platform/node/output-paths';
+import { modelInputs, refuseNonEmpty } from '../output-inputs';
 
 const HELP = `usage: tabtune export --model DIR --format onnx --out DIR [flags]
 
@@ -24,6 +26,7 @@ onnx/model.onnx (float32) and onnx/model_quantized.onnx (MatMul weights int8 per
   --vocab FILE                     default: the model folder's vocab.txt / tokenizer.json
   --do-lower-case / --no-lower-case  default: as the folder's tokenizer files say
   --no-quantized                   skip onnx/model_quantized.onnx
+  --overwrite                      write into a non-empty --out (never over the model folder or vocabulary)
 `;
 
 const FLAGS = {
@@ -34,6 +37,7 @@ const FLAGS = {
   'do-lower-case': { type: 'boolean' },
   'no-lower-case': { type: 'boolean' },
   'no-quantized': { type: 'boolean' },
+  overwrite: { type: 'boolean' },
 } as const;
 
 /** The head a fine-tuned folder holds: qa_outputs (span), or classifier with the config's id2label. */
@@ -57,6 +61,8 @@ export async function run(argv: string[]): Promise<number> {
   const format = requireFlag(f.format, 'format');
   if (format !== 'onnx') throw new UsageError(`--format must be onnx; got '${format}'`);
   if (f['do-lower-case'] && f['no-lower-case']) throw new UsageError('--do-lower-case and --no-lower-case contradict each other');
+  checkOutputFolder(outDir, modelInputs(modelDir, f.vocab, []));
+  refuseNonEmpty(outDir, !!f.overwrite);
   const loaded = await loadModelFolder(modelDir, f.vocab, f['no-lower-case'] ? false : f['do-lower-case'] ? true : undefined);
   const head = headOfFolder(loaded.weights, loaded.rawConfig, modelDir);
   const files = exportOnnxFolder(

@@ -16,7 +16,7 @@ import { readSquad } from '../../core/data';
 import { readTable } from '../../core/data';
 import type { ReadStats, Split } from '../../core/data';
 import { loadTokenizerFile } from '../tokenizer-file';
-import { intFlag, parseFlags, requireFlag, UsageError } from '../args';
+import { intFlag, parseFlags, requireFlag, settingFlag, UsageError } from '../args';
 
 const TASKS = 'cola sst-2 mrpc qqp sts-b mnli mnli-mm qnli rte wnli squad squad2 tsv';
 
@@ -132,8 +132,10 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(`unknown --task '${task}' (expected one of: ${TASKS})`);
   }
   const dataFile = requireFlag(flags.data, 'data');
-  const maxSeqLength = intFlag(flags['max-seq-length'], 'max-seq-length');
-  const maxExamples = flags['max-examples'] === undefined ? Infinity : intFlag(flags['max-examples'], 'max-examples');
+  const maxSeqLength = settingFlag(flags['max-seq-length'], 'max-seq-length', 'maxSeqLength');
+  const maxExamples = flags['max-examples'] === undefined ? Infinity : intFlag(flags['max-examples'], 'max-examples', undefined, { min: 1 });
+  const docStride = settingFlag(flags['doc-stride'], 'doc-stride', 'docStride', 128);
+  const maxQueryLength = settingFlag(flags['max-query-length'], 'max-query-length', 'maxQueryLength', 64);
   const tokenizer = loadTokenizerFile(requireFlag(flags.vocab, 'vocab'), flags['no-lower-case'] ? { doLowerCase: false } : {});
   const source = sourceFromFile(dataFile);
   const warn = warner();
@@ -151,8 +153,8 @@ export async function run(argv: string[]): Promise<number> {
       tokenizer,
       {
         maxSeqLength,
-        docStride: intFlag(flags['doc-stride'], 'doc-stride', 128),
-        maxQueryLength: intFlag(flags['max-query-length'], 'max-query-length', 64),
+        docStride,
+        maxQueryLength,
         training,
       },
       (f) => out.line(pythonJson(f)),

@@ -3,7 +3,8 @@
  * run_squad.write_predictions: writes predictions.json, nbest_predictions.json and, with
  * --version-2-with-negative, null_odds.json (json.dumps(indent=4) as the original writes them).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { checkOutputFile } from '../../platform/node/output-paths';
 import { join } from 'node:path';
 import { TabtuneError } from '../../core/errors';
 import { sourceFromFile } from '../../platform/node/data-source';
@@ -12,7 +13,7 @@ import { createBasicTokenize } from '../../core/eval';
 import { pythonJsonDumps } from '../../core/eval';
 import { nbestJson, nullOddsJson, postprocessSquad, predictionsJson } from '../../core/eval';
 import { checkPostprocessInputs, readPostprocessFeatures, readRawResults } from '../../core/eval';
-import { floatFlag, intFlag, parseFlags, requireFlag, UsageError } from '../args';
+import { parseFlags, requireFlag, settingFlag, UsageError } from '../args';
 
 const HELP = `usage: tabtune postprocess --data SQUAD.json --features FILE --logits FILE --out-dir DIR
                            [--n-best-size 20] [--max-answer-length 30]
@@ -51,11 +52,15 @@ export async function run(argv: string[]): Promise<number> {
   const featuresFile = requireFlag(flags.features, 'features');
   const logitsFile = requireFlag(flags.logits, 'logits');
   const outDir = requireFlag(flags['out-dir'], 'out-dir');
-  const nBestSize = intFlag(flags['n-best-size'], 'n-best-size', 20);
-  const maxAnswerLength = intFlag(flags['max-answer-length'], 'max-answer-length', 30);
+  // The three outputs may replace earlier ones, never an input.
+  const inputs = [{ path: dataFile, what: 'the SQuAD file (--data)' }, { path: featuresFile, what: 'the features file (--features)' }, { path: logitsFile, what: 'the logits file (--logits)' }];
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) throw new TabtuneError('--out-dir is an existing file', { file: outDir, expected: 'a folder to write predictions.json into', code: 'out-is-file' });
+  for (const name of ['predictions.json', 'nbest_predictions.json', 'null_odds.json']) checkOutputFile(join(outDir, name), inputs, { flag: '--out-dir', overwrite: true });
+  const nBestSize = settingFlag(flags['n-best-size'], 'n-best-size', 'nBestSize', 20);
+  const maxAnswerLength = settingFlag(flags['max-answer-length'], 'max-answer-length', 'maxAnswerLength', 30);
   if (nBestSize < 1) throw new UsageError('--n-best-size must be at least 1');
   if (maxAnswerLength < 1) throw new UsageError('--max-answer-length must be at least 1');
-  const threshold = floatFlag(flags['null-score-diff-threshold'], 'null-score-diff-threshold', 0);
+  const threshold = settingFlag(flags['null-score-diff-threshold'], 'null-score-diff-threshold', 'nullScoreDiffThreshold', 0);
   const v2 = flags['version-2-with-negative'] ?? false;
 
   const { examples, stats } = await readSquad(sourceFromFile(dataFile, dataFile), {

@@ -17,6 +17,9 @@ import { nodeFileSource, nodeFolderSources } from '../../platform/node/byte-sour
 import { parseTask } from './train';
 import { MODEL_TASK_FLAGS, parseBackend, predictionsTsv } from './train-shared';
 import { createProgressBar, type ProgressBar } from './train-progress';
+import { isSquadTask } from '../../core/data';
+import { checkOutputFile } from '../../platform/node/output-paths';
+import { modelInputs } from '../output-inputs';
 
 /** The settings that shape features and post-processing (the training ones do not apply). */
 const PREDICT_SETTINGS = (['maxSeqLength', 'docStride', 'maxQueryLength', 'evalBatchSize', 'seqBuckets', 'doLowerCase', 'nBestSize', 'maxAnswerLength', 'nullScoreDiffThreshold'] as SettingKey[]).map((k) => settingField(k));
@@ -30,6 +33,7 @@ squad2) in the same folder. Prints the metrics as JSON when the file has labels 
   --vocab FILE                 default: the model folder's vocab.txt / tokenizer.json
   --text-a COL --text-b COL --label COL   tsv columns (names or 0-based indices)
   --backend NAME               wasm (default in Node) or cpu
+  --overwrite                  replace an existing --out file (never an input: model, vocabulary, data)
 
 Settings (from the training settings table; lower case defaults to the folder's tokenizer config):
 ${settingsHelp(PREDICT_SETTINGS)}
@@ -96,6 +100,10 @@ export async function run(argv: string[]): Promise<number> {
   const outFile = requireFlag(f.out, 'out');
   // A file to predict may have no label column (ColumnChoice asks for one for training; the reader takes none).
   const columns = task === 'tsv' ? ({ textA: colRef(requireFlag(f['text-a'], 'text-a')), textB: f['text-b'] === undefined ? undefined : colRef(f['text-b']), label: f.label === undefined ? undefined : colRef(f.label) } as ColumnChoice) : undefined;
+  checkOutputFile(outFile, modelInputs(modelDir, f.vocab, [{ path: dataFile, what: 'the data file (--data)' }]), {
+    companions: isSquadTask(task) ? ['nbest_predictions.json', 'null_odds.json'] : [],
+    overwrite: !!f.overwrite,
+  });
   const bar = createProgressBar(process.stderr);
   const errors: ErrorInfo[] = [];
   const answers = new Map<number, { result: DatasetPredictions | null; error?: ErrorInfo }>();

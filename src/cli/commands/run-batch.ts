@@ -18,6 +18,8 @@ import { BACKEND_NAMES, initBackend, type BackendName } from '../../core/backend
 import { TabtuneError } from '../../core/errors';
 import { loadPretrained } from '../../core/io';
 import { nodeFileSource, nodeFolderSources } from '../../platform/node/byte-source';
+import { checkOutputFile } from '../../platform/node/output-paths';
+import { modelInputs } from '../output-inputs';
 import { readSafetensors, writeSafetensors, type LoadedTensor } from '../../core/io';
 import { createBertModel } from '../../core/model';
 import { disposeBatch, toDeviceBatch } from '../../core/model';
@@ -27,7 +29,10 @@ import { DEFAULT_OPTIMIZER, SCHEDULE_NAMES, type OptimizerConfig, type Optimizer
 import { mergeLoraWeights, peftToCanonical } from '../../core/io';
 import { DEFAULT_LORA, LORA_TARGETS, loraModulePath, type LoraTarget } from '../../core/model';
 import type { WeightMap } from '../../core/model';
-import { floatFlag, intFlag, parseFlags, requireFlag, UsageError } from '../args';
+import { floatFlag, intFlag, parseFlags, requireFlag, settingFlag, UsageError } from '../args';
+
+/** Step counts of run-batch: the settings table's bounds for step intervals. */
+const STEP_BOUNDS = { min: 0, max: 1_000_000 };
 
 const HELP = `usage: tabtune run-batch --model DIR --batch FILE --out FILE [options]
 
@@ -168,15 +173,20 @@ export async function run(argv: string[]): Promise<number> {
   const modelDir = requireFlag(f.model, 'model');
   const batchFile = requireFlag(f.batch, 'batch');
   const outFile = requireFlag(f.out, 'out');
+  checkOutputFile(outFile, modelInputs(modelDir, undefined, [
+    { path: batchFile, what: 'the batch (--batch)' },
+    ...(typeof f.lora === 'string' ? [{ path: f.lora, what: 'the LoRA adapters (--lora)' }] : []),
+    ...(typeof f.heads === 'string' ? [{ path: f.heads, what: 'the heads (--heads)' }] : []),
+  ]), { overwrite: true });
   const weightsKind = oneOf(f.weights, 'weights', ['safetensors', 'bin'] as const, 'safetensors');
   const grads = f.grads === undefined ? undefined : oneOf(f.grads, 'grads', ['cls', 'qa', 'mlm', 'lora'] as const, 'cls');
   if (grads === 'lora' && !f.lora) throw new UsageError('--grads lora needs --lora FILE');
   if (f.lora && grads !== undefined && grads !== 'lora') throw new UsageError(`--lora trains only the adapters: use --grads lora, not --grads ${grads}`);
-  const loraAlpha = floatFlag(f['lora-alpha'], 'lora-alpha', DEFAULT_LORA.alpha);
+  const loraAlpha = floatFlag(f['lora-alpha'], 'lora-alpha', DEFAULT_LORA.alpha, { min: 0, minExclusive: true, max: 1e6 });
   if (!(loraAlpha > 0)) throw new UsageError('--lora-alpha must be > 0');
   const mode: 'plain' | 'mlm' | 'lora' = f.lora ? 'lora' : grads === 'mlm' ? 'mlm' : 'plain';
   if (mode === 'mlm' && trainStepsFlag(f) > 0) throw new UsageError('--train-steps is not available with --grads mlm');
-  const trainSteps = intFlag(f['train-steps'], 'train-steps', 0);
+  const trainSteps = intFlag(f['train-steps'], 'train-steps', 0, STEP_BOUNDS);
   if (trainSteps < 0) throw new UsageError('--train-steps must be ≥ 0');
   const optName = oneOf(f.optimizer, 'optimizer', ['bert-adam', 'adamw'] as const, 'bert-adam');
   const lossKind = oneOf(f.loss, 'loss', ['cls', 'qa'] as const, optName === 'bert-adam' ? 'cls' : 'qa');
@@ -184,11 +194,11 @@ export async function run(argv: string[]): Promise<number> {
     ...DEFAULT_OPTIMIZER,
     name: optName,
     schedule: oneOf(f.schedule, 'schedule', SCHEDULE_NAMES, optName === 'bert-adam' ? 'google' : 'linear'),
-    learningRate: floatFlag(f['learning-rate'], 'learning-rate', DEFAULT_OPTIMIZER.learningRate),
-    numTrainSteps: intFlag(f['num-train-steps'], 'num-train-steps', Math.max(trainSteps, 1)),
-    numWarmupSteps: intFlag(f['num-warmup-steps'], 'num-warmup-steps', 0),
-    maxGradNorm: floatFlag(f['max-grad-norm'], 'max-grad-norm', DEFAULT_OPTIMIZER.maxGradNorm),
-    weightDecay: floatFlag(f['weight-decay'], 'weight-decay', DEFAULT_OPTIMIZER.weightDecay),
+    learningRate: settingFlag(f['learning-rate'], 'learning-rate', 'learningRate', DEFAULT_OPTIMIZER.learningRate),
+    numTrainSteps: intFlag(f['num-train-steps'], 'num-train-steps', Math.max(trainSteps, 1), { ...STEP_BOUNDS, min: 1 }),
+    numWarmupSteps: intFlag(f['num-warmup-steps'], 'num-warmup-steps', 0, STEP_BOUNDS),
+    maxGradNorm: settingFlag(f['max-grad-norm'], 'max-grad-norm', 'maxGradNorm', DEFAULT_OPTIMIZER.maxGradNorm),
+    weightDecay: settingFlag(f['weight-decay'], 'weight-decay', 'weightDecay', DEFAULT_OPTIMIZER.weightDecay),
   };
   const backend = oneOf(f.backend, 'backend', BACKEND_NAMES, 'wasm') as BackendName;
 

@@ -58,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   const options: TokenizerOptions = {};
   if (flags['no-lower-case']) options.doLowerCase = false;
   if (flags['max-chars-per-word'] !== undefined) {
-    options.maxInputCharsPerWord = intFlag(flags['max-chars-per-word'], 'max-chars-per-word');
+    options.maxInputCharsPerWord = intFlag(flags['max-chars-per-word'], 'max-chars-per-word', undefined, { min: 1, max: 1_000_000 });
   }
   const tokenizer = loadTokenizerFile(file, options);
 

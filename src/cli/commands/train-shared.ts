@@ -26,6 +26,7 @@ export const MODEL_TASK_FLAGS = {
   'text-b': { type: 'string' },
   label: { type: 'string' },
   backend: { type: 'string' },
+  overwrite: { type: 'boolean' },
 } as const;
 
 export function parseBackend(v: string | undefined): BackendName | undefined {

@@ -13,11 +13,15 @@ import { UsageError, parseFlags, requireFlag } from '../args';
 import { TabtuneError } from '../../core/errors';
 import { TASK_NAMES, isTaskName, type TaskName } from '../../core/data';
 import { editsFromFlags, settingsFlagSpec, settingsHelp, type Settings } from '../../core/settings';
-import { checkpointName, deserializeCheckpoint, loadLatestCheckpoint, serializeCheckpoint, TRAINING_PRESETS, type TrainingCheckpoint, type TrainingPresetName } from '../../core/train';
+import { checkpointName, deserializeCheckpoint, serializeCheckpoint, TRAINING_PRESETS, type TrainingCheckpoint, type TrainingPresetName } from '../../core/train';
 import { createSession, type ErrorInfo, type SessionEvent, type SessionFile } from '../../core/session';
 import { createFsCheckpointStore } from '../../platform/node/checkpoint-store';
 import { nodeFileSource, nodeFolderSources } from '../../platform/node/byte-source';
 import { createProgressBar, type ProgressBar } from './train-progress';
+import { checkOutputFolder, type InputPath } from '../../platform/node/output-paths';
+import { checkCheckpointData, dataFingerprint, prepareRunFolder, runMetaBytes, RUN_FILE, type RunMeta } from '../run-folder';
+import { exitCodeOf, watchInterrupts, type InterruptWatch } from '../signals';
+import { modelInputs } from '../output-inputs';
 import { exportModelFolder, MODEL_TASK_FLAGS, parseBackend, writeEvalOutputs } from './train-shared';
 
 export const HELP = `usage: tabtune train --model DIR --task TASK --train FILE [--dev FILE] --out DIR [flags]
@@ -35,6 +39,11 @@ model (Hugging Face folder), metrics.json, the dev predictions, and checkpoints/
   --backend NAME                     wasm (default in Node) or cpu
   --resume                           continue from the newest checkpoint in --out/checkpoints
   --resume-from DIR                  continue from this checkpoint folder
+  --overwrite                        write into a non-empty --out that is not a run of this data
+                                     (an earlier run's checkpoints are moved aside, never deleted)
+
+--out never names, holds or lies on an input (model folder, vocabulary, data files). Ctrl-C or
+SIGTERM stops at the next step, saves a checkpoint and exits 130 / 143; a second signal exits at once.
 
 Training settings (defaults for classification tasks, then SQuAD's where they differ; a default
 the model cannot take, such as a max sequence length beyond its positions, is lowered and said):
@@ -73,10 +82,10 @@ export function editsFromArgs(f: Record<string, unknown>): Partial<Settings> {
 }
 
 /** The model folder (its tokenizer files left out when --vocab is given), the vocabulary and the data as session files. */
-function sessionFiles(modelDir: string, vocab: string | undefined, trainFile: string, devFile: string | undefined): SessionFile[] {
+function sessionFiles(modelDir: string, vocab: string | undefined, trainFile: string, devFile: string | undefined, warn: (m: string) => void): SessionFile[] {
   if (!existsSync(modelDir)) throw new TabtuneError('no such model folder', { file: modelDir, expected: 'a Hugging Face folder (config.json + weights) or a Google checkpoint folder', code: 'model-files' });
   const folder = basename(resolve(modelDir));
-  const out: SessionFile[] = nodeFolderSources(modelDir)
+  const out: SessionFile[] = nodeFolderSources(modelDir, { onSkipped: (name, reason) => warn(`warning: ${join(modelDir, name)} ${reason}; skipped (not a model file)`) })
     .filter((s) => !vocab || !/^(vocab\.txt|tokenizer\.json)$/i.test(s.name))
     .map((source) => ({ path: `${folder}/${source.name}`, source }));
   if (vocab) out.push({ path: resolve(vocab), source: nodeFileSource(vocab) });
@@ -90,7 +99,7 @@ function formatMetrics(m: Record<string, number>): string {
 }
 
 /** The session's events as progress on stderr; errors kept for the exit. */
-function progressListener(bar: ProgressBar, errors: ErrorInfo[]): (ev: SessionEvent) => void {
+function progressListener(bar: ProgressBar, errors: ErrorInfo[], progress: { step: number }): (ev: SessionEvent) => void {
   let totalSteps = 0;
   return (ev) => {
     switch (ev.type) {
@@ -114,7 +123,10 @@ function progressListener(bar: ProgressBar, errors: ErrorInfo[]): (ev: SessionEv
         return;
       }
       case 'step':
-        for (const m of ev.steps) bar.step(m, totalSteps);
+        for (const m of ev.steps) {
+          bar.step(m, totalSteps);
+          progress.step = m.step;
+        }
         return;
       case 'eval':
         bar.log(`eval step ${ev.result.step} epoch ${ev.result.epoch.toFixed(2)}: ${formatMetrics(ev.result.metrics)}`);
@@ -157,9 +169,26 @@ export async function train(argv: string[], stop?: AbortSignal): Promise<number>
   const columns = task === 'tsv' ? { textA: columnRef(requireFlag(f['text-a'], 'text-a'))!, textB: columnRef(f['text-b']), label: columnRef(requireFlag(f.label, 'label'))! } : undefined;
   const bar = createProgressBar(process.stderr);
   const errors: ErrorInfo[] = [];
-  const store = createFsCheckpointStore(join(outDir, 'checkpoints'));
+  const progress = { step: 0 };
+
+  // Where the run writes: never over an input, never into someone else's folder (run-folder.ts).
+  const inputs: InputPath[] = modelInputs(modelDir, f.vocab, [
+    { path: trainFile, what: 'the training file (--train)' },
+    ...(f.dev ? [{ path: f.dev, what: 'the dev file (--dev)' }] : []),
+  ]);
+  checkOutputFolder(outDir, inputs, { allowInside: f['resume-from'] ? [f['resume-from']] : [] });
+  const fingerprint = await dataFingerprint(trainFile, task);
+  const resuming = !!(f.resume || f['resume-from']);
+  const folder = prepareRunFolder(outDir, fingerprint, { overwrite: !!f.overwrite, resuming, log: (m) => bar.log(m) });
+  const meta: RunMeta = folder.existing ?? {
+    format: 'tabtune-run', version: 1, task, data_fingerprint: fingerprint, train: resolve(trainFile), dev: f.dev ? resolve(f.dev) : undefined, model: resolve(modelDir), created: new Date().toISOString(),
+  };
+  const store = createFsCheckpointStore(join(outDir, 'checkpoints'), {
+    extraFiles: () => new Map([[RUN_FILE, runMetaBytes(meta)]]),
+    onKept: (name) => bar.log(`kept checkpoint ${name} (not written by this run)`),
+  });
   const session = createSession({
-    emit: progressListener(bar, errors),
+    emit: progressListener(bar, errors, progress),
     storage: null,
     checkpoints: () => store,
     devFallback: f.dev !== undefined,
@@ -169,10 +198,14 @@ export async function train(argv: string[], stop?: AbortSignal): Promise<number>
     if (errors.length > 0) throw fromInfo(errors[0]);
   };
 
+  let interrupted: 'SIGINT' | 'SIGTERM' | null = null;
+  // Watched from the start of training to the end of the command: a second signal while the
+  // checkpoint is saved or the model exported exits at once.
+  let interrupts: InterruptWatch | null = null;
   try {
     // The task and columns first: the files are then read once, the way the run reads them.
     await session.configure({ task, edits, columns });
-    await session.addFiles(sessionFiles(modelDir, f.vocab, trainFile, f.dev));
+    await session.addFiles(sessionFiles(modelDir, f.vocab, trainFile, f.dev, (m) => bar.log(m)));
     firstError();
     const state = session.settings();
     if (state.task !== task) throw new UsageError(`--task ${task} does not fit ${trainFile} (detected: ${state.task ?? 'no dataset'})`);
@@ -183,39 +216,51 @@ export async function train(argv: string[], stop?: AbortSignal): Promise<number>
       const dir = f['resume-from'];
       const parent = createFsCheckpointStore(join(dir, '..'));
       const name = dir.replace(/[\\/]+$/, '').split(/[\\/]/).pop()!;
-      resumeFrom = deserializeCheckpoint(await parent.load(name), dir);
+      const files = await parent.load(name);
+      checkCheckpointData(files, fingerprint, dir);
+      resumeFrom = deserializeCheckpoint(files, dir);
     } else if (f.resume) {
-      const latest = await loadLatestCheckpoint(store);
+      const names = await store.list();
+      const latest = names[names.length - 1];
       if (!latest) throw new TabtuneError('no checkpoint to resume from', { file: join(outDir, 'checkpoints'), expected: 'a checkpoint written by an earlier tabtune train --out to the same folder', code: 'checkpoint-missing' });
-      resumeFrom = latest.checkpoint;
-      bar.log(`resuming from ${latest.name}`);
+      const files = await store.load(latest);
+      checkCheckpointData(files, fingerprint, join(outDir, 'checkpoints', latest));
+      resumeFrom = deserializeCheckpoint(files, latest);
+      bar.log(`resuming from ${latest}`);
     }
 
-    const onSigint = () => {
-      bar.log('interrupted: stopping after this step (a checkpoint is saved)');
-      session.stop();
-    };
+    // The run's metadata first: an interrupted run still marks the folder as a run of this data.
+    await mkdir(outDir, { recursive: true });
+    await writeFile(join(outDir, RUN_FILE), runMetaBytes(meta));
+
+    interrupts = watchInterrupts(() => session.stop(), (line) => bar.log(line), () => `at step ${progress.step}`);
     const onStop = () => session.stop();
-    process.once('SIGINT', onSigint);
     stop?.addEventListener('abort', onStop, { once: true });
     try {
       await session.start({ runId: 'cli', runName: outDir, resumeFrom });
       firstError();
-      if (stop?.aborted) session.stop();
+      if (stop?.aborted || interrupts.received) session.stop();
       await session.idle();
     } finally {
-      process.removeListener('SIGINT', onSigint);
       stop?.removeEventListener('abort', onStop);
     }
+    interrupted = interrupts.received;
     bar.done();
 
     const last = session.lastRun();
     const result = last?.result;
+    if (interrupted && errors.length === 0 && (!result || !last?.model)) {
+      process.stderr.write(`tabtune train: ${interrupted} before the first step: nothing to save\n`);
+      return exitCodeOf(interrupted);
+    }
     if (!last || !result || !last.model || !last.tokenizer || !last.modelConfig || !last.adapter) {
       throw errors[0] ? fromInfo(errors[0]) : new TabtuneError('the run ended without a model', { code: 'train' });
     }
     if (result.status === 'cancelled' && result.snapshot) {
-      await store.save(checkpointName(result.snapshot.state.step), serializeCheckpoint(result.snapshot));
+      const name = checkpointName(result.snapshot.state.step);
+      // Already there when the stop came right after a periodic save (or before any step of a resumed run).
+      if (!(await store.list()).includes(name)) await store.save(name, serializeCheckpoint(result.snapshot));
+      bar.log(`checkpoint ${name} saved: continue with --resume`);
     }
 
     await mkdir(outDir, { recursive: true });
@@ -243,8 +288,9 @@ export async function train(argv: string[], stop?: AbortSignal): Promise<number>
       process.stderr.write(`tabtune train: stopped at step ${result.nonFinite!.step}: non-finite ${result.nonFinite!.tensor}; the last good weights were exported. Run again with --resume and a lower --learning-rate.\n`);
       return 1;
     }
-    return result.status === 'completed' ? 0 : 130;
+    return result.status === 'completed' ? 0 : exitCodeOf(interrupted ?? 'SIGINT');
   } finally {
+    interrupts?.dispose();
     session.dispose();
   }
 }

@@ -34,6 +34,7 @@ import type { PauseControl } from './loop-control';
 import { createTrainer, type StepResult, type Trainer } from './step';
 import { batchLimitsOf, toDeviceBatch, disposeBatch } from '../model/batch';
 import { restoreWeights } from './loop-weights';
+import { yieldToEventLoop } from './yield-to-event-loop';
 
 export interface TrainingOptions {
   model: BertModel;
@@ -269,6 +270,9 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
 
   try {
     for (;;) {
+      // One event-loop turn per iteration, so a stop or pause sent while a synchronous (WASM/CPU)
+      // step ran is seen at this boundary (yield-to-event-loop.ts).
+      await yieldToEventLoop();
       // Keep up to MAX_IN_FLIGHT micro-batches enqueued: step k+1 is submitted before step k's
       // loss is read, so the device never waits for the host. Pause and cancel act at an
       // optimizer-step boundary once nothing is in flight; nothing is enqueued behind a step
