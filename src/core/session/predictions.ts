@@ -47,6 +47,8 @@ interface Row {
   question?: string;
   gold?: string;
   predicted: string;
+  /** This example's loss (cross-entropy with the gold label, or squared error), when labelled. */
+  loss?: number;
 }
 
 const encoder = new TextEncoder();
@@ -90,6 +92,7 @@ export async function predictionFiles(input: PredictionFilesInput): Promise<Expo
   const rows: Row[] = p.guids.map((guid, i) => {
     const ex = examples.get(guid);
     const row: Row = { id: guid, predicted: String(predicted[i]) };
+    if (p.losses) row.loss = p.losses[i];
     if (ex) {
       row.text_a = ex.textA;
       if (ex.textB !== undefined) row.text_b = ex.textB;
