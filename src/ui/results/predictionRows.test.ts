@@ -7,14 +7,14 @@ describe('predictionRowsFromFiles', () => {
   it('prefers eval_predictions.jsonl (with gold labels and inputs)', () => {
     const files = [
       { name: 'model/dev_predictions.tsv', data: bytes('index\tprediction\n0\t1\n') },
-      { name: 'eval_predictions.jsonl', data: bytes('{"id":"dev-1","text_a":"A cat.","text_b":"A dog.","gold":"0","predicted":"1"}\n{"id":"dev-2","text_a":"Hi","gold":1,"predicted":"1"}\n') },
+      { name: 'eval_predictions.jsonl', data: bytes('{"id":"dev-1","text_a":"A cat.","text_b":"A dog.","gold":"0","predicted":"1","loss":1.5}\n{"id":"dev-2","text_a":"Hi","gold":1,"predicted":"1"}\n') },
     ];
     const p = predictionRowsFromFiles(files);
     expect(p?.source).toBe('eval_predictions.jsonl');
     expect(p?.hasGold).toBe(true);
     expect(p?.rows).toEqual([
-      { id: 'dev-1', input: 'A cat. ‖ A dog.', gold: '0', predicted: '1' },
-      { id: 'dev-2', input: 'Hi', gold: '1', predicted: '1' },
+      { id: 'dev-1', input: 'A cat. ‖ A dog.', gold: '0', predicted: '1', loss: 1.5, textA: 'A cat.', textB: 'A dog.' },
+      { id: 'dev-2', input: 'Hi', gold: '1', predicted: '1', textA: 'Hi' },
     ]);
   });
   it('reads SQuAD predictions.json', () => {

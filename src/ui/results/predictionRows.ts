@@ -11,6 +11,11 @@ export interface PredictionRow {
   input?: string;
   gold?: string;
   predicted: string;
+  /** This example's loss at the evaluation (eval_predictions.jsonl's `loss`), when labelled. */
+  loss?: number;
+  /** The inputs one by one (eval_predictions.jsonl), to look inside an example again. */
+  textA?: string;
+  textB?: string;
 }
 
 export interface NamedBytes {
@@ -47,7 +52,11 @@ export function parseJsonlRows(text: string): { rows: PredictionRow[]; hasGold: 
     const input = [o.question, o.text_a, o.text_b].filter((x): x is string => typeof x === 'string' && x !== '').join(' ‖ ');
     const gold = o.gold === undefined || o.gold === null ? undefined : String(o.gold);
     if (gold !== undefined) hasGold = true;
-    rows.push({ id: String(o.id ?? rows.length), input: input || undefined, gold, predicted: String(o.predicted ?? '') });
+    const row: PredictionRow = { id: String(o.id ?? rows.length), input: input || undefined, gold, predicted: String(o.predicted ?? '') };
+    if (typeof o.loss === 'number' && Number.isFinite(o.loss)) row.loss = o.loss;
+    if (typeof o.text_a === 'string') row.textA = o.text_a;
+    if (typeof o.text_b === 'string') row.textB = o.text_b;
+    rows.push(row);
   }
   return { rows, hasGold };
 }
