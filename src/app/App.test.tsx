@@ -121,10 +121,23 @@ describe('the studio page', () => {
     fireEvent.change(screen.getByLabelText('Question'), { target: { value: 'When was Lina born?' } });
     fireEvent.click(screen.getByRole('button', { name: 'Answer' }));
     const predict = sent.find((c) => c.type === 'predict');
-    expect(predict?.type === 'predict' && predict.input).toEqual({ kind: 'qa', context, question: 'When was Lina born?' });
+    // The demo asks for a look inside too: attention maps and integrated-gradient attributions.
+    expect(predict?.type === 'predict' && predict.input).toEqual({ kind: 'qa', context, question: 'When was Lina born?', explain: { attentions: true, attributions: 'integrated-gradients', steps: 20 } });
     const requestId = predict?.type === 'predict' ? predict.requestId : -1;
     const best = { text: '1950', start: 17, end: 21, probability: 0.9, startLogit: 4, endLogit: 4 };
-    emit({ type: 'prediction', requestId, result: { kind: 'qa', best, nbest: [best], windows: 1 } });
+    const tokens = ['[CLS]', 'when', '[SEP]', '1950', '[SEP]'];
+    const inside = {
+      tokens, segmentIds: [0, 0, 0, 1, 1],
+      attentions: { layers: 1, heads: 1, length: 5, probs: [new Float32Array(25).fill(0.2)] },
+      attributions: { method: 'integrated-gradients' as const, steps: 20, target: 'span: start token 3 + end token 3', scores: [0, 0.5, 0, 2, -1], targetValue: 8, baselineValue: 6.5 },
+    };
+    emit({ type: 'prediction', requestId, result: { kind: 'qa', best, nbest: [best], windows: 1, inside } });
     expect(screen.getByTestId('answer-mark').textContent).toBe('1950');
+    const tinted = screen.getAllByTestId('attributed-token');
+    expect(tinted.map((t) => t.textContent)).toEqual(tokens);
+    expect(tinted[3].style.background).toBe('rgba(22, 163, 74, 0.8)');
+    expect(tinted[4].style.background).toMatch(/^rgba\(220, 38, 38, 0\.44/);
+    expect(screen.getByTestId('attention-map')).toBeTruthy();
+    expect(screen.getByTestId('attention-head')).toBeTruthy();
   });
 });

@@ -24,6 +24,7 @@ import { FileList } from '../ui/components/FileList';
 import { Panel } from '../ui/components/Panel';
 import { PhaseProgress, type PhaseState } from '../ui/components/PhaseProgress';
 import { QaDemo } from '../ui/components/QaDemo';
+import { LOOK_INSIDE } from '../ui/inside/explain';
 import { Results } from '../ui/components/Results';
 import { RunControls, isActive } from '../ui/components/RunControls';
 import { RunsPanel } from '../ui/components/RunsPanel';
@@ -241,7 +242,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
           <Panel title="Try the model" testId="demo-panel">
             {squad || (activeTask === null && demoQuestions.length > 0) ? (
               <QaDemo
-                onAsk={(context, question) => bridge.predict({ kind: 'qa', context, question })}
+                onAsk={(context, question) => bridge.predict({ kind: 'qa', context, question, explain: LOOK_INSIDE })}
                 result={qaResult}
                 resultContext={qaContext}
                 pending={prediction?.status === 'pending'}
@@ -252,7 +253,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               />
             ) : (
               <ClassifyDemo
-                onClassify={(textA, textB) => bridge.predict({ kind: 'classification', textA, textB })}
+                onClassify={(textA, textB) => bridge.predict({ kind: 'classification', textA, textB, explain: LOOK_INSIDE })}
                 result={clsResult}
                 pending={prediction?.status === 'pending'}
                 error={prediction?.input.kind === 'classification' ? prediction.error : null}
@@ -276,6 +277,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               onDownloadLossCsv={downloadLossCsv}
               onDownloadLossPng={downloadLossPng}
               hasSteps={hasSteps}
+              onInspect={(row) => row.textA !== undefined && bridge.predict({ kind: 'classification', textA: row.textA, textB: row.textB, explain: LOOK_INSIDE })}
             />
           </Panel>
           <Panel title="Log" testId="log-panel">

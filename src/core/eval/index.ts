@@ -56,3 +56,5 @@ export { createBasicTokenize } from './basic-tokenize';
 export { postprocessSquad } from './squad-postprocess';
 export { checkPostprocessInputs, readPostprocessFeatures, readRawResults } from './squad-run-files';
 export { evaluateMlm, fillMask, MASK_MARKER, type FillMaskCandidate, type FillMaskResult, type MlmMetrics } from './mlm';
+export { tokenAttributions, type Attribution, type AttributionMethod, type AttributionOptions, type AttributionTarget } from './attribution';
+export { perClassMetrics, type ClassMetrics } from './per-class-metrics';

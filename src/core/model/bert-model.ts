@@ -134,16 +134,16 @@ export function createBertModel(config: BertConfig, weights: WeightMap, head: He
   const loraModules = new Map((lora?.modules ?? []).map((m) => [m, { scaling: lora!.scaling, rate: spec?.kind === 'lora' ? spec.dropout : 0 }]));
   const hasPooler = trainable.has('bert.pooler.dense.weight') || frozen.has('bert.pooler.dense.weight');
 
-  const encode = (batch: BertBatch, dropout: Dropout): { seq2d: tf.Tensor2D; B: number; S: number } => {
+  const encode = (batch: BertBatch, dropout: Dropout, opts?: ForwardOptions, attentions?: tf.Tensor4D[]): { seq2d: tf.Tensor2D; B: number; S: number } => {
     const [B, S] = batch.inputIds.shape;
     if (S > config.maxPositionEmbeddings) {
       throw new TabtuneError(`sequence length ${S} exceeds max_position_embeddings ${config.maxPositionEmbeddings}`, { file: 'batch', location: 'input_ids', expected: `at most ${config.maxPositionEmbeddings} tokens`, code: 'batch-length' });
     }
     const maskAdder = attentionMaskAdder(batch.attentionMask); // [B, 1, 1, S]
     const pf = lora ? loraParams(p, loraModules, dropout) : p; // this pass's adapters and dropout
-    let h = embeddings(p, config, batch.inputIds, batch.tokenTypeIds, dropout); // [B·S, H]
+    let h = embeddings(p, config, batch.inputIds, batch.tokenTypeIds, dropout, opts?.inputsEmbeds); // [B·S, H]
     for (let l = 0; l < config.numHiddenLayers; l++) {
-      h = encoderLayer(pf, l, config, h, maskAdder, B, S, dropout); // [B·S, H]
+      h = encoderLayer(pf, l, config, h, maskAdder, B, S, dropout, attentions); // [B·S, H]
     }
     return { seq2d: h, B, S };
   };
@@ -170,13 +170,19 @@ export function createBertModel(config: BertConfig, weights: WeightMap, head: He
 
   const forward = (batch: BertBatch, opts: ForwardOptions): BertOutputs => {
     const dropout = createDropout(opts.training, opts.seed);
-    const { seq2d, B, S } = encode(batch, dropout);
-    return headLogits(batch, seq2d, B, S, dropout, true);
+    if (opts.outputAttentions && opts.training) {
+      throw new TabtuneError('attention probabilities are returned for inference only', { location: 'forward', expected: 'outputAttentions with training: false', code: 'forward-options' });
+    }
+    const attentions: tf.Tensor4D[] | undefined = opts.outputAttentions ? [] : undefined;
+    const { seq2d, B, S } = encode(batch, dropout, opts, attentions);
+    const out = headLogits(batch, seq2d, B, S, dropout, true);
+    if (attentions) out.attentions = attentions;
+    return out;
   };
 
   const loss = (batch: BertBatch, opts: ForwardOptions): tf.Scalar => {
     const dropout = createDropout(opts.training, opts.seed);
-    const { seq2d, B, S } = encode(batch, dropout);
+    const { seq2d, B, S } = encode(batch, dropout, opts);
     if (head.kind === 'mlm') {
       const positions = requireTensor(batch.mlmPositions, 'mlm_labels');
       if (positions.size === 0) {
@@ -213,6 +219,10 @@ export function createBertModel(config: BertConfig, weights: WeightMap, head: He
     lora: lora && spec?.kind === 'lora' ? { rank: lora.rank, alpha: spec.alpha, dropout: spec.dropout, targets: [...spec.targets], modules: lora.modules } : undefined,
     forward,
     loss,
+    embedWords: (inputIds) => {
+      const [B, S] = inputIds.shape;
+      return tf.tidy(() => tf.reshape(tf.gather(p('bert.embeddings.word_embeddings.weight'), tf.reshape(inputIds, [B * S])), [B, S, config.hiddenSize]) as tf.Tensor3D); // [B, S, H]
+    },
     exportWeights,
     dispose() {
       for (const v of trainable.values()) v.dispose();

@@ -10,12 +10,13 @@ import type { Dropout } from './dropout';
 import { embeddingLayerNorm } from './layer-norm';
 import type { Params } from './params';
 
-export function embeddings(p: Params, c: BertConfig, inputIds: tf.Tensor2D, tokenTypeIds: tf.Tensor2D, dropout: Dropout): tf.Tensor2D {
+/** `inputsEmbeds` [B, S, H] replaces the word-embedding lookup (Hugging Face's inputs_embeds; attributions differentiate by it). */
+export function embeddings(p: Params, c: BertConfig, inputIds: tf.Tensor2D, tokenTypeIds: tf.Tensor2D, dropout: Dropout, inputsEmbeds?: tf.Tensor3D): tf.Tensor2D {
   const [B, S] = inputIds.shape;
   const H = c.hiddenSize;
   const ids = tf.reshape(inputIds, [B * S]); // [B·S]
   const types = tf.reshape(tokenTypeIds, [B * S]); // [B·S]
-  const words = tf.gather(p('bert.embeddings.word_embeddings.weight'), ids); // [B·S, H]
+  const words = inputsEmbeds ? tf.reshape(inputsEmbeds, [B * S, H]) : tf.gather(p('bert.embeddings.word_embeddings.weight'), ids); // [B·S, H]
   const tokenTypes = tf.gather(p('bert.embeddings.token_type_embeddings.weight'), types); // [B·S, H]
   const positions = tf.slice(p('bert.embeddings.position_embeddings.weight'), [0, 0], [S, H]) as tf.Tensor2D; // [S, H]
   // dropout(LayerNorm(words + tokenTypes + positions)), positions broadcast over the batch

@@ -21,9 +21,11 @@ export function encoderLayer(
   B: number,
   S: number,
   dropout: Dropout,
+  /** outputAttentions: collects this layer's attention probabilities [B, N, S, S]. */
+  attentions?: tf.Tensor4D[],
 ): tf.Tensor2D {
   const prefix = `bert.encoder.layer.${layer}`;
-  const context = selfAttention(p, `${prefix}.attention.self`, c, x, maskAdder, B, S, dropout); // [B·S, H]
+  const context = selfAttention(p, `${prefix}.attention.self`, c, x, maskAdder, B, S, dropout, attentions); // [B·S, H]
   const attended = attentionOutput(p, `${prefix}.attention.output`, c, context, x, dropout); // [B·S, H]
   const inner = intermediate(p, `${prefix}.intermediate`, c, attended); // [B·S, I]
   return output(p, `${prefix}.output`, c, inner, attended, dropout); // [B·S, H]

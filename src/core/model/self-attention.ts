@@ -6,7 +6,7 @@
  * Glossary: B batch, S sequence length, H hidden size, N heads, D head size (H/N).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { attentionProbs } from '../kernels/attention-softmax';
+import { attentionProbs, attentionProbsComposed } from '../kernels/attention-softmax';
 import type { BertConfig } from './config';
 import { linear } from './lora';
 import { batchMatMul } from './matmul';
@@ -29,6 +29,8 @@ export function selfAttention(
   B: number,
   S: number,
   dropout: Dropout,
+  /** outputAttentions (inference only): this layer's probabilities are pushed here, [B, N, S, S]. */
+  attentions?: tf.Tensor4D[],
 ): tf.Tensor2D {
   const N = c.numAttentionHeads;
   const H = c.hiddenSize;
@@ -42,7 +44,11 @@ export function selfAttention(
   const v = heads('value'); // [B, N, S, D]
   const flat = (t: tf.Tensor4D, rows: number, cols: number) => tf.reshape(t, [B * N, rows, cols]) as tf.Tensor3D;
   const raw: tf.Tensor4D = tf.reshape(batchMatMul(flat(q, S, D), flat(k, S, D), true), [B, N, S, S]); // [B, N, S, S]
-  const probs = attentionProbs(raw, maskAdder, Math.sqrt(D), dropout.key(c.attentionProbsDropoutProb)); // [B, N, S, S] = dropout(softmax(raw/√D + mask))
+  // outputAttentions: the composed ops (no dropout: inference only), so the probabilities returned are those used.
+  const probs = attentions
+    ? attentionProbsComposed(raw, maskAdder, Math.sqrt(D), null) // [B, N, S, S] = softmax(raw/√D + mask)
+    : attentionProbs(raw, maskAdder, Math.sqrt(D), dropout.key(c.attentionProbsDropoutProb)); // [B, N, S, S] = dropout(softmax(raw/√D + mask))
+  attentions?.push(probs);
   const context = tf.reshape(batchMatMul(flat(probs, S, S), flat(v, S, D)), [B, N, S, D]); // [B, N, S, D]
   return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B * S, H]); // [B·S, H]
 }

@@ -56,6 +56,13 @@ export interface ForwardOptions {
   training: boolean;
   /** Seed for this call's dropout masks (a seeded run is reproducible). */
   seed?: number;
+  /**
+   * Return each layer's attention probabilities (BertOutputs.attentions). Inference only
+   * (training false): those layers use the composed softmax ops, not the fused kernels.
+   */
+  outputAttentions?: boolean;
+  /** [B, S, H] word embeddings to use instead of looking up input_ids (Hugging Face's inputs_embeds). */
+  inputsEmbeds?: tf.Tensor3D;
 }
 
 export interface BertOutputs {
@@ -74,6 +81,8 @@ export interface BertOutputs {
   mlmLogits?: tf.Tensor3D;
   /** Masked LM [M, V] at batch.mlmPositions only, when the batch has them (evaluation: no [B, S, V] tensor). */
   maskedLogits?: tf.Tensor2D;
+  /** ForwardOptions.outputAttentions: per layer, softmax(QKᵀ/√D + mask) [B, N, S, S]. */
+  attentions?: tf.Tensor4D[];
 }
 
 export interface BertModel {
@@ -92,6 +101,8 @@ export interface BertModel {
   forward(batch: BertBatch, options: ForwardOptions): BertOutputs;
   /** Scalar loss of the head (CE, MSE, or (CE(start)+CE(end))/2). Call inside tf.tidy / variableGrads. */
   loss(batch: BertBatch, options: ForwardOptions): tf.Scalar;
+  /** The word embeddings of input_ids [B, S] -> [B, S, H] (the lookup forward does; inputsEmbeds' counterpart). */
+  embedWords?(inputIds: tf.Tensor2D): tf.Tensor3D;
   /** Copies every variable back to the host, Hugging Face names and orientation. */
   exportWeights(): Promise<WeightMap>;
   dispose(): void;

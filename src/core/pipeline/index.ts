@@ -13,6 +13,8 @@ export type { QaAnswer, QaResult, QaSettings, QaPipelineOptions, QuestionAnsweri
 export { createQuestionAnsweringPipeline, qaResult } from './question-answering';
 export type { ClassificationResult, ClassificationSettings, ClassificationPipelineOptions, TextClassificationPipeline } from './text-classification';
 export { createTextClassificationPipeline, softmax } from './text-classification';
+export { lookInside, type AttentionMaps, type ExplainOptions, type FeatureInput, type InsideTarget, type LookInside, type TokenAttributionScores } from './look-inside';
+export { answerTokens } from './question-answering';
 
 export interface PipelineInput {
   model: BertModel;

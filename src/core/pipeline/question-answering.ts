@@ -24,6 +24,7 @@ import type { Tokenizer } from '../tokenizer/types';
 import { bucketLengths, cutToBucket } from '../train/task-buckets';
 import { inferBatches } from '../train/task-infer';
 import { locateAnswer } from '../train/task-spans';
+import { lookInside, type ExplainOptions, type LookInside } from './look-inside';
 
 export type QaSettings = Pick<Settings, 'maxSeqLength' | 'docStride' | 'maxQueryLength' | 'nBestSize' | 'maxAnswerLength' | 'nullScoreDiffThreshold' | 'evalBatchSize' | 'seqBuckets'>;
 
@@ -55,11 +56,15 @@ export interface QaResult {
   nullOdds?: number;
   /** Doc-stride windows the context needed. */
   windows: number;
+  /** options.explain: attention maps and token attributions of the window the best answer came from. */
+  inside?: LookInside;
 }
 
 export interface PredictOptions {
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
+  /** answer / classify: also look inside (look-inside.ts) for the predicted answer or label. */
+  explain?: ExplainOptions;
 }
 
 export interface QuestionAnsweringPipeline {
@@ -76,7 +81,7 @@ export function createQuestionAnsweringPipeline(options: QaPipelineOptions): Que
   }
   const lengths = bucketLengths(settings.seqBuckets, settings.maxSeqLength);
 
-  const predict = async (examples: readonly SquadExample[], features: readonly SquadFeature[], o: PredictOptions = {}): Promise<SquadPrediction[]> => {
+  const run = async (examples: readonly SquadExample[], features: readonly SquadFeature[], o: PredictOptions): Promise<{ predictions: SquadPrediction[]; results: SquadRawResult[] }> => {
     const bs = settings.evalBatchSize;
     const results: SquadRawResult[] = [];
     await inferBatches(
@@ -95,14 +100,16 @@ export function createQuestionAnsweringPipeline(options: QaPipelineOptions): Que
       },
       { signal: o.signal, onProgress: o.onProgress, progressTotal: features.length },
     );
-    return postprocessSquad(examples, features, results, {
+    const predictions = postprocessSquad(examples, features, results, {
       nBestSize: settings.nBestSize,
       maxAnswerLength: settings.maxAnswerLength,
       version2WithNegative: version2,
       nullScoreDiffThreshold: settings.nullScoreDiffThreshold,
       basicTokenize: (t) => tokenizer.basicTokenize(t),
     });
+    return { predictions, results };
   };
+  const predict = async (examples: readonly SquadExample[], features: readonly SquadFeature[], o: PredictOptions = {}): Promise<SquadPrediction[]> => (await run(examples, features, o)).predictions;
 
   return {
     task: 'question-answering',
@@ -118,10 +125,45 @@ export function createQuestionAnsweringPipeline(options: QaPipelineOptions): Que
       const features = convertSquadExamples([example], tokenizer, {
         maxSeqLength: settings.maxSeqLength, docStride: settings.docStride, maxQueryLength: settings.maxQueryLength, training: false,
       });
-      const [pred] = await predict([example], features, o);
-      return qaResult(example, pred, features.length);
+      const { predictions: [pred], results } = await run([example], features, o);
+      const result = qaResult(example, pred, features.length);
+      if (o.explain && (o.explain.attentions || o.explain.attributions)) {
+        const at = answerTokens(pred, features, results);
+        result.inside = await lookInside(model, at.feature, at.feature.tokens, { kind: 'span', start: at.start, end: at.end }, o.explain);
+      }
+      return result;
     },
   };
+}
+
+/**
+ * The window and token positions the answer was read from: among the windows holding the answer's
+ * first and last words (the first at a max-context token, as write_predictions requires), the
+ * highest start + end logit. No answer (SQuAD 2.0's null, or none found): [CLS] of the first window.
+ */
+export function answerTokens(pred: SquadPrediction, features: readonly SquadFeature[], results: readonly SquadRawResult[]): { feature: SquadFeature; start: number; end: number } {
+  let best = { feature: features[0], start: 0, end: 0 };
+  const span = pred.text !== '' ? pred.span : undefined;
+  if (!span) return best;
+  let bestScore = -Infinity;
+  const byId = new Map(results.map((r) => [r.unique_id, r]));
+  for (const f of features) {
+    const r = byId.get(f.unique_id);
+    if (!r) continue;
+    const n = f.tokens.length;
+    for (let i = 0; i < n; i++) {
+      if (f.token_to_orig_map[String(i)] !== span.wordStart || !f.token_is_max_context[String(i)]) continue;
+      for (let j = i; j < n; j++) {
+        if (f.token_to_orig_map[String(j)] !== span.wordEnd) continue;
+        const score = r.start_logits[i] + r.end_logits[j];
+        if (score > bestScore) {
+          bestScore = score;
+          best = { feature: f, start: i, end: j };
+        }
+      }
+    }
+  }
+  return best;
 }
 
 /** The prediction of one example as answers located in its context. */

@@ -19,6 +19,7 @@ import type { Tokenizer } from '../tokenizer/types';
 import { bucketLengths, cutToBucket } from '../train/task-buckets';
 import { inferBatches } from '../train/task-infer';
 import type { PredictOptions } from './question-answering';
+import { lookInside, type LookInside } from './look-inside';
 
 export type ClassificationSettings = Pick<Settings, 'maxSeqLength' | 'evalBatchSize' | 'seqBuckets'>;
 
@@ -31,8 +32,8 @@ export interface ClassificationPipelineOptions {
 }
 
 export type ClassificationResult =
-  | { kind: 'classification'; labels: string[]; probabilities: number[]; label: string }
-  | { kind: 'regression'; value: number };
+  | { kind: 'classification'; labels: string[]; probabilities: number[]; label: string; inside?: LookInside }
+  | { kind: 'regression'; value: number; inside?: LookInside };
 
 export interface TextClassificationPipeline {
   readonly task: 'text-classification';
@@ -83,12 +84,18 @@ export function createTextClassificationPipeline(options: ClassificationPipeline
       if (textA.trim() === '') throw new TabtuneError('Text A is empty', { location: 'Text A', expected: 'the text to classify', code: 'predict-input' });
       const feature = convertExample({ guid: 'input', textA, textB: textB && textB.trim() !== '' ? textB : undefined }, tokenizer, { maxSeqLength: settings.maxSeqLength, labels: null });
       const [row] = await predict([{ ...feature, label_id: 0 }], o);
-      if (regression) return { kind: 'regression', value: row[0] };
+      const explain = o.explain && (o.explain.attentions || o.explain.attributions) ? o.explain : undefined;
+      const tokens = () => tokenizer.convertIdsToTokens(feature.input_ids);
+      if (regression) {
+        const inside = explain ? await lookInside(model, feature, tokens(), { kind: 'label', index: 0, name: 'value' }, explain) : undefined;
+        return { kind: 'regression', value: row[0], ...(inside ? { inside } : {}) };
+      }
       const probabilities = softmax(row);
       const labels = options.labels.length === probabilities.length ? [...options.labels] : probabilities.map((_, i) => String(i));
       let best = 0;
       for (let k = 1; k < probabilities.length; k++) if (probabilities[k] > probabilities[best]) best = k;
-      return { kind: 'classification', labels, probabilities, label: labels[best] };
+      const inside = explain ? await lookInside(model, feature, tokens(), { kind: 'label', index: best, name: labels[best] }, explain) : undefined;
+      return { kind: 'classification', labels, probabilities, label: labels[best], ...(inside ? { inside } : {}) };
     },
   };
 }

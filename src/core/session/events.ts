@@ -32,6 +32,7 @@
  */
 import type { TaskName } from '../data/types';
 import type { QaAnswer } from '../pipeline/question-answering';
+import type { ExplainOptions, LookInside } from '../pipeline/look-inside';
 import type { SettingAdaptation, SettingIssue } from '../settings/validate';
 import type { SettingKey, Settings } from '../settings/schema';
 import type { EvalResult, StepMetrics } from '../train/types';
@@ -198,13 +199,14 @@ export interface RunInfo {
 export type { CharSpan, LiveSpanPrediction as SpanPrediction } from '../train/task-types';
 
 export type PredictInput =
-  | { kind: 'qa'; context: string; question: string }
-  | { kind: 'classification'; textA: string; textB?: string };
+  | { kind: 'qa'; context: string; question: string; explain?: ExplainOptions }
+  | { kind: 'classification'; textA: string; textB?: string; explain?: ExplainOptions };
 
+/** `inside`: attention maps and token attributions when the input asked for them (explain). */
 export type PredictResult =
-  | { kind: 'qa'; best: QaAnswer | null; nbest: QaAnswer[]; windows: number }
-  | { kind: 'classification'; labels: string[]; probabilities: number[] }
-  | { kind: 'regression'; value: number };
+  | { kind: 'qa'; best: QaAnswer | null; nbest: QaAnswer[]; windows: number; inside?: LookInside }
+  | { kind: 'classification'; labels: string[]; probabilities: number[]; inside?: LookInside }
+  | { kind: 'regression'; value: number; inside?: LookInside };
 
 export interface ExportedFile {
   name: string;

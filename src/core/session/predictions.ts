@@ -53,6 +53,8 @@ export interface DevPrediction {
   question?: string;
   gold?: string;
   predicted: string;
+  /** This example's loss (cross-entropy with the gold label, or squared error), when labelled. */
+  loss?: number;
 }
 
 const encoder = new TextEncoder();
@@ -96,6 +98,7 @@ export async function predictionRows(input: PredictionFilesInput): Promise<DevPr
   return p.guids.map((guid, i) => {
     const ex = examples.get(guid);
     const row: DevPrediction = { id: guid, predicted: String(predicted[i]) };
+    if (p.losses) row.loss = p.losses[i];
     if (ex) {
       row.text_a = ex.textA;
       if (ex.textB !== undefined) row.text_b = ex.textB;

@@ -501,12 +501,12 @@ export function createSession(options: SessionOptions): Session {
         let result: PredictResult;
         if (pipe.task === 'question-answering') {
           if (input.kind !== 'qa') throw new TabtuneError('this model answers questions, not classification inputs', { location: 'predict', expected: 'a context and a question', code: 'predict-task' });
-          const r = await pipe.answer({ question: input.question, context: input.context });
-          result = { kind: 'qa', best: r.best, nbest: r.nbest, windows: r.windows };
+          const r = await pipe.answer({ question: input.question, context: input.context }, { explain: input.explain });
+          result = { kind: 'qa', best: r.best, nbest: r.nbest, windows: r.windows, ...(r.inside ? { inside: r.inside } : {}) };
         } else {
           if (input.kind !== 'classification') throw new TabtuneError('this model classifies text; it does not answer questions', { location: 'predict', expected: 'a text to classify', code: 'predict-task' });
-          const r = await pipe.classify({ textA: input.textA, textB: input.textB });
-          result = r.kind === 'regression' ? r : { kind: 'classification', labels: r.labels, probabilities: r.probabilities };
+          const r = await pipe.classify({ textA: input.textA, textB: input.textB }, { explain: input.explain });
+          result = r.kind === 'regression' ? r : { kind: 'classification', labels: r.labels, probabilities: r.probabilities, ...(r.inside ? { inside: r.inside } : {}) };
         }
         emit({ type: 'prediction', requestId, result });
       } catch (e) {

@@ -136,10 +136,12 @@ function makeEvalSet(
       if (regression) {
         // Regression is scored as STS-B is (Pearson, Spearman), for a user's table too.
         const metrics = labelled ? glueMetrics('sts-b', values, features.map((f) => f.label_id)) : {};
-        return { metrics, predictions: { kind: 'regression', guids, predicted: values } };
+        const losses = labelled ? values.map((v, i) => (v - features[i].label_id) ** 2) : undefined;
+        return { metrics, predictions: { kind: 'regression', guids, predicted: values, ...(losses ? { losses } : {}) } };
       }
       const metrics = labelled ? glueMetrics(task, predicted, features.map((f) => labels![f.label_id])) : {};
-      return { metrics, predictions: { kind: 'classification', guids, labels: labels!, predicted, logits: logitRows } };
+      const losses = labelled ? logitRows.map((row, i) => exampleCrossEntropy(row, features[i].label_id)) : undefined;
+      return { metrics, predictions: { kind: 'classification', guids, labels: labels!, predicted, logits: logitRows, ...(losses ? { losses } : {}) } };
     },
   };
 }
@@ -172,4 +174,13 @@ export async function createClassifierTask(input: ClassifierTaskInput): Promise<
   }
   const head: HeadSpec = labels === null ? { kind: 'regression' } : { kind: 'classification', numLabels: labels.length, labels };
   return { task: input.task, head, labels: labels ?? [], train, dev, notes };
+}
+
+/** −log softmax(row)[gold], computed stably (log-sum-exp): one example's loss, as the training loss averages it. */
+export function exampleCrossEntropy(row: ArrayLike<number>, gold: number): number {
+  let max = -Infinity;
+  for (let k = 0; k < row.length; k++) if (row[k] > max) max = row[k];
+  let sum = 0;
+  for (let k = 0; k < row.length; k++) sum += Math.exp(row[k] - max);
+  return max + Math.log(sum) - row[gold];
 }

@@ -34,8 +34,9 @@ export interface LiveSpanPrediction {
 }
 
 export type TaskPredictions =
-  | { kind: 'classification'; guids: string[]; labels: string[]; predicted: string[]; logits: Float32Array[] }
-  | { kind: 'regression'; guids: string[]; predicted: number[] }
+  /** losses: per example (labelled data), cross-entropy with the gold label / squared error: the hardest examples. */
+  | { kind: 'classification'; guids: string[]; labels: string[]; predicted: string[]; logits: Float32Array[]; losses?: number[] }
+  | { kind: 'regression'; guids: string[]; predicted: number[]; losses?: number[] }
   | {
       kind: 'span';
       /** qas_id -> answer text (predictions.json). */

@@ -2,6 +2,7 @@
 import { useId, useState } from 'react';
 import type { ErrorInfo, PredictResult } from '../../protocol/events';
 import { formatMetric, formatPercent } from '../format/numbers';
+import { LookInside } from './LookInside';
 
 export interface ClassifyDemoProps {
   onClassify: (textA: string, textB: string | undefined) => void;
@@ -54,6 +55,7 @@ export function ClassifyDemo({ onClassify, result, pending, error, enabled, disa
           Predicted score: <strong>{formatMetric(result.value)}</strong>
         </p>
       )}
+      {result?.inside && <LookInside inside={result.inside} />}
     </form>
   );
 }

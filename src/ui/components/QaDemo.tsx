@@ -7,6 +7,7 @@ import type { DemoQuestion, PredictResult, QaAnswer } from '../../protocol/event
 import type { ErrorInfo } from '../../protocol/events';
 import { formatPercent } from '../format/numbers';
 import { HighlightedText } from './HighlightedText';
+import { LookInside } from './LookInside';
 
 export interface QaDemoProps {
   onAsk: (context: string, question: string) => void;
@@ -96,6 +97,7 @@ export function QaDemo({ onAsk, result, resultContext, pending, error, enabled, 
           )}
           {best && resultContext !== null && <HighlightedText text={resultContext} ranges={[{ start: best.start, end: best.end, kind: 'answer' }]} />}
           {result.nbest.length > 1 && <NBestTable nbest={result.nbest} />}
+          {result.inside && <LookInside inside={result.inside} />}
         </div>
       )}
     </form>

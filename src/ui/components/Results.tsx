@@ -6,7 +6,9 @@
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { EvalResult } from '../../core/train';
 import type { ExportState } from '../../state/slices';
-import { confusionMatrix } from '../../core/eval';
+import { ConfusionMatrix } from './ConfusionMatrix';
+import { HardestExamples } from './HardestExamples';
+import type { CellFilter } from '../results/hardest';
 import { formatBytes, formatMetric } from '../format/numbers';
 import { filterRows, predictionRowsFromDev, predictionRowsFromFiles, type DevPredictionLike, type NamedBytes, type PredictionRow } from '../results/predictionRows';
 import { mimeFor } from '../results/download';
@@ -26,6 +28,8 @@ export interface ResultsProps {
   onDownloadLossCsv: () => void;
   onDownloadLossPng: () => void;
   hasSteps: boolean;
+  /** Look inside one dev example again (hardest examples' button). */
+  onInspect?: (row: PredictionRow) => void;
 }
 
 export function Results(props: ResultsProps) {
@@ -52,7 +56,7 @@ export function Results(props: ResultsProps) {
       {parsed && 'error' in parsed && <p className="small" style={{ color: 'var(--bad)' }}>The exported predictions could not be read: {parsed.error}</p>}
       {parsed && !('error' in parsed) && (
         <>
-          {classification && parsed.hasGold && <Confusion labels={labels} rows={parsed.rows} />}
+          {classification && parsed.hasGold && <ConfusionWithExamples labels={labels} rows={parsed.rows} onInspect={props.onInspect} />}
           {classification && !parsed.hasGold && <p className="small muted">The confusion matrix needs the dev set’s gold labels, which this export does not carry.</p>}
           <PredictionsTable rows={parsed.rows} source={parsed.source} />
         </>
@@ -119,42 +123,14 @@ export function MetricsTable({ evals, finalMetrics }: { evals: EvalResult[]; fin
   );
 }
 
-function Confusion({ labels, rows }: { labels: string[]; rows: PredictionRow[] }) {
-  const withGold = rows.filter((r): r is PredictionRow & { gold: string } => r.gold !== undefined);
-  const m = confusionMatrix(
-    withGold.map((r) => r.predicted),
-    withGold.map((r) => r.gold),
-    labels,
-  );
+/** The confusion matrix and per-class metrics, and the hardest examples (one cell's when a cell is pressed). */
+function ConfusionWithExamples({ labels, rows, onInspect }: { labels: string[]; rows: PredictionRow[]; onInspect?: (row: PredictionRow) => void }) {
+  const [cell, setCell] = useState<CellFilter | null>(null);
   return (
-    <div className="table-wrap">
-      <h3 id="confusion-title">Confusion matrix</h3>
-      <p className="small muted">Rows: gold label; columns: predicted label. {m.labels.length > 0 ? `${withGold.length} dev examples.` : ''}</p>
-      <table className="confusion" data-testid="confusion-matrix" style={{ width: 'auto' }} aria-labelledby="confusion-title">
-        <thead>
-          <tr>
-            <th />
-            {m.labels.map((l) => (
-              <th key={l} scope="col">
-                {l}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {m.labels.map((gold, g) => (
-            <tr key={gold}>
-              <th scope="row">{gold}</th>
-              {m.counts[g].map((c, p) => (
-                <td key={p} className={g === p ? 'diag' : ''}>
-                  {c}
-                </td>
-              ))}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <>
+      <ConfusionMatrix labels={labels} rows={rows} selected={cell} onSelect={setCell} />
+      <HardestExamples rows={rows} cell={cell} onClearCell={() => setCell(null)} onInspect={onInspect} />
+    </>
   );
 }
 

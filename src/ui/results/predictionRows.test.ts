@@ -7,14 +7,14 @@ describe('predictionRowsFromFiles', () => {
   it('prefers eval_predictions.jsonl (with gold labels and inputs)', () => {
     const files = [
       { name: 'model/dev_predictions.tsv', data: bytes('index\tprediction\n0\t1\n') },
-      { name: 'eval_predictions.jsonl', data: bytes('{"id":"dev-1","text_a":"A cat.","text_b":"A dog.","gold":"0","predicted":"1"}\n{"id":"dev-2","text_a":"Hi","gold":1,"predicted":"1"}\n') },
+      { name: 'eval_predictions.jsonl', data: bytes('{"id":"dev-1","text_a":"A cat.","text_b":"A dog.","gold":"0","predicted":"1","loss":1.5}\n{"id":"dev-2","text_a":"Hi","gold":1,"predicted":"1"}\n') },
     ];
     const p = predictionRowsFromFiles(files);
     expect(p?.source).toBe('eval_predictions.jsonl');
     expect(p?.hasGold).toBe(true);
     expect(p?.rows).toEqual([
-      { id: 'dev-1', input: 'A cat. ‖ A dog.', gold: '0', predicted: '1' },
-      { id: 'dev-2', input: 'Hi', gold: '1', predicted: '1' },
+      { id: 'dev-1', input: 'A cat. ‖ A dog.', gold: '0', predicted: '1', loss: 1.5, textA: 'A cat.', textB: 'A dog.' },
+      { id: 'dev-2', input: 'Hi', gold: '1', predicted: '1', textA: 'Hi' },
     ]);
   });
   it('reads SQuAD predictions.json', () => {
@@ -31,14 +31,14 @@ describe('predictionRowsFromFiles', () => {
 });
 
 describe('predictionRowsFromDev', () => {
-  it("reads the session's rows as they come (no bytes): inputs joined, gold kept", () => {
+  it("reads the session's rows as they come (no bytes): inputs joined, gold, loss and texts kept", () => {
     const p = predictionRowsFromDev([
-      { id: 'dev-1', text_a: 'A cat.', text_b: 'A dog.', gold: '0', predicted: '1' },
+      { id: 'dev-1', text_a: 'A cat.', text_b: 'A dog.', gold: '0', predicted: '1', loss: 0.75 },
       { id: 'q7', question: 'Who?', predicted: 'Ada' },
     ], 'the evaluation at step 4');
     expect(p).toEqual({
       source: 'the evaluation at step 4', hasGold: true,
-      rows: [{ id: 'dev-1', input: 'A cat. ‖ A dog.', gold: '0', predicted: '1' }, { id: 'q7', input: 'Who?', gold: undefined, predicted: 'Ada' }],
+      rows: [{ id: 'dev-1', input: 'A cat. ‖ A dog.', gold: '0', predicted: '1', loss: 0.75, textA: 'A cat.', textB: 'A dog.' }, { id: 'q7', input: 'Who?', gold: undefined, predicted: 'Ada' }],
     });
     expect(predictionRowsFromDev([{ id: 'x', predicted: '1' }]).hasGold).toBe(false);
   });

@@ -12,6 +12,11 @@ export interface PredictionRow {
   input?: string;
   gold?: string;
   predicted: string;
+  /** This example's loss at the evaluation (eval_predictions.jsonl's `loss`), when labelled. */
+  loss?: number;
+  /** The inputs one by one (eval_predictions.jsonl), to look inside an example again. */
+  textA?: string;
+  textB?: string;
 }
 
 export interface NamedBytes {
@@ -45,7 +50,11 @@ export function predictionRowsFromDev(rows: readonly DevPredictionLike[], source
   const out = rows.map((o) => {
     if (o.gold !== undefined) hasGold = true;
     const input = [o.question, o.text_a, o.text_b].filter((x): x is string => typeof x === 'string' && x !== '').join(' ‖ ');
-    return { id: o.id, input: input || undefined, gold: o.gold, predicted: o.predicted };
+    const row: PredictionRow = { id: o.id, input: input || undefined, gold: o.gold, predicted: o.predicted };
+    if (o.loss !== undefined && Number.isFinite(o.loss)) row.loss = o.loss;
+    if (o.text_a !== undefined) row.textA = o.text_a;
+    if (o.text_b !== undefined) row.textB = o.text_b;
+    return row;
   });
   return { source, rows: out, hasGold };
 }
@@ -58,6 +67,7 @@ export interface DevPredictionLike {
   question?: string;
   gold?: string;
   predicted: string;
+  loss?: number;
 }
 
 export function parseJsonlRows(text: string): { rows: PredictionRow[]; hasGold: boolean } {
@@ -69,7 +79,11 @@ export function parseJsonlRows(text: string): { rows: PredictionRow[]; hasGold: 
     const input = [o.question, o.text_a, o.text_b].filter((x): x is string => typeof x === 'string' && x !== '').join(' ‖ ');
     const gold = o.gold === undefined || o.gold === null ? undefined : String(o.gold);
     if (gold !== undefined) hasGold = true;
-    rows.push({ id: String(o.id ?? rows.length), input: input || undefined, gold, predicted: String(o.predicted ?? '') });
+    const row: PredictionRow = { id: String(o.id ?? rows.length), input: input || undefined, gold, predicted: String(o.predicted ?? '') };
+    if (typeof o.loss === 'number' && Number.isFinite(o.loss)) row.loss = o.loss;
+    if (typeof o.text_a === 'string') row.textA = o.text_a;
+    if (typeof o.text_b === 'string') row.textB = o.text_b;
+    rows.push(row);
   }
   return { rows, hasGold };
 }
