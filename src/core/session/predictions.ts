@@ -68,6 +68,7 @@ function questionTexts(json: unknown): Map<string, string> {
 
 export async function predictionFiles(input: PredictionFilesInput): Promise<ExportedFile[]> {
   const p = input.predictions;
+  if (p.kind === 'masked-lm') return []; // no per-example output: the metrics are in metrics.json
   if (p.kind === 'span') {
     let questions = new Map<string, string>();
     const gold = new Map<string, string>();
@@ -82,7 +83,7 @@ export async function predictionFiles(input: PredictionFilesInput): Promise<Expo
     return [file('eval_predictions.jsonl', jsonl(rows)), file('predictions.json', `${JSON.stringify(p.predictions, null, 4)}\n`)];
   }
   const examples = new Map<string, InputExample>();
-  if (input.dev && !isSquadTask(input.task) && (input.task !== 'tsv' || input.columns)) {
+  if (input.dev && !isSquadTask(input.task) && input.task !== 'mlm' && (input.task !== 'tsv' || input.columns)) {
     const r = await readClassifierFile({ task: input.task, columns: input.columns, cache: input.cache }, input.dev, 'dev', input.labels);
     for (const ex of r.examples) examples.set(ex.guid, ex);
   }

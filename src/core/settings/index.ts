@@ -9,3 +9,5 @@ export type { SettingsContext, SettingIssue, SettingAdaptation, ResolvedSettings
 export { fieldError, parseSettingValue, validateSettings, resolveSettings, settingsPatch, maxTokensForDoc } from './validate';
 export type { FlagSpec, FlagEdits } from './flags';
 export { settingsFlagSpec, editsFromFlags, settingsHelp } from './flags';
+export type { TrainableMode, LoraTargetSet } from './schema';
+export { trainableSpecOf, trainableIssues } from './trainable-settings';
