@@ -133,7 +133,7 @@ export function analyseFiles(files: KeptFile[], chosen: TaskName | null): Analys
   const columns = train?.dataset && (train.dataset.kind === 'csv' || train.dataset.kind === 'tsv') ? train.dataset.columns : det.columns;
   const detection: TaskDetection = {
     task,
-    reason: dev || !train ? reason : `${reason}; no dev file: evaluation uses the training file`,
+    reason: dev || !train ? reason : task === 'mlm' ? `${reason}; no dev file: a share of the text is held out for evaluation` : `${reason}; no dev file: evaluation uses the training file`,
     candidates: det.candidates,
     labels,
     counts: { train: 0, dev: 0, test: 0 },
