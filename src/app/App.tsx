@@ -358,10 +358,12 @@ function LiveEstimate({ bridge, active }: { bridge: StudioBridge; active: boolea
   const task = useBridgeState(bridge, (s) => s.task);
   const backend = useBridgeState(bridge, (s) => s.backend?.name ?? null);
   const speed = useBridgeState(bridge, (s) => (active && s.lastStep && s.lastStep.examplesPerSec > 0 ? roundSpeed(s.lastStep.examplesPerSec) : undefined));
+  // Masked LM trains on packed sequences (the plan counts them), not on the text's lines.
+  const mlmSequences = useBridgeState(bridge, (s) => (s.task === 'mlm' ? (s.plan?.trainExamples ?? null) : null));
   const estimate = useMemo(() => {
     const model = detection?.model;
     if (!model || !detection || detection.counts.train === 0) return null;
-    const examples = settings.maxTrainExamples > 0 ? Math.min(settings.maxTrainExamples, detection.counts.train) : detection.counts.train;
+    const examples = mlmSequences ?? (settings.maxTrainExamples > 0 ? Math.min(settings.maxTrainExamples, detection.counts.train) : detection.counts.train);
     return estimateRun({
       model,
       maxSeqLength: settings.maxSeqLength,
@@ -373,7 +375,7 @@ function LiveEstimate({ bridge, active }: { bridge: StudioBridge; active: boolea
       measuredSequencesPerSec: speed,
       parameterCounts: trainableCounts(model, task, detection.labels.length, settings),
     });
-  }, [detection, settings, task, backend, speed]);
+  }, [detection, settings, task, backend, speed, mlmSequences]);
   return <EstimateView estimate={estimate} backend={backend} />;
 }
 
