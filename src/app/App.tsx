@@ -35,6 +35,11 @@ import { ThemeToggle } from '../ui/components/ThemeToggle';
 import { canvasToPngBlob } from '../ui/charts/png';
 import { readChartColors } from '../ui/charts/chartTheme';
 import { estimateRun } from '../ui/settings/estimate';
+import { FillMaskDemo } from '../ui/components/FillMaskDemo';
+import { FineTuneNext } from '../ui/components/FineTuneNext';
+import { MaskedLmCharts } from '../ui/components/MaskedLmCharts';
+import { TrainableChoice } from '../ui/components/TrainableChoice';
+import { trainableCounts } from '../ui/settings/trainable-counts';
 import { lossCurveCsv } from '../ui/results/csv';
 import { buildMetricsJson } from '../ui/results/metricsJson';
 import { saveBlob, saveText } from '../ui/results/download';
@@ -191,6 +196,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               disabled={active || showDemoTask}
             />
             <SettingsForm task={task} state={settingsState} onChange={(p) => bridge.updateSettings(p)} onReset={() => bridge.resetSettings()} onDraftError={setDraftError} disabled={active} />
+            <LiveTrainableChoice bridge={bridge} disabled={active} />
             <LiveEstimate bridge={bridge} active={active} />
             <RunControls
               status={status}
@@ -227,7 +233,10 @@ export function App({ bridge }: { bridge: StudioBridge }) {
           </Panel>
           <Panel title="Training" testId="training-panel">
             {run !== null || active || hasSteps ? (
-              <Dashboard series={bridge.series} run={run} evals={evals} onLossChart={(c) => (lossChart.current = c)} />
+              <>
+                <Dashboard series={bridge.series} run={run} evals={evals} onLossChart={(c) => (lossChart.current = c)} />
+                {activeTask === 'mlm' && <MaskedLmCharts evals={evals} />}
+              </>
             ) : (
               <p className="small muted" data-testid="dashboard-idle">
                 Loss, learning rate, gradient norm, speed and dev metrics are drawn here live once training starts.
@@ -240,7 +249,23 @@ export function App({ bridge }: { bridge: StudioBridge }) {
             </Panel>
           )}
           <Panel title="Try the model" testId="demo-panel">
-            {squad || (activeTask === null && demoQuestions.length > 0) ? (
+            {activeTask === 'mlm' || run?.task === 'mlm' ? (
+              <>
+                <FillMaskDemo
+                  onFill={(text) => bridge.predict({ kind: 'fill-mask', text, topK: 5 })}
+                  result={prediction?.input.kind === 'fill-mask' && prediction.result?.kind === 'fill-mask' ? prediction.result : null}
+                  pending={prediction?.status === 'pending'}
+                  error={prediction?.input.kind === 'fill-mask' ? prediction.error : null}
+                  enabled={modelReady && !active && run?.task === 'mlm'}
+                  disabledReason="Train on your text first (task: Domain text); then let the model fill in masked words here."
+                />
+                <FineTuneNext
+                  onClick={() => bridge.fineTuneNext()}
+                  enabled={modelReady && !active && finished !== null}
+                  done={run !== null && files.some((f) => f.path.startsWith(`adapted-model-${run.runId.replace(/[^\w.-]+/g, '-')}/`))}
+                />
+              </>
+            ) : squad || (activeTask === null && demoQuestions.length > 0) ? (
               <QaDemo
                 onAsk={(context, question) => bridge.predict({ kind: 'qa', context, question, explain: LOOK_INSIDE })}
                 result={qaResult}
@@ -279,6 +304,11 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               hasSteps={hasSteps}
               onInspect={(row) => row.textA !== undefined && bridge.predict({ kind: 'classification', textA: row.textA, textB: row.textB, explain: LOOK_INSIDE })}
             />
+            {run?.settings.trainableParameters === 'lora' && (
+              <button type="button" className="small" data-testid="export-lora-adapter" disabled={!modelReady || active} onClick={() => bridge.exportModel('adapter')}>
+                Export the LoRA adapter alone (peft adapter_model.safetensors + adapter_config.json)
+              </button>
+            )}
           </Panel>
           <Panel title="Log" testId="log-panel">
             <LogView bridge={bridge} />
@@ -330,10 +360,12 @@ function LiveEstimate({ bridge, active }: { bridge: StudioBridge; active: boolea
   const task = useBridgeState(bridge, (s) => s.task);
   const backend = useBridgeState(bridge, (s) => s.backend?.name ?? null);
   const speed = useBridgeState(bridge, (s) => (active && s.lastStep && s.lastStep.examplesPerSec > 0 ? roundSpeed(s.lastStep.examplesPerSec) : undefined));
+  // Masked LM trains on packed sequences (the plan counts them), not on the text's lines.
+  const mlmSequences = useBridgeState(bridge, (s) => (s.task === 'mlm' ? (s.plan?.trainExamples ?? null) : null));
   const estimate = useMemo(() => {
     const model = detection?.model;
     if (!model || !detection || detection.counts.train === 0) return null;
-    const examples = settings.maxTrainExamples > 0 ? Math.min(settings.maxTrainExamples, detection.counts.train) : detection.counts.train;
+    const examples = mlmSequences ?? (settings.maxTrainExamples > 0 ? Math.min(settings.maxTrainExamples, detection.counts.train) : detection.counts.train);
     return estimateRun({
       model,
       maxSeqLength: settings.maxSeqLength,
@@ -343,9 +375,24 @@ function LiveEstimate({ bridge, active }: { bridge: StudioBridge; active: boolea
       epochs: settings.numTrainEpochs,
       backend,
       measuredSequencesPerSec: speed,
+      parameterCounts: trainableCounts(model, task, detection.labels.length, settings),
     });
-  }, [detection, settings, task, backend, speed]);
+  }, [detection, settings, task, backend, speed, mlmSequences]);
   return <EstimateView estimate={estimate} backend={backend} />;
+}
+
+/** The trainable-parameter choice with its parameter counts (core paramCounts) for the loaded model. */
+function LiveTrainableChoice({ bridge, disabled }: { bridge: StudioBridge; disabled: boolean }) {
+  const detection = useBridgeState(bridge, (s) => s.detection);
+  const settings = useBridgeState(bridge, (s) => s.settings);
+  const task = useBridgeState(bridge, (s) => s.task);
+  const counts = useMemo(() => {
+    const model = detection?.model;
+    if (!model) return null;
+    const labels = detection.labels.length;
+    return { chosen: trainableCounts(model, task, labels, settings), full: trainableCounts(model, task, labels, { ...settings, trainableParameters: 'full' }) };
+  }, [detection, settings, task]);
+  return <TrainableChoice settings={settings} numLayers={detection?.model?.numLayers ?? null} counts={counts} onChange={(p) => bridge.updateSettings(p)} disabled={disabled} />;
 }
 
 /** Two significant digits: the estimate does not flicker with every step's speed. */

@@ -44,9 +44,11 @@ export type Command =
   | { type: 'stop' }
   | { type: 'evaluate' }
   | { type: 'predict'; requestId: number; input: PredictInput }
-  | { type: 'export'; requestId: number }
+  | { type: 'export'; requestId: number; /** A LoRA run: merged weights (default) or peft's adapter files. */ lora?: 'merged' | 'adapter' }
   | { type: 'resumeRun'; runId: string }
-  | { type: 'demo'; runId: string; runName: string; options?: DemoOptions };
+  | { type: 'demo'; runId: string; runName: string; options?: DemoOptions }
+  /** The last run's encoder (head dropped, LoRA merged) becomes the pre-trained model of the next run. */
+  | { type: 'fineTuneNext' };
 
 export type CommandType = Command['type'];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;

@@ -50,7 +50,7 @@ describe('postCommand / postEvent', () => {
 
 describe('isCommand / isWorkerEvent', () => {
   it('accepts every command type and rejects anything else', () => {
-    const types = ['loadFiles', 'removeFile', 'configure', 'start', 'pause', 'resume', 'stop', 'evaluate', 'predict', 'export', 'resumeRun', 'demo'];
+    const types = ['loadFiles', 'removeFile', 'configure', 'start', 'pause', 'resume', 'stop', 'evaluate', 'predict', 'export', 'resumeRun', 'demo', 'fineTuneNext'];
     for (const type of types) expect(isCommand({ type })).toBe(true);
     expect(isCommand({ type: 'format-disk' })).toBe(false);
     expect(isCommand(null)).toBe(false);

@@ -55,6 +55,7 @@ export function postEvent(target: MessageTarget, event: WorkerEvent): void {
 
 const COMMAND_TYPES = new Set<string>([
   'loadFiles', 'removeFile', 'configure', 'start', 'pause', 'resume', 'stop', 'evaluate', 'predict', 'export', 'resumeRun', 'demo',
+  'fineTuneNext',
 ]);
 
 /** Narrows an incoming message to a Command (the worker ignores anything else, with a log line). */

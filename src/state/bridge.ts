@@ -72,8 +72,10 @@ export interface StudioBridge {
   evaluate(): void;
   /** Returns the request id; the answer lands in store.prediction. */
   predict(input: PredictInput): number;
-  /** Returns the request id; the files land in store.exportState. */
-  exportModel(): number;
+  /** Returns the request id; the files land in store.exportState. `lora`: a LoRA run as merged weights (default) or peft's adapter files. */
+  exportModel(lora?: 'merged' | 'adapter'): number;
+  /** "Fine-tune this model next": the last run's encoder becomes the pre-trained model (the file list follows). */
+  fineTuneNext(): void;
   resumeRun(runId: string): void;
   /** Returns the demo run's id. */
   startDemo(options?: DemoOptions): string;
@@ -233,12 +235,13 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       send({ type: 'predict', requestId: id, input });
       return id;
     },
-    exportModel() {
+    exportModel(lora) {
       const id = ++requestId;
       store.setState({ exportState: { requestId: id, status: 'pending', files: [], zip: null, error: null } });
-      send({ type: 'export', requestId: id });
+      send({ type: 'export', requestId: id, ...(lora ? { lora } : {}) });
       return id;
     },
+    fineTuneNext: () => send({ type: 'fineTuneNext' }),
     resumeRun(runId) {
       series.reset();
       store.setState({ status: 'preparing', runId, phases: {}, finished: null });

@@ -129,6 +129,8 @@ export async function run(argv: string[]): Promise<number> {
       await writeFile(outFile, JSON.stringify(p.predictions, null, 4) + '\n');
       await writeFile(join(dirname(outFile), 'nbest_predictions.json'), JSON.stringify(p.nbest, null, 4) + '\n');
       if (p.nullOdds) await writeFile(join(dirname(outFile), 'null_odds.json'), JSON.stringify(p.nullOdds, null, 4) + '\n');
+    } else if (p.kind === 'masked-lm') {
+      await writeFile(outFile, JSON.stringify(p.metrics, null, 2) + '\n');
     } else {
       await writeFile(outFile, predictionsTsv(p));
     }

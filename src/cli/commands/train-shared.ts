@@ -128,6 +128,8 @@ export async function writeEvalOutputs(outDir: string, outcome: EvalOutcome): Pr
     await writeFile(join(outDir, 'predictions.json'), JSON.stringify(p.predictions, null, 4) + '\n');
     await writeFile(join(outDir, 'nbest_predictions.json'), JSON.stringify(p.nbest, null, 4) + '\n');
     if (p.nullOdds) await writeFile(join(outDir, 'null_odds.json'), JSON.stringify(p.nullOdds, null, 4) + '\n');
+  } else if (p.kind === 'masked-lm') {
+    await writeFile(join(outDir, 'eval_results.json'), JSON.stringify({ ...p.metrics, predicted_positions: p.predicted }, null, 2) + '\n');
   } else {
     await writeFile(join(outDir, `dev_predictions.tsv`), predictionsTsv(p));
   }

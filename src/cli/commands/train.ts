@@ -23,10 +23,13 @@ import { checkCheckpointData, dataFingerprint, prepareRunFolder, runMetaBytes, R
 import { exitCodeOf, watchInterrupts, type InterruptWatch } from '../signals';
 import { modelInputs } from '../output-inputs';
 import { exportModelFolder, MODEL_TASK_FLAGS, parseBackend, writeEvalOutputs } from './train-shared';
+import { exportTrainedModel, LORA_EXPORT_FLAGS, LORA_EXPORT_HELP, parseLoraExport } from './train-lora';
 
 export const HELP = `usage: tabtune train --model DIR --task TASK --train FILE [--dev FILE] --out DIR [flags]
 
-Fine-tunes BERT on a GLUE task, a TSV/CSV of your own (task tsv) or SQuAD (squad, squad2).
+Fine-tunes BERT on a GLUE task, a TSV/CSV of your own (task tsv) or SQuAD (squad, squad2), or
+continues its pre-training on your own plain text (task mlm: one sentence per line, a blank line
+between documents; writes a BertForMaskedLM folder).
 --model is a Hugging Face folder (config.json + model.safetensors or pytorch_model.bin) or a
 Google checkpoint folder (bert_config.json + bert_model.ckpt.*). Writes to --out: the fine-tuned
 model (Hugging Face folder), metrics.json, the dev predictions, and checkpoints/.
@@ -44,6 +47,7 @@ model (Hugging Face folder), metrics.json, the dev predictions, and checkpoints/
 
 --out never names, holds or lies on an input (model folder, vocabulary, data files). Ctrl-C or
 SIGTERM stops at the next step, saves a checkpoint and exits 130 / 143; a second signal exits at once.
+${LORA_EXPORT_HELP}
 
 Training settings (defaults for classification tasks, then SQuAD's where they differ; a default
 the model cannot take, such as a max sequence length beyond its positions, is lowered and said):
@@ -59,6 +63,7 @@ export const TRAIN_FLAGS = {
   'version-2-with-negative': { type: 'boolean' },
   resume: { type: 'boolean' },
   'resume-from': { type: 'string' },
+  ...LORA_EXPORT_FLAGS,
 } as const;
 
 export function parseTask(value: string | undefined): TaskName {
@@ -166,6 +171,7 @@ export async function train(argv: string[], stop?: AbortSignal): Promise<number>
   const trainFile = requireFlag(f.train, 'train');
   const outDir = requireFlag(f.out, 'out');
   const edits = editsFromArgs(f);
+  const loraExport = parseLoraExport(f['lora-export']);
   const columns = task === 'tsv' ? { textA: columnRef(requireFlag(f['text-a'], 'text-a'))!, textB: columnRef(f['text-b']), label: columnRef(requireFlag(f.label, 'label'))! } : undefined;
   const bar = createProgressBar(process.stderr);
   const errors: ErrorInfo[] = [];
@@ -282,7 +288,7 @@ export async function train(argv: string[], stop?: AbortSignal): Promise<number>
     };
     await writeFile(join(outDir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
     if (last.lastOutcome) await writeEvalOutputs(outDir, last.lastOutcome);
-    await exportModelFolder(outDir, last.model, { config: last.modelConfig, rawConfig: last.rawConfig ?? {}, tokenizer: last.tokenizer }, last.adapter.head);
+    await exportTrainedModel(outDir, last.model, { config: last.modelConfig, rawConfig: last.rawConfig ?? {}, tokenizer: last.tokenizer }, last.adapter.head, loraExport);
     process.stdout.write(JSON.stringify(metrics.final) + '\n');
     if (result.status === 'diverged') {
       process.stderr.write(`tabtune train: stopped at step ${result.nonFinite!.step}: non-finite ${result.nonFinite!.tensor}; the last good weights were exported. Run again with --resume and a lower --learning-rate.\n`);

@@ -153,9 +153,11 @@ export function splitFromFileName(fileName: string): Split {
 
 /**
  * Every task Tabtune trains, in the order menus and `--help` list them: the GLUE tasks above,
- * SQuAD v1.1 / v2.0, and `tsv` (a user's own table with mapped columns).
+ * SQuAD v1.1 / v2.0, `tsv` (a user's own table with mapped columns), and `mlm` ("Domain text
+ * (masked-LM)": continued pre-training on the user's plain text, as run_pretraining.py /
+ * run_mlm.py).
  */
-export const TASK_NAMES: readonly TaskName[] = [...GLUE_TASKS, 'squad', 'squad2', 'tsv'];
+export const TASK_NAMES: readonly TaskName[] = [...GLUE_TASKS, 'squad', 'squad2', 'tsv', 'mlm'];
 
 export function isTaskName(name: string): name is TaskName {
   return (TASK_NAMES as readonly string[]).includes(name);
@@ -165,9 +167,14 @@ export function isSquadTask(task: TaskName): task is SquadTask {
   return task === 'squad' || task === 'squad2';
 }
 
-/** Which google-research/bert script a task's flags and defaults follow. */
-export type TaskFamily = 'classifier' | 'squad';
+/** Masked-LM pre-training on plain text (no labels). */
+export function isMlmTask(task: TaskName): task is 'mlm' {
+  return task === 'mlm';
+}
+
+/** Which google-research/bert script a task's flags and defaults follow (mlm: run_pretraining.py / create_pretraining_data.py). */
+export type TaskFamily = 'classifier' | 'squad' | 'mlm';
 
 export function taskFamily(task: TaskName): TaskFamily {
-  return isSquadTask(task) ? 'squad' : 'classifier';
+  return isSquadTask(task) ? 'squad' : isMlmTask(task) ? 'mlm' : 'classifier';
 }

@@ -5,7 +5,7 @@
  */
 export type * from './types';
 export { sourceFromText, sourceFromBlob, readLines, readAllText, type DataSource, type Line } from './source';
-export { GLUE_TASKS, TASK_NAMES, isGlueTask, isSquadTask, isTaskName, glueTaskSpec, splitFromFileName, taskFamily, type GlueTaskSpec, type TaskFamily } from './glue-tasks';
+export { GLUE_TASKS, TASK_NAMES, isGlueTask, isSquadTask, isMlmTask, isTaskName, glueTaskSpec, splitFromFileName, taskFamily, type GlueTaskSpec, type TaskFamily } from './glue-tasks';
 export { readGlue, type ClassifierDataset, type GlueReadOptions } from './glue-reader';
 export { readTable, sortLabels, type ColumnMapping, type ColumnRef, type TableDataset, type TableReadOptions } from './table-reader';
 export { firstSquadQuestions, readSquad, squadExamplesFromJson, splitContext, type SquadDataset, type SquadReadOptions } from './squad-reader';

@@ -6,8 +6,8 @@
 
 export type GlueTask = 'cola' | 'sst-2' | 'mrpc' | 'qqp' | 'sts-b' | 'mnli' | 'mnli-mm' | 'qnli' | 'rte' | 'wnli';
 export type SquadTask = 'squad' | 'squad2';
-/** `tsv`: a user's own TSV/CSV with mapped columns. */
-export type TaskName = GlueTask | SquadTask | 'tsv';
+/** `tsv`: a user's own TSV/CSV with mapped columns; `mlm`: masked-LM pre-training on plain text. */
+export type TaskName = GlueTask | SquadTask | 'tsv' | 'mlm';
 export type Split = 'train' | 'dev' | 'test';
 
 /** run_classifier.InputExample */

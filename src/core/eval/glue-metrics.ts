@@ -9,7 +9,7 @@ import type { TaskName } from '../data/types';
 export type GlueMetricName = 'accuracy' | 'f1' | 'mcc' | 'pearson' | 'spearman';
 
 /** Which metrics a task reports, the first being the one to rank runs by. */
-export const GLUE_TASK_METRICS: Record<Exclude<TaskName, 'squad' | 'squad2'>, readonly GlueMetricName[]> = {
+export const GLUE_TASK_METRICS: Record<Exclude<TaskName, 'squad' | 'squad2' | 'mlm'>, readonly GlueMetricName[]> = {
   cola: ['mcc'],
   'sst-2': ['accuracy'],
   mrpc: ['f1', 'accuracy'],

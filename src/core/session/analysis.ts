@@ -21,6 +21,7 @@ import { readSquadJson } from '../train/task-squad';
 import type { DatasetCache } from '../train/task-types';
 import type { ColumnChoice, ModelSummary, PreviewExample, TaskDetection } from './events';
 import { dataSource, type KeptFile } from './files';
+import { countTextRecords, mlmPreview } from './mlm-analysis';
 
 export interface Analysis {
   detection: TaskDetection;
@@ -67,12 +68,16 @@ function dataFilesFor(task: TaskName, files: KeptFile[]): KeptFile[] {
     if (!f.report.accepted || !f.dataset) return false;
     if (isSquadTask(task)) return f.dataset.kind === 'squad';
     if (task === 'tsv') return f.dataset.kind === 'csv' || f.dataset.kind === 'tsv' || f.dataset.kind === 'glue';
+    if (task === 'mlm') return f.dataset.kind === 'text';
     return f.dataset.kind === 'glue';
   });
 }
 
 function detectedTask(files: KeptFile[]): { task: TaskName | null; reason: string; candidates: TaskName[]; columns?: string[] } {
-  const data = files.filter((f) => f.report.accepted && f.dataset);
+  const all = files.filter((f) => f.report.accepted && f.dataset);
+  // A labelled dataset wins: plain text selects the masked-LM task only when it is the only data.
+  const labelled = all.filter((f) => f.dataset?.kind !== 'text');
+  const data = labelled.length > 0 ? labelled : all;
   const pick = data.find((f) => f.split === 'train') ?? data[0];
   if (!pick?.dataset) return { task: null, reason: 'no dataset dropped yet', candidates: [] };
   const d = pick.dataset;
@@ -90,6 +95,8 @@ function detectedTask(files: KeptFile[]): { task: TaskName | null; reason: strin
       return d.version === 2
         ? { task: 'squad2', reason: `${pick.name}: SQuAD 2.0 (version field or is_impossible)`, candidates: ['squad2'] }
         : { task: 'squad', reason: `${pick.name}: SQuAD v1.1 JSON`, candidates: ['squad', 'squad2'] };
+    case 'text':
+      return { task: 'mlm', reason: `${pick.name}: plain text (one sentence per line): masked-LM pre-training on your text`, candidates: ['mlm'] };
     default:
       return { task: null, reason: 'no dataset recognised', candidates: [] };
   }
@@ -114,7 +121,7 @@ export function analyseFiles(files: KeptFile[], chosen: TaskName | null): Analys
   const modelFiles = accepted.filter((f) => f.model && f.report.use !== 'ignored');
 
   const missing: string[] = [];
-  if (!train) missing.push(task ? `a training file for ${task}` : 'a dataset (GLUE TSV, CSV/TSV, or SQuAD JSON)');
+  if (!train) missing.push(task ? `a training file for ${task}` : 'a dataset (GLUE TSV, CSV/TSV, SQuAD JSON, or plain text for masked-LM)');
   if (!vocab) missing.push('a vocabulary (vocab.txt or tokenizer.json)');
   if (!config) missing.push('a model config (config.json or bert_config.json)');
   if (weights.length === 0) missing.push('model weights (model.safetensors, pytorch_model.bin, or a TensorFlow checkpoint)');
@@ -126,7 +133,7 @@ export function analyseFiles(files: KeptFile[], chosen: TaskName | null): Analys
   const columns = train?.dataset && (train.dataset.kind === 'csv' || train.dataset.kind === 'tsv') ? train.dataset.columns : det.columns;
   const detection: TaskDetection = {
     task,
-    reason: dev || !train ? reason : `${reason}; no dev file: evaluation uses the training file`,
+    reason: dev || !train ? reason : task === 'mlm' ? `${reason}; no dev file: a share of the text is held out for evaluation` : `${reason}; no dev file: evaluation uses the training file`,
     candidates: det.candidates,
     labels,
     counts: { train: 0, dev: 0, test: 0 },
@@ -182,6 +189,7 @@ export async function countRecords(
     const ds = squadExamplesFromJson(json, f.name, { training: role === 'train', version2: task === 'squad2', onSkip: (e) => notes.length < 5 && notes.push(e.message) });
     return { records: ds.stats.kept, skipped: ds.stats.skipped, notes };
   }
+  if (task === 'mlm') return f.dataset?.kind === 'text' ? countTextRecords(source) : null;
   if (task === 'tsv' && !columns) return null;
   const r = await readClassifierFile({ task, columns: task === 'tsv' ? columns : undefined, cache }, source, role, role === 'train' ? null : labels);
   return { records: r.examples.length, skipped: r.skipped, notes: r.notes, labels: r.labels };
@@ -237,6 +245,7 @@ export async function buildPreview(
       };
     });
   }
+  if (task === 'mlm') return mlmPreview(train, tokenizer, settings, cache, count);
   if (task === 'tsv' && !columns) return [];
   const r = await readClassifierFile({ task, columns: task === 'tsv' ? columns : undefined, cache }, dataSource(train), 'train', null);
   return classifierPreview(r.examples.slice(0, count), tokenizer, settings);

@@ -59,6 +59,7 @@ export type FileKind =
   | 'glue-tsv' // a GLUE file recognised by its name/header
   | 'table' // a user's own TSV/CSV (task `tsv`)
   | 'squad-json'
+  | 'text-corpus' // plain text for the masked-LM task (one sentence per line, blank line between documents)
   | 'unknown';
 
 export type FileUse = 'model-config' | 'weights' | 'vocabulary' | 'train-data' | 'dev-data' | 'test-data' | 'ignored';
@@ -200,13 +201,16 @@ export type { CharSpan, LiveSpanPrediction as SpanPrediction } from '../train/ta
 
 export type PredictInput =
   | { kind: 'qa'; context: string; question: string; explain?: ExplainOptions }
-  | { kind: 'classification'; textA: string; textB?: string; explain?: ExplainOptions };
+  | { kind: 'classification'; textA: string; textB?: string; explain?: ExplainOptions }
+  /** Masked LM: a sentence with one or more [MASK] markers; the top k per mask. */
+  | { kind: 'fill-mask'; text: string; topK?: number };
 
 /** `inside`: attention maps and token attributions when the input asked for them (explain). */
 export type PredictResult =
   | { kind: 'qa'; best: QaAnswer | null; nbest: QaAnswer[]; windows: number; inside?: LookInside }
   | { kind: 'classification'; labels: string[]; probabilities: number[]; inside?: LookInside }
-  | { kind: 'regression'; value: number; inside?: LookInside };
+  | { kind: 'regression'; value: number; inside?: LookInside }
+  | { kind: 'fill-mask'; tokens: string[]; masks: { position: number; candidates: { token: string; id: number; score: number }[] }[] };
 
 export interface ExportedFile {
   name: string;

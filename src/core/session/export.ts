@@ -10,6 +10,7 @@ import type { Tokenizer } from '../tokenizer/types';
 import type { TrainingConfig } from '../train/run-config';
 import type { EvalResult, StepMetrics } from '../train/types';
 import type { ExportedFile } from './events';
+import { mergedWeights, peftAdapterFiles, type LoraExportMode } from './adapted-model';
 
 export interface ExportInput {
   model: BertModel;
@@ -23,6 +24,8 @@ export interface ExportInput {
   name?: string;
   /** More files for the folder, e.g. the dev predictions (predictions.ts). */
   extraFiles?: readonly ExportedFile[];
+  /** A LoRA model: adapters merged into a plain folder (default), or peft's adapter files. */
+  lora?: LoraExportMode;
 }
 
 /** metrics.json as the CLI writes it: {"train":[{step,loss,learning_rate}],"eval":[{step,epoch,metrics}],"final":{...}}. */
@@ -41,15 +44,19 @@ function toBuffer(bytes: Uint8Array): ArrayBuffer {
 }
 
 export async function exportRun(input: ExportInput): Promise<{ files: ExportedFile[]; zip: ExportedFile }> {
-  const weights = await input.model.exportWeights();
-  const folder = exportHfFolder({
+  const adapter = input.model.lora && input.lora === 'adapter';
+  const folder = adapter ? await peftAdapterFiles(input.model, typeof input.rawConfig?._name_or_path === 'string' ? input.rawConfig._name_or_path : null) : exportHfFolder({
     config: input.modelConfig,
     rawConfig: input.rawConfig,
     head: input.model.head,
-    weights,
+    weights: await mergedWeights(input.model),
     vocabText: input.tokenizer.vocab.idToToken.join('\n'),
     doLowerCase: input.tokenizer.doLowerCase,
   });
+  if (adapter) {
+    folder.set('vocab.txt', new TextEncoder().encode(input.tokenizer.vocab.idToToken.join('\n')));
+    folder.set('tokenizer_config.json', new TextEncoder().encode(`${JSON.stringify({ do_lower_case: input.tokenizer.doLowerCase, tokenizer_class: 'BertTokenizer' }, null, 2)}\n`));
+  }
   folder.set('metrics.json', new TextEncoder().encode(`${JSON.stringify(metricsJson(input.steps, input.evals), null, 2)}\n`));
   for (const f of input.extraFiles ?? []) folder.set(f.name, new Uint8Array(f.data));
   const name = (input.name ?? 'tabtune-model').replace(/[^\w.-]+/g, '-');

@@ -129,9 +129,15 @@ export async function recogniseFile(path: string, source: ByteSource, knownSplit
           report: { path, size: blob.size, kind: 'squad-json', description: `SQuAD v${dataset.version === 2 ? '2.0' : '1.1'} questions (JSON)`, accepted: true, use: SPLIT_USE[split] },
         };
       }
+      case 'text': {
+        const split = knownSplit ?? splitFromFileName(name);
+        return {
+          ...base, dataset, split,
+          report: { path, size: blob.size, kind: 'text-corpus', description: 'plain text for the masked-LM task (one sentence per line, blank line between documents)', accepted: true, use: SPLIT_USE[split] },
+        };
+      }
       default:
-        // 'text' (a masked-LM corpus) is recognised by core but not yet wired into the page's tasks
-        return reject('unknown', 'not a model, vocabulary or dataset file', dataset.kind === 'text' ? 'plain text: the masked-LM task is not available in the page yet' : dataset.reason);
+        return reject('unknown', 'not a model, vocabulary or dataset file', dataset.reason);
     }
   } catch (e) {
     const info = isTabtuneError(e) ? e.message : `could not be read: ${(e as Error)?.message ?? String(e)}`;

@@ -12,3 +12,4 @@ export { errorInfo, isAbortError } from './errors';
 export { metricsJson } from './export';
 export { gluePredictionsFileName } from './predictions';
 export { countParameters, modelSummary } from './analysis';
+export { mergedWeights, peftAdapterFiles, type LoraExportMode } from './adapted-model';

@@ -46,7 +46,7 @@ describe('session: look inside', () => {
     expect(answer.error).toBeUndefined();
     expect(answer.requestId).toBe(7);
     const result = answer.result!;
-    expect(result.kind).toBe('classification');
+    if (result.kind !== 'classification') throw new Error(`expected a classification answer, got ${result.kind}`);
     const inside = result.inside!;
     expect(inside.tokens[0]).toBe('[CLS]');
     expect(inside.attentions!.layers).toBe(2);

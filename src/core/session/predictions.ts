@@ -77,6 +77,7 @@ function questionTexts(json: unknown): Map<string, string> {
 /** The rows of an evaluation's predictions (the dev file's inputs and gold from the session's cached parse). */
 export async function predictionRows(input: PredictionFilesInput): Promise<DevPrediction[]> {
   const p = input.predictions;
+  if (p.kind === 'masked-lm') return []; // no per-example output: the metrics are in metrics.json
   if (p.kind === 'span') {
     let questions = new Map<string, string>();
     const gold = new Map<string, string>();
@@ -90,7 +91,7 @@ export async function predictionRows(input: PredictionFilesInput): Promise<DevPr
     }));
   }
   const examples = new Map<string, InputExample>();
-  if (input.dev && !isSquadTask(input.task) && (input.task !== 'tsv' || input.columns)) {
+  if (input.dev && !isSquadTask(input.task) && input.task !== 'mlm' && (input.task !== 'tsv' || input.columns)) {
     const r = await readClassifierFile({ task: input.task, columns: input.columns, cache: input.cache }, input.dev, 'dev', input.labels);
     for (const ex of r.examples) examples.set(ex.guid, ex);
   }
@@ -110,6 +111,7 @@ export async function predictionRows(input: PredictionFilesInput): Promise<DevPr
 
 /** The export's prediction files, from the rows (fresh buffers each call). */
 export function predictionFilesFromRows(task: TaskName, predictions: TaskPredictions, rows: readonly DevPrediction[]): ExportedFile[] {
+  if (predictions.kind === 'masked-lm') return []; // no per-example output: the metrics are in metrics.json
   if (predictions.kind === 'span') {
     return [file('eval_predictions.jsonl', jsonl(rows)), file('predictions.json', `${JSON.stringify(predictions.predictions, null, 4)}\n`)];
   }

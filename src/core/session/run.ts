@@ -16,6 +16,7 @@ import type { BertConfig } from '../model/config';
 import type { BertModel, WeightMap } from '../model/types';
 import type { Settings } from '../settings/schema';
 import { validateSettings } from '../settings/validate';
+import { trainableSpecOf } from '../settings/trainable-settings';
 import type { Tokenizer } from '../tokenizer/types';
 import type { CheckpointStore, TrainingCheckpoint } from '../train/checkpoint';
 import { createPauseControl, type PauseControl } from '../train/loop-control';
@@ -205,9 +206,9 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
     modelConfig = loaded.config;
     rawConfig = loaded.rawConfig;
     // The session checked the settings against the config it saw; the weights' config decides.
-    const [issue] = validateSettings(plan.task, cfg, { maxPositions: loaded.config.maxPositionEmbeddings });
+    const [issue] = validateSettings(plan.task, cfg, { maxPositions: loaded.config.maxPositionEmbeddings, numLayers: loaded.config.numHiddenLayers });
     if (issue) throw new TabtuneError(issue.message, { location: `settings: ${issue.key ?? 'model'}`, expected: 'settings the model can take', code: 'settings' });
-    model = createBertModel(loaded.config, loaded.weights, adapter.head, { seed: cfg.seed, source: loaded.source });
+    model = createBertModel(loaded.config, loaded.weights, adapter.head, { seed: cfg.seed, source: loaded.source, trainable: trainableSpecOf(cfg) });
     loaded.weights.clear();
     emit({ type: 'progress', phase: 'loading-weights', done: 1, total: 1 });
 

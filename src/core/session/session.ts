@@ -45,6 +45,8 @@ import { exportRun } from './export';
 import { byteSource, dataSource, recogniseFile, type KeptFile, type SessionFile } from './files';
 import { startRun, type ActiveRun, type RunOutcome, type RunSpec } from './run';
 import { predictDataset } from './predict-data';
+import { mlmPlanCounts } from './mlm-analysis';
+import { ADAPTED_PREFIX, adaptedModelFiles, fillMaskPrediction, type LoraExportMode } from './adapted-model';
 
 export interface SessionOptions {
   emit(event: SessionEvent): void;
@@ -100,7 +102,10 @@ export interface Session {
   predict(requestId: number, input: PredictInput): Promise<void>;
   /** A fine-tuned model folder's predictions over the data file (the CLI's predict): a `datasetPredictions` event. */
   predictDataset(requestId: number): Promise<void>;
-  export(requestId: number): Promise<void>;
+  /** `lora`: how a LoRA run's weights are written (merged by default, or peft's adapter files). */
+  export(requestId: number, options?: { lora?: LoraExportMode }): Promise<void>;
+  /** "Fine-tune this model next": the last run's encoder (head dropped, LoRA merged) becomes the pre-trained model. */
+  fineTuneNext(): Promise<void>;
   /** The settings in force. */
   settings(): SettingsState;
   /** The last run's outcome once it has ended. */
@@ -195,6 +200,7 @@ export function createSession(options: SessionOptions): Session {
       modelVocabSize: cfg?.config.vocabSize,
       vocabSize: analysis?.vocab?.vocabSize,
       headLabels: fineTunedClassifier ? id2label : undefined,
+      numLayers: cfg?.config.numHiddenLayers,
       dataLabels: labels === undefined ? undefined : labels,
     };
   };
@@ -214,13 +220,21 @@ export function createSession(options: SessionOptions): Session {
     const trainExamples = train ? (s.maxTrainExamples > 0 ? Math.min(s.maxTrainExamples, train.records) : train.records) : 0;
     const estimatedSteps = trainExamples > 0 ? countTrainSteps({ ...s, task: a?.task ?? 'mrpc', versionTwoWithNegative: false }, trainExamples).numTrainSteps : 0;
     let examples: Awaited<ReturnType<typeof buildPreview>> = [];
+    let mlm: { train: number; dev: number } | null = null;
     if (a?.vocab && a.train && a.task) {
       try {
         const tokenizer = await buildTokenizer(a.vocab, s.doLowerCase);
         examples = await buildPreview(a, tokenizer, s, cache, columnsFor(columns, a.detection.columns));
+        // Masked LM counts packed sequences (after the held-out share), not lines.
+        if (a.task === 'mlm') mlm = await mlmPlanCounts(a.train, a.dev, tokenizer, s, cache);
       } catch (e) {
         fail(e, false, a.train.path);
       }
+    }
+    if (mlm) {
+      const n = s.maxTrainExamples > 0 ? Math.min(s.maxTrainExamples, mlm.train) : mlm.train;
+      emit({ type: 'plan', plan: { examples, trainExamples: n, devExamples: mlm.dev, estimatedSteps: n > 0 ? countTrainSteps({ ...s, task: 'mlm', versionTwoWithNegative: false }, n).numTrainSteps : 0 } });
+      return;
     }
     emit({ type: 'plan', plan: { examples, trainExamples, devExamples: dev?.records ?? 0, estimatedSteps } });
   };
@@ -497,6 +511,11 @@ export function createSession(options: SessionOptions): Session {
         return;
       }
       try {
+        if (input.kind === 'fill-mask' || l.model.head.kind === 'mlm') {
+          if (input.kind !== 'fill-mask') throw new TabtuneError('this model fills masked words; it does not classify or answer questions', { location: 'predict', expected: 'a sentence with [MASK]', code: 'predict-task' });
+          emit({ type: 'prediction', requestId, result: await fillMaskPrediction(l.model, l.tokenizer, input, l.config.maxSeqLength) });
+          return;
+        }
         const pipe = pipelineFor({ model: l.model, tokenizer: l.tokenizer, settings: l.config, labels: l.labels, version2: l.config.task === 'squad2' });
         let result: PredictResult;
         if (pipe.task === 'question-answering') {
@@ -545,7 +564,7 @@ export function createSession(options: SessionOptions): Session {
       }
     },
 
-    async export(requestId) {
+    async export(requestId, exportOptions) {
       const l = last;
       if (!l?.model || !l.tokenizer || !l.config || !l.modelConfig) {
         emit({ type: 'exported', requestId, files: [], zip: null, error: { message: 'no trained model to export yet', code: 'no-model' } });
@@ -556,6 +575,7 @@ export function createSession(options: SessionOptions): Session {
         const out = await exportRun({
           model: l.model, tokenizer: l.tokenizer, config: l.config, modelConfig: l.modelConfig, rawConfig: l.rawConfig,
           steps: l.steps, evals: l.evals, extraFiles: await l.predictionFiles(), name: l.isDemo ? 'tabtune-demo-model' : `tabtune-${l.config.task}-model`,
+          lora: exportOptions?.lora,
         });
         emit({ type: 'progress', phase: 'exporting', done: 1, total: 1 });
         emit({ type: 'exported', requestId, files: out.files, zip: out.zip });
@@ -563,6 +583,28 @@ export function createSession(options: SessionOptions): Session {
         emit({ type: 'exported', requestId, files: [], zip: null, error: errorInfo(e) });
       }
     },
+
+    fineTuneNext: () =>
+      guard(async () => {
+        if (busy('switching models')) return;
+        const l = last;
+        if (!l?.model || !l.tokenizer || !l.modelConfig) throw new TabtuneError('no trained model to continue from: train first', { code: 'no-model' });
+        const adapted = await adaptedModelFiles(l.model, l.tokenizer, l.modelConfig, l.rawConfig, l.runId);
+        // The adapted model replaces the dropped one (config, weights, vocabulary); the data stays.
+        for (const f of [...files.values()]) {
+          if (f.model || f.path.startsWith(`${ADAPTED_PREFIX}-`)) {
+            cache.dropFile(f.name);
+            files.delete(f.path);
+            counts.delete(f.path);
+          }
+        }
+        for (const f of adapted) files.set(f.path, await recogniseFile(f.path, f.source, f.split));
+        // A labelled dataset, when one is dropped, is the next task (not the masked-LM text again).
+        if (chosenTask === 'mlm') chosenTask = null;
+        log(`the model adapted by run ${l.runId} (${l.config?.task ?? 'run'}, step ${l.step}) is now the pre-trained model; its ${l.model.head.kind} head is dropped`);
+        emit({ type: 'fileRecognised', files: [...files.values()].map((f) => f.report) });
+        await analyse();
+      }),
 
     settings: settingsState,
     lastRun: () => last,

@@ -75,9 +75,10 @@ export function settingsHelp(fields: readonly SettingField[] = SETTINGS_SCHEMA):
     const choices = f.options ? ` (${f.options.map((o) => o.value).join(' | ')})` : '';
     const cls = f.classifier;
     const sq = f.squad && show(f.squad.value) !== show(cls.value) ? `; squad ${show(f.squad.value)} [${f.squad.source}]` : '';
+    const ml = f.mlm && show(f.mlm.value) !== show(cls.value) ? `; mlm ${show(f.mlm.value)} [${f.mlm.source}]` : '';
     const scope = f.scope === 'all' ? '' : ` (${f.scope} only)`;
     lines.push(`  ${name.padEnd(34)} ${f.help}${choices}${scope}`);
-    lines.push(`  ${''.padEnd(34)} default ${show(cls.value)} [${cls.source}]${sq}`);
+    lines.push(`  ${''.padEnd(34)} default ${show(cls.value)} [${cls.source}]${sq}${ml}`);
   }
   return lines.join('\n');
 }

@@ -11,3 +11,5 @@ export type { FlagSpec, FlagEdits } from './flags';
 export { settingsFlagSpec, editsFromFlags, settingsHelp } from './flags';
 export type { MemoryCheck, MemoryLimit } from './validate';
 export { memoryIssue, measuredPeakBytes, largestBatchThatFits } from './validate';
+export type { TrainableMode, LoraTargetSet } from './schema';
+export { trainableSpecOf, trainableIssues } from './trainable-settings';

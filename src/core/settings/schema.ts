@@ -55,12 +55,39 @@ export interface Settings {
   dropout: boolean;
   /** SQuAD: how many dev questions are reported as live span predictions at each evaluation. */
   liveSpanCount: number;
+  /** Masked LM: share of tokens predicted (create_pretraining_data.py masked_lm_prob). */
+  maskedLmProb: number;
+  /** Masked LM: at most this many predicted positions per sequence. */
+  maxPredictionsPerSeq: number;
+  /** Masked LM: mask whole words (all their WordPieces) together, as --do_whole_word_mask. */
+  wholeWordMask: boolean;
+  /** Masked LM without a dev file: per cent of the packed sequences held out for evaluation. */
+  mlmValidationSplit: number;
+  /** Which weights train (core/model/trainable.ts): every one, LoRA adapters, or all but frozen ones. */
+  trainableParameters: TrainableMode;
+  /** LoRA rank r. */
+  loraRank: number;
+  /** LoRA α (the update is scaled by α/r). */
+  loraAlpha: number;
+  /** LoRA dropout on the adapter's input. */
+  loraDropout: number;
+  /** LoRA's adapted dense layers, comma-separated LoraTarget names (one of LORA_TARGET_SETS). */
+  loraTargets: LoraTargetSet;
+  /** Freeze mode: the embeddings are frozen. */
+  freezeEmbeddings: boolean;
+  /** Freeze mode: the first N encoder layers are frozen. */
+  freezeLayers: number;
 }
+
+/** The "Trainable parameters" choice. */
+export type TrainableMode = 'full' | 'lora' | 'freeze';
+/** LoRA target sets offered (peft target_modules): query,value is peft's BERT default; the others add key, the attention output and the FFN. */
+export type LoraTargetSet = 'query,value' | 'query,key,value' | 'query,key,value,attention.output' | 'query,key,value,attention.output,intermediate,output';
 
 export type SettingKey = keyof Settings;
 
 /** Which tasks a setting applies to. */
-export type SettingScope = 'all' | 'classifier' | 'squad' | 'squad2';
+export type SettingScope = 'all' | 'classifier' | 'squad' | 'squad2' | 'mlm';
 
 export type SettingKind = 'int' | 'float' | 'enum' | 'bool' | 'int-list';
 
@@ -95,6 +122,8 @@ export interface SettingField<K extends SettingKey = SettingKey> {
   classifier: SettingDefault<Settings[K]>;
   /** run_squad.py's default, when it differs from the classifier's. */
   squad?: SettingDefault<Settings[K]>;
+  /** The masked-LM task's default (run_pretraining.py / create_pretraining_data.py), when it differs from the classifier's. */
+  mlm?: SettingDefault<Settings[K]>;
 }
 
 type FieldTable = { [K in SettingKey]: SettingField<K> };
@@ -102,6 +131,9 @@ type FieldTable = { [K in SettingKey]: SettingField<K> };
 const RC = 'run_classifier.py';
 const RS = 'run_squad.py';
 const OPT = 'optimization.py';
+const RP = 'run_pretraining.py';
+const CPD = 'create_pretraining_data.py';
+const PEFT = 'peft LoraConfig';
 
 const TABLE: FieldTable = {
   maxSeqLength: {
@@ -109,6 +141,7 @@ const TABLE: FieldTable = {
     help: 'Tokens per input including [CLS] and [SEP]; longer inputs are truncated (GLUE) or split into windows (SQuAD). At most the model\'s positions.',
     classifier: { value: 128, source: `${RC} --max_seq_length=128` },
     squad: { value: 384, source: `${RS} --max_seq_length=384` },
+    mlm: { value: 128, source: `${CPD} / ${RP} --max_seq_length=128` },
   },
   docStride: {
     key: 'docStride', flag: 'doc-stride', label: 'Document stride', kind: 'int', min: 1, max: 512, step: 1, scope: 'squad', advanced: false,
@@ -125,24 +158,28 @@ const TABLE: FieldTable = {
     help: 'Sequences per training step; larger is faster per example but needs more GPU memory.',
     classifier: { value: 32, source: `${RC} --train_batch_size=32` },
     squad: { value: 32, source: `${RS} --train_batch_size=32` },
+    mlm: { value: 32, source: `${RP} --train_batch_size=32` },
   },
   evalBatchSize: {
     key: 'evalBatchSize', flag: 'eval-batch-size', label: 'Evaluation batch size', kind: 'int', min: 1, max: 1024, step: 1, scope: 'all', advanced: true,
     help: 'Sequences per forward pass when evaluating or predicting.',
     classifier: { value: 8, source: `${RC} --eval_batch_size=8` },
     squad: { value: 8, source: `${RS} --predict_batch_size=8` },
+    mlm: { value: 8, source: `${RP} --eval_batch_size=8` },
   },
   learningRate: {
     key: 'learningRate', flag: 'learning-rate', label: 'Learning rate', kind: 'float', min: 0, minExclusive: true, max: 1, step: 1e-6, scope: 'all', advanced: false,
     help: 'Peak step size of the optimizer; BERT fine-tuning usually uses 2e-5 to 5e-5.',
     classifier: { value: 5e-5, source: `${RC} --learning_rate=5e-5` },
     squad: { value: 5e-5, source: `${RS} --learning_rate=5e-5` },
+    mlm: { value: 5e-5, source: `${RP} --learning_rate=5e-5` },
   },
   numTrainEpochs: {
     key: 'numTrainEpochs', flag: 'num-train-epochs', label: 'Epochs', kind: 'float', min: 0, minExclusive: true, max: 1000, step: 0.5, scope: 'all', advanced: false,
     help: 'Passes over the training set (fractions allowed).',
     classifier: { value: 3, source: `${RC} --num_train_epochs=3.0` },
     squad: { value: 3, source: `${RS} --num_train_epochs=3.0` },
+    mlm: { value: 3, source: 'run_mlm.py (TrainingArguments num_train_epochs=3.0; run_pretraining.py counts steps)' },
   },
   warmupProportion: {
     key: 'warmupProportion', flag: 'warmup-proportion', label: 'Warm-up proportion', kind: 'float', min: 0, max: 1, maxExclusive: true, step: 0.01, scope: 'all', advanced: false,
@@ -243,6 +280,68 @@ const TABLE: FieldTable = {
     help: 'How many dev questions show their current predicted answer at each evaluation.',
     classifier: { value: 3, source: 'Tabtune' },
   },
+  maskedLmProb: {
+    key: 'maskedLmProb', flag: 'masked-lm-prob', label: 'Mask probability', kind: 'float', min: 0, minExclusive: true, max: 1, maxExclusive: true, step: 0.01, scope: 'mlm', advanced: false,
+    help: 'Share of tokens the model must predict; of those 80% become [MASK], 10% a random token, 10% stay.',
+    classifier: { value: 0.15, source: `${CPD} --masked_lm_prob=0.15` },
+  },
+  maxPredictionsPerSeq: {
+    key: 'maxPredictionsPerSeq', flag: 'max-predictions-per-seq', label: 'Max predictions per sequence', kind: 'int', min: 1, max: 512, step: 1, scope: 'mlm', advanced: true,
+    help: 'At most this many masked positions per sequence.',
+    classifier: { value: 20, source: `${CPD} --max_predictions_per_seq=20` },
+  },
+  wholeWordMask: {
+    key: 'wholeWordMask', flag: 'whole-word-mask', negFlag: 'no-whole-word-mask', label: 'Whole-word masking', kind: 'bool', scope: 'mlm', advanced: false,
+    help: 'Mask all WordPieces of a word together instead of single pieces.',
+    classifier: { value: false, source: `${CPD} --do_whole_word_mask=False` },
+  },
+  mlmValidationSplit: {
+    key: 'mlmValidationSplit', flag: 'validation-split-percentage', label: 'Held-out text (%)', kind: 'int', min: 0, max: 50, step: 1, scope: 'mlm', advanced: true,
+    help: 'Without a dev file, this per cent of the packed sequences is held out to measure loss and masked-token accuracy; 0 evaluates on the training text.',
+    classifier: { value: 5, source: 'run_mlm.py --validation_split_percentage=5' },
+  },
+  trainableParameters: {
+    key: 'trainableParameters', flag: 'trainable', label: 'Trainable parameters', kind: 'enum', scope: 'all', advanced: true,
+    help: 'full trains every weight; lora trains small rank-r adapters and the head only; freeze keeps the embeddings and/or the first N layers fixed (no gradients, no optimizer state).',
+    options: choices<TrainableMode>({ full: 'Full fine-tuning', lora: 'LoRA adapters', freeze: 'Freeze layers' }),
+    classifier: { value: 'full', source: `${RC} (every variable trains)` },
+  },
+  loraRank: {
+    key: 'loraRank', flag: 'lora-rank', label: 'LoRA rank', kind: 'int', min: 1, max: 1024, step: 1, scope: 'all', advanced: true,
+    help: 'Rank r of each adapter (LoRA mode).',
+    classifier: { value: 8, source: `${PEFT} r=8` },
+  },
+  loraAlpha: {
+    key: 'loraAlpha', flag: 'lora-alpha', label: 'LoRA alpha', kind: 'float', min: 0, minExclusive: true, max: 4096, step: 1, scope: 'all', advanced: true,
+    help: 'The adapters\' update is scaled by alpha / rank (LoRA mode).',
+    classifier: { value: 16, source: 'issue 11 (peft LoraConfig lora_alpha=8; 16 = 2·r as in the LoRA recipes)' },
+  },
+  loraDropout: {
+    key: 'loraDropout', flag: 'lora-dropout', label: 'LoRA dropout', kind: 'float', min: 0, max: 1, maxExclusive: true, step: 0.01, scope: 'all', advanced: true,
+    help: 'Dropout on the adapters\' input while training (LoRA mode).',
+    classifier: { value: 0.1, source: 'issue 11 (peft LoraConfig lora_dropout=0.0; 0.1 as the LoRA paper\'s GLUE runs)' },
+  },
+  loraTargets: {
+    key: 'loraTargets', flag: 'lora-targets', label: 'LoRA layers', kind: 'enum', scope: 'all', advanced: true,
+    help: 'Which dense layers get adapters (LoRA mode).',
+    options: choices<LoraTargetSet>({
+      'query,value': 'query, value',
+      'query,key,value': 'query, key, value',
+      'query,key,value,attention.output': 'attention (q, k, v, output)',
+      'query,key,value,attention.output,intermediate,output': 'attention and FFN',
+    }),
+    classifier: { value: 'query,value', source: `${PEFT} target_modules for BERT: ["query", "value"]` },
+  },
+  freezeEmbeddings: {
+    key: 'freezeEmbeddings', flag: 'freeze-embeddings', negFlag: 'no-freeze-embeddings', label: 'Freeze embeddings', kind: 'bool', scope: 'all', advanced: true,
+    help: 'Freeze mode: the word, position and type embeddings do not train.',
+    classifier: { value: false, source: 'Tabtune (freeze mode only)' },
+  },
+  freezeLayers: {
+    key: 'freezeLayers', flag: 'freeze-layers', label: 'Freeze first N layers', kind: 'int', min: 0, max: 128, step: 1, scope: 'all', advanced: true,
+    help: 'Freeze mode: the first N encoder layers do not train (at most the model\'s layers).',
+    classifier: { value: 0, source: 'Tabtune (freeze mode only)' },
+  },
 };
 
 /** Every setting, in form and `--help` order. */
@@ -263,11 +362,13 @@ export function appliesTo(field: Pick<SettingField, 'scope'>, task: TaskName | n
     case 'all':
       return true;
     case 'classifier':
-      return !squad;
+      return !squad && task !== 'mlm';
     case 'squad':
       return squad;
     case 'squad2':
       return task === 'squad2';
+    case 'mlm':
+      return task === 'mlm';
   }
 }
 
@@ -278,7 +379,7 @@ export function fieldsForTask(task: TaskName | null): SettingField[] {
 
 /** A field's default for a task family, with its source. */
 export function fieldDefault<K extends SettingKey>(field: SettingField<K>, family: TaskFamily): SettingDefault<Settings[K]> {
-  return (family === 'squad' ? field.squad : undefined) ?? field.classifier;
+  return (family === 'squad' ? field.squad : family === 'mlm' ? field.mlm : undefined) ?? field.classifier;
 }
 
 /** The task's defaults, before the model and data are seen (see resolveSettings for those). */

@@ -13,6 +13,7 @@
  */
 import type { TaskName } from '../data/types';
 import { isSquadTask, taskFamily } from '../data/glue-tasks';
+import { trainableIssues } from './trainable-settings';
 import { defaultSettings, fieldDefault, fieldsForTask, isSettingKey, settingField, type SettingField, type SettingKey, type Settings } from './schema';
 
 /** What the model and the data say, as far as they are known (all optional: validation uses what it has). */
@@ -30,6 +31,8 @@ export interface SettingsContext {
   vocabSize?: number;
   /** The pre-flight memory check's measurement and the device's limits (absent until calibrated). */
   memory?: MemoryCheck;
+  /** The model's num_hidden_layers (frozen layers are checked against it). */
+  numLayers?: number;
 }
 
 /**
@@ -212,6 +215,7 @@ export function validateSettings(task: TaskName, s: Settings, context: SettingsC
   if (context.vocabSize !== undefined && context.modelVocabSize !== undefined && context.vocabSize !== context.modelVocabSize) {
     issues.push({ key: null, message: `The vocabulary has ${context.vocabSize} tokens but the model's embeddings have ${context.modelVocabSize} (vocab_size); use the vocabulary the model was trained with` });
   }
+  for (const i of trainableIssues(s, context)) if (!bad.has(i.key)) issues.push(i);
   return issues;
 }
 

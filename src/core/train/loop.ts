@@ -237,7 +237,7 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
   const submit = (): void => {
     const begin = cursor.batchInEpoch * config.trainBatchSize;
     const indices = cursor.epochOrder.slice(begin, begin + config.trainBatchSize);
-    const batch = train.batch(indices);
+    const batch = train.batch(indices, cursor.epoch);
     let tokens = 0;
     for (let i = 0; i < batch.attentionMask.length; i++) tokens += batch.attentionMask[i];
     const device = toDeviceBatch(batch, limits); // ids checked against the model before any tensor exists

@@ -9,8 +9,8 @@ import type { TaskName, ProgressCallback } from '../data/types';
 export interface TrainSet {
   readonly numExamples: number;
   readonly numFeatures: number;
-  /** The features at `indices` as one padded batch (bucketed sequence length). */
-  batch(indices: readonly number[]): HostBatch;
+  /** The features at `indices` as one padded batch (bucketed sequence length); `epoch` (the loop's) lets masked LM draw new masks each epoch. */
+  batch(indices: readonly number[], epoch?: number): HostBatch;
 }
 
 /** A character span of a context (UTF-16, end exclusive). */
@@ -44,7 +44,9 @@ export type TaskPredictions =
       nbest: Record<string, unknown[]>;
       /** SQuAD 2.0: qas_id -> null score difference (null_odds.json). */
       nullOdds?: Record<string, number>;
-    };
+    }
+  /** Masked LM: no per-example output, the count of predicted positions and the metrics. */
+  | { kind: 'masked-lm'; predicted: number; metrics: Record<string, number> };
 
 export interface EvalOutcome {
   /** Empty when the data has no labels / answers (a test file). */

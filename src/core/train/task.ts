@@ -4,10 +4,11 @@ import type { TaskName } from '../data/types';
 import type { ColumnMapping } from '../data/table-reader';
 import type { Tokenizer } from '../tokenizer/types';
 import type { TrainingConfig } from './run-config';
-import { isSquadTask } from '../data/glue-tasks';
+import { isMlmTask, isSquadTask } from '../data/glue-tasks';
 import type { DatasetCache, TaskAdapter } from './task-types';
 import { createClassifierTask } from './task-classifier';
 import { createSquadTask } from './task-squad';
+import { createMlmTask } from './task-mlm';
 
 export interface TaskInput {
   tokenizer: Tokenizer;
@@ -30,5 +31,6 @@ export function createTaskAdapter(input: TaskInput): Promise<TaskAdapter> {
   if (isSquadTask(task)) {
     return createSquadTask({ task, tokenizer: input.tokenizer, config: input.config, train: input.train, dev: input.dev, onProgress: input.onProgress, cache: input.cache });
   }
+  if (isMlmTask(task)) return createMlmTask(input);
   return createClassifierTask({ ...input, task });
 }

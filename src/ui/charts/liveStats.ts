@@ -56,7 +56,7 @@ export function computeLiveStats(cols: SeriesColumns, totalSteps: number | null,
 }
 
 /** Which eval metrics to chart, in a stable order (the headline metrics first). */
-const PREFERRED = ['accuracy', 'f1', 'mcc', 'matthews_corrcoef', 'pearson', 'spearman', 'exact_match', 'exact', 'HasAns_f1', 'NoAns_f1'];
+const PREFERRED = ['accuracy', 'masked_accuracy', 'f1', 'mcc', 'matthews_corrcoef', 'pearson', 'spearman', 'exact_match', 'exact', 'HasAns_f1', 'NoAns_f1'];
 export function chartableMetrics(keys: Iterable<string>): string[] {
   const all = [...new Set(keys)].filter((k) => !/total|count|thresh|loss|^n_|num_/i.test(k));
   const first = PREFERRED.filter((k) => all.includes(k));

@@ -67,7 +67,8 @@ export function DropZone({ onFiles, onError, disabled }: DropZoneProps) {
       <strong>Drop a BERT folder, a vocabulary and a dataset here</strong>
       <p className="hint" id={hintId}>
         Hugging Face folder (config.json, vocab.txt, model.safetensors or pytorch_model.bin), Google checkpoint
-        (bert_config.json, bert_model.ckpt.*), GLUE TSV, your own CSV/TSV, or SQuAD JSON. Files stay in this tab.
+        (bert_config.json, bert_model.ckpt.*), GLUE TSV, your own CSV/TSV, SQuAD JSON, or plain text (.txt, one sentence per line) to adapt BERT
+        to your own domain (masked-LM). Files stay in this tab.
       </p>
       <div className="row">
         <input

@@ -7,7 +7,7 @@
  * its reason and is reported to the page (Start waits).
  */
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
-import type { TaskName } from '../../core/data';
+import { taskFamily, type TaskName } from '../../core/data';
 import { fieldDefault, fieldsForTask, parseSettingValue, type SettingField, type SettingKey, type Settings } from '../../core/settings';
 import type { SettingsState } from '../../protocol';
 import { formatFieldValue } from '../settings/formatField';
@@ -115,7 +115,7 @@ function Field({ field, task, value, adapted, issue, onChange, onDraftError }: F
   };
 
   const shown = error ? `${field.label}: ${error}` : issue;
-  const def = fieldDefault(field, task !== null && (task === 'squad' || task === 'squad2') ? 'squad' : 'classifier');
+  const def = fieldDefault(field, task !== null ? taskFamily(task) : 'classifier');
   const label = (
     <label htmlFor={id} title={`--${field.flag}`}>
       {field.label}

@@ -17,6 +17,7 @@ export const TASK_TEXT: Record<TaskName, string> = {
   squad: 'SQuAD v1.1: extractive QA',
   squad2: 'SQuAD 2.0: QA with unanswerable questions',
   tsv: 'Your own TSV/CSV (text classification)',
+  mlm: 'Domain text (masked-LM): adapt BERT to your own text',
 };
 
 export const ALL_TASKS = Object.keys(TASK_TEXT) as TaskName[];

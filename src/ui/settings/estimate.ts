@@ -26,6 +26,8 @@ export interface EstimateInput {
   backend: BackendName | null;
   /** Measured training rate (sequences per second), when a run has reported one. */
   measuredSequencesPerSec?: number;
+  /** The trainable-parameter choice's counts (core paramCounts: head and adapters included); absent: every parameter trains. */
+  parameterCounts?: { total: number; trainable: number };
 }
 
 export interface Estimate {
@@ -50,8 +52,10 @@ export function estimateRun(x: EstimateInput): Estimate {
   const { parameters, vocabSize, hiddenSize: H, numLayers: L, numHeads: N, intermediateSize: I, maxPositions } = x.model;
   const S = Math.min(x.maxSeqLength, maxPositions);
   const B = x.batchSize;
-  const weightsBytes = parameters * 4;
-  const trainingStateBytes = parameters * 16;
+  const counts = x.parameterCounts;
+  const weightsBytes = (counts?.total ?? parameters) * 4;
+  // Frozen weights and LoRA's base weights hold no gradient and no Adam slots: 4·total + 12·trainable.
+  const trainingStateBytes = counts ? 4 * counts.total + 12 * counts.trainable : parameters * 16;
   const activationBytes = 4 * L * B * (S * (16 * H + 3 * I) + 4 * N * S * S);
   const embeddingParams = (vocabSize + maxPositions + 2) * H;
   const denseParams = Math.max(0, parameters - embeddingParams);
