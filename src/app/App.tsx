@@ -33,7 +33,7 @@ import { TaskPanel } from '../ui/components/TaskPanel';
 import { ThemeToggle } from '../ui/components/ThemeToggle';
 import { canvasToPngBlob } from '../ui/charts/png';
 import { readChartColors } from '../ui/charts/chartTheme';
-import { estimateRun } from '../ui/settings/estimate';
+import { estimateRun, measuredTimes } from '../ui/settings/estimate';
 import { lossCurveCsv } from '../ui/results/csv';
 import { buildMetricsJson } from '../ui/results/metricsJson';
 import { saveBlob, saveText } from '../ui/results/download';
@@ -328,6 +328,8 @@ function LiveEstimate({ bridge, active }: { bridge: StudioBridge; active: boolea
   const task = useBridgeState(bridge, (s) => s.task);
   const backend = useBridgeState(bridge, (s) => s.backend?.name ?? null);
   const speed = useBridgeState(bridge, (s) => (active && s.lastStep && s.lastStep.examplesPerSec > 0 ? roundSpeed(s.lastStep.examplesPerSec) : undefined));
+  const measured = useBridgeState(bridge, (s) => s.estimate);
+  const times = useMemo(() => measuredTimes(measured, speed), [measured, speed]);
   const estimate = useMemo(() => {
     const model = detection?.model;
     if (!model || !detection || detection.counts.train === 0) return null;
@@ -343,7 +345,7 @@ function LiveEstimate({ bridge, active }: { bridge: StudioBridge; active: boolea
       measuredSequencesPerSec: speed,
     });
   }, [detection, settings, task, backend, speed]);
-  return <EstimateView estimate={estimate} backend={backend} />;
+  return <EstimateView estimate={estimate} measured={measured} times={times} backend={backend} />;
 }
 
 /** Two significant digits: the estimate does not flicker with every step's speed. */

@@ -11,3 +11,4 @@ export type { FlagSpec, FlagEdits } from './flags';
 export { settingsFlagSpec, editsFromFlags, settingsHelp } from './flags';
 export type { MemoryCheck, MemoryLimit } from './validate';
 export { memoryIssue, measuredPeakBytes, largestBatchThatFits } from './validate';
+export { TRAIN_FILE_EVAL_EXAMPLES } from './validate';
