@@ -59,7 +59,7 @@ const numLabelsOf = (h: HeadSpec): number => (h.kind === 'classification' ? h.nu
 export function createCalibrator(deps: CalibratorDeps) {
   let last: Measured | null = null;
   let timer: unknown = null;
-  let running: { abort: AbortController; done: Promise<void> } | null = null;
+  let running: { abort: AbortController; done: Promise<void>; input: CalibrationInput } | null = null;
   let pending: CalibrationInput | null = null;
   let halted = false;
   let backendInfo: BackendInfo | null = null;
@@ -118,7 +118,7 @@ export function createCalibrator(deps: CalibratorDeps) {
         // Settings changed while measuring: measure them now.
         if (pending && !halted) timer = setTimeout(start, 0);
       });
-    running = { abort, done };
+    running = { abort, done, input: x };
   };
 
   return {
@@ -130,7 +130,12 @@ export function createCalibrator(deps: CalibratorDeps) {
         report(last, x);
         return;
       }
-      if (running) return; // picked up when the running one ends
+      if (running) {
+        // A measurement of other settings is stale: cancel it (it stops at its next step); this one follows it.
+        const r = running.input;
+        if (r.settings.trainBatchSize !== x.settings.trainBatchSize || r.settings.maxSeqLength !== x.settings.maxSeqLength || r.modelKey !== x.modelKey) running.abort.abort();
+        return;
+      }
       if (timer === null) timer = setTimeout(start, deps.debounceMs ?? 400);
     },
     async halt(): Promise<void> {
