@@ -34,7 +34,7 @@ import { TaskPanel } from '../ui/components/TaskPanel';
 import { ThemeToggle } from '../ui/components/ThemeToggle';
 import { canvasToPngBlob } from '../ui/charts/png';
 import { readChartColors } from '../ui/charts/chartTheme';
-import { estimateRun } from '../ui/settings/estimate';
+import { estimateRun, measuredTimes } from '../ui/settings/estimate';
 import { FillMaskDemo } from '../ui/components/FillMaskDemo';
 import { FineTuneNext } from '../ui/components/FineTuneNext';
 import { MaskedLmCharts } from '../ui/components/MaskedLmCharts';
@@ -362,6 +362,8 @@ function LiveEstimate({ bridge, active }: { bridge: StudioBridge; active: boolea
   const speed = useBridgeState(bridge, (s) => (active && s.lastStep && s.lastStep.examplesPerSec > 0 ? roundSpeed(s.lastStep.examplesPerSec) : undefined));
   // Masked LM trains on packed sequences (the plan counts them), not on the text's lines.
   const mlmSequences = useBridgeState(bridge, (s) => (s.task === 'mlm' ? (s.plan?.trainExamples ?? null) : null));
+  const measured = useBridgeState(bridge, (s) => s.estimate);
+  const times = useMemo(() => measuredTimes(measured, speed), [measured, speed]);
   const estimate = useMemo(() => {
     const model = detection?.model;
     if (!model || !detection || detection.counts.train === 0) return null;
@@ -378,7 +380,7 @@ function LiveEstimate({ bridge, active }: { bridge: StudioBridge; active: boolea
       parameterCounts: trainableCounts(model, task, detection.labels.length, settings),
     });
   }, [detection, settings, task, backend, speed, mlmSequences]);
-  return <EstimateView estimate={estimate} backend={backend} />;
+  return <EstimateView estimate={estimate} measured={measured} times={times} backend={backend} />;
 }
 
 /** The trainable-parameter choice with its parameter counts (core paramCounts) for the loaded model. */

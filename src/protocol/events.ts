@@ -14,6 +14,7 @@
  */
 import type { SessionEvent } from '../core/session';
 export type { DevPrediction } from '../core/session';
+export type { RunEstimate } from '../core/session';
 
 export type {
   BackendName, CharSpan, ColumnChoice, DemoQuestion, ErrorInfo, ExportedFile, FileKind, FileReport, FileUse, ModelSummary, Phase,

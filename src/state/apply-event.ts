@@ -44,7 +44,7 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
       });
       return;
     case 'backend':
-      set({ backend: { name: ev.name, tried: ev.tried } });
+      set({ backend: { name: ev.name, tried: ev.tried, ...(ev.adapter ? { adapter: ev.adapter, softwareRenderer: ev.softwareRenderer } : {}) } });
       return;
     case 'status':
       set((s) => ({ status: ev.status, runId: ev.runId ?? s.runId }));
@@ -108,6 +108,9 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
       }));
       return;
     }
+    case 'estimate':
+      set({ estimate: ev.estimate });
+      return;
     case 'datasetPredictions':
       // The CLI's request (a fine-tuned folder over a data file); the page does not send it.
       return;

@@ -26,7 +26,7 @@ import type {
   RunInfo, RunPlan, RunStatus, SettingsState, SpanPrediction, TaskDetection,
 } from '../protocol/events';
 import type { PredictInput } from '../protocol/commands';
-import type { DevPrediction } from '../protocol/events';
+import type { DevPrediction, RunEstimate } from '../protocol/events';
 
 export interface FilesSlice {
   files: FileReport[];
@@ -135,7 +135,9 @@ export interface LogLine {
 
 export interface SystemSlice {
   workerReady: boolean;
-  backend: { name: BackendName; tried: Array<{ name: BackendName; reason: string }> } | null;
+  backend: { name: BackendName; tried: Array<{ name: BackendName; reason: string }>; adapter?: string; softwareRenderer?: boolean } | null;
+  /** The session's measured estimate before Start (calibration), null until one is measured. */
+  estimate: RunEstimate | null;
   errors: ErrorEntry[];
   log: LogLine[];
   dismissError(id: number): void;
@@ -196,6 +198,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
 export const createSystemSlice: StateCreator<StudioState, [], [], SystemSlice> = (set) => ({
   workerReady: false,
   backend: null,
+  estimate: null,
   errors: [],
   log: [],
   dismissError(id) {

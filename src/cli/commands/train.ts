@@ -199,6 +199,7 @@ export async function train(argv: string[], stop?: AbortSignal): Promise<number>
     checkpoints: () => store,
     devFallback: f.dev !== undefined,
     preferredBackend: parseBackend(f.backend),
+    calibrate: false, // the run itself starts at once: no estimate before it
   });
   const firstError = (): void => {
     if (errors.length > 0) throw fromInfo(errors[0]);

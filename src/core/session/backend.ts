@@ -29,6 +29,19 @@ export async function ensureBackend(preferred: BackendName | undefined, onLost: 
   return state;
 }
 
-export function backendEventFields(info: BackendInfo): { name: BackendName; tried: Array<{ name: BackendName; reason: string }> } {
-  return { name: info.name, tried: info.fallbacks.map((f) => ({ name: f.name, reason: f.reason })) };
+export function backendEventFields(info: BackendInfo): { name: BackendName; tried: Array<{ name: BackendName; reason: string }>; adapter?: string; softwareRenderer?: boolean } {
+  const adapter = info.limits?.adapter || undefined;
+  return {
+    name: info.name, tried: info.fallbacks.map((f) => ({ name: f.name, reason: f.reason })),
+    ...(adapter ? { adapter, softwareRenderer: isSoftwareRenderer(adapter) } : {}),
+  };
+}
+
+/**
+ * True when the WebGPU adapter is a CPU emulation (GPUAdapterInfo vendor / architecture /
+ * description): SwiftShader (Chromium's fallback, vendor "google", architecture "swiftshader"),
+ * or Mesa's llvmpipe / lavapipe, or Microsoft's Basic Render Driver (WARP).
+ */
+export function isSoftwareRenderer(adapter: string): boolean {
+  return /swiftshader|llvmpipe|lavapipe|softpipe|basic render|microsoft basic|warp/i.test(adapter);
 }

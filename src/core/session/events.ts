@@ -23,6 +23,8 @@
  *   prediction      the answer to a `predict` request (same requestId).
  *   exported        the answer to an `export` request: files and one zip (ArrayBuffers).
  *   demoData        held-out generated questions the QA demo can offer after a demo run.
+ *   estimate        measured estimates before Start (calibration: seconds per step, per epoch,
+ *                   the whole run with its evaluations, peak memory); 'measuring' first.
  *   datasetPredictions  the answer to a `predictDataset` request: a fine-tuned model's predictions
  *                   over the dropped data file (and its metrics when labelled).
  *   evalPredictions after each evaluation: the dev predictions as rows (inputs, gold, predicted).
@@ -39,8 +41,9 @@ import type { EvalResult, StepMetrics } from '../train/types';
 import type { LiveSpanPrediction as SpanPrediction } from '../train/task-types';
 import type { DevPrediction } from './predictions';
 import type { DatasetPredictions } from './predict-data';
+import type { RunEstimate } from './calibrate';
 
-export type { DevPrediction, DatasetPredictions };
+export type { DevPrediction, DatasetPredictions, RunEstimate };
 
 export type { QaAnswer };
 
@@ -164,6 +167,8 @@ export interface RunPlan {
   devExamples: number;
   /** Optimizer steps, from the examples (SQuAD contexts longer than a window add a few). */
   estimatedSteps: number;
+  /** No dev file: `devExamples` are the training file's first examples (bounded by max evaluation examples). */
+  evalFromTrainFile?: boolean;
 }
 
 export type Phase =
@@ -237,7 +242,7 @@ export type SessionEvent =
   | ({ type: 'settings' } & SettingsState)
   | { type: 'plan'; plan: RunPlan }
   | { type: 'progress'; phase: Phase; done: number; total: number; label?: string }
-  | { type: 'backend'; name: BackendName; tried: Array<{ name: BackendName; reason: string }> }
+  | { type: 'backend'; name: BackendName; tried: Array<{ name: BackendName; reason: string }>; adapter?: string; softwareRenderer?: boolean }
   | { type: 'status'; status: RunStatus; runId: string | null }
   | { type: 'runStarted'; run: RunInfo }
   | { type: 'step'; steps: StepMetrics[] }
@@ -251,7 +256,8 @@ export type SessionEvent =
   | { type: 'evalPredictions'; runId: string; step: number; rows: DevPrediction[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; time: number }
   | ({ type: 'error'; fatal: boolean; lastCheckpointStep: number | null } & ErrorInfo)
-  | { type: 'datasetPredictions'; requestId: number; result: DatasetPredictions | null; error?: ErrorInfo };
+  | { type: 'datasetPredictions'; requestId: number; result: DatasetPredictions | null; error?: ErrorInfo }
+  | { type: 'estimate'; estimate: RunEstimate };
 
 export type SessionEventType = SessionEvent['type'];
 export type SessionEventOf<T extends SessionEventType> = Extract<SessionEvent, { type: T }>;

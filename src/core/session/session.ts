@@ -31,6 +31,7 @@ import { FINGERPRINT_HEAD_BYTES, fingerprintFiles, stepsFromSeries, type RunStor
 import { loadPretrained } from '../io/load-pretrained';
 import { demoInitialWeights } from '../data/demo-qa-model';
 import { pipelineFor } from '../pipeline';
+import { isSquadTask } from '../data/glue-tasks';
 import { resolveSettings, settingsPatch, type ResolvedSettings, type SettingsContext } from '../settings/validate';
 import type { Settings } from '../settings/schema';
 import { deserializeCheckpoint, type CheckpointStore, type TrainingCheckpoint } from '../train/checkpoint';
@@ -47,6 +48,8 @@ import { startRun, type ActiveRun, type RunOutcome, type RunSpec } from './run';
 import { predictDataset } from './predict-data';
 import { mlmPlanCounts } from './mlm-analysis';
 import { ADAPTED_PREFIX, adaptedModelFiles, fillMaskPrediction, type LoraExportMode } from './adapted-model';
+import { createCalibrator } from './calibrator';
+import { evaluationCount } from './estimate-plan';
 
 export interface SessionOptions {
   emit(event: SessionEvent): void;
@@ -64,6 +67,12 @@ export interface SessionOptions {
   signal?: AbortSignal;
   /** Without a dev file, evaluate on the training file (the page: true, the default) or not at all (the CLI). */
   devFallback?: boolean;
+  /** Measure estimates before Start (a short calibration on the backend); default true. */
+  calibrate?: boolean;
+  /** Wait after a change before calibrating (ms; default 400). */
+  calibrationDebounceMs?: number;
+  /** Device memory a run may use, when known (the batch-size check compares the measured peak with it). */
+  memoryBudgetBytes?: number;
 }
 
 export interface ConfigureChange {
@@ -112,6 +121,8 @@ export interface Session {
   lastRun(): LastRun | null;
   /** Resolves when no run is active. */
   idle(): Promise<void>;
+  /** Resolves when no calibration is pending or running. */
+  calibrated(): Promise<void>;
   dispose(): void;
 }
 
@@ -176,6 +187,19 @@ export function createSession(options: SessionOptions): Session {
     return backendState;
   };
 
+  const calibrator = createCalibrator({
+    emit: (estimate) => emit({ type: 'estimate', estimate }),
+    backend: async () => {
+      const b = await backend();
+      emit({ type: 'backend', ...backendEventFields(b.info) });
+      return b;
+    },
+    onMemory: () => resolveAndReport(),
+    log: (m, level) => log(m, level),
+    debounceMs: options.calibrationDebounceMs,
+    budgetBytes: options.memoryBudgetBytes,
+  });
+
   const settingsState = (): SettingsState => ({
     task: analysis?.task ?? chosenTask,
     settings: resolved.settings,
@@ -202,6 +226,8 @@ export function createSession(options: SessionOptions): Session {
       headLabels: fineTunedClassifier ? id2label : undefined,
       numLayers: cfg?.config.numHiddenLayers,
       dataLabels: labels === undefined ? undefined : labels,
+      memory: calibrator.memoryCheck(),
+      evalOnTrainFile: !!analysis?.train && analysis.dev === analysis.train && options.devFallback !== false,
     };
   };
 
@@ -236,7 +262,32 @@ export function createSession(options: SessionOptions): Session {
       emit({ type: 'plan', plan: { examples, trainExamples: n, devExamples: mlm.dev, estimatedSteps: n > 0 ? countTrainSteps({ ...s, task: 'mlm', versionTwoWithNegative: false }, n).numTrainSteps : 0 } });
       return;
     }
-    emit({ type: 'plan', plan: { examples, trainExamples, devExamples: dev?.records ?? 0, estimatedSteps } });
+    const devRecordsAll = a?.dev === a?.train && options.devFallback === false ? 0 : (dev?.records ?? 0);
+    const devExamples = s.maxEvalExamples > 0 ? Math.min(s.maxEvalExamples, devRecordsAll) : devRecordsAll;
+    emit({ type: 'plan', plan: { examples, trainExamples, devExamples, estimatedSteps, ...(a?.train && a.dev === a.train && devRecordsAll > 0 ? { evalFromTrainFile: true } : {}) } });
+    // Measured estimates before Start: a short calibration of the loaded model (debounced).
+    if (a?.task && a.detection.ready && a.train && !active && options.calibrate !== false && resolved.issues.every((i) => i.key !== 'maxSeqLength')) {
+      const task = a.task;
+      const modelFiles = a.modelFiles;
+      const counts = countTrainSteps({ ...s, task, versionTwoWithNegative: false }, Math.max(1, trainExamples));
+      const stepsPerEpoch = Math.max(1, Math.floor(counts.microBatchesPerEpoch / s.gradientAccumulationSteps));
+      const hasDev = !!a.dev && (a.dev !== a.train || options.devFallback !== false);
+      const devRecords = hasDev ? (dev?.records ?? 0) : 0;
+      const labels = train?.labels;
+      calibrator.schedule({
+        modelKey: modelFiles.map((f) => `${f.path}:${f.size}`).join('|'),
+        head: isSquadTask(task) ? { kind: 'span' } : labels === null ? { kind: 'regression' } : { kind: 'classification', numLabels: Math.max(2, labels?.length ?? 2), labels: labels ?? ['0', '1'] },
+        settings: s,
+        stepsPerEpoch,
+        totalSteps: counts.numTrainSteps,
+        evaluations: hasDev ? evaluationCount(counts.numTrainSteps, stepsPerEpoch, s.evalEverySteps) : 0,
+        evalExamples: s.maxEvalExamples > 0 ? Math.min(s.maxEvalExamples, devRecords) : devRecords,
+        loadModel: async () => {
+          const p = await loadPretrained(modelFiles.map(byteSource));
+          return { config: p.config, weights: p.weights };
+        },
+      });
+    }
   };
 
   /** Detects the task, counts the records (the one parse of each file), then reports detection, settings and plan. */
@@ -332,7 +383,9 @@ export function createSession(options: SessionOptions): Session {
     };
   };
 
-  const launch = (spec: RunSpec, after?: () => void): void => {
+  const launch = async (spec: RunSpec, after?: () => void): Promise<void> => {
+    // The device is the run's: a calibration in progress is cancelled (its weights are discarded).
+    await calibrator.halt();
     if (last?.model) {
       last.model.dispose();
       last = null;
@@ -390,7 +443,7 @@ export function createSession(options: SessionOptions): Session {
     }
     spec.resume = { checkpoint, record, steps };
     log(`resuming run "${record.name}" from step ${stored.step}`);
-    launch(spec, questions ? () => emit({ type: 'demoData', questions: questions! }) : undefined);
+    await launch(spec, questions ? () => emit({ type: 'demoData', questions: questions! }) : undefined);
   };
 
   const session: Session = {
@@ -444,14 +497,14 @@ export function createSession(options: SessionOptions): Session {
         if (busy('starting another')) return;
         const spec = await filesSpec(runId, runName);
         if (resumeFrom) spec.resume = { checkpoint: resumeFrom, steps: [] };
-        launch(spec);
+        await launch(spec);
       }, { runId }),
 
     demo: (runId, runName, demo) =>
       guard(async () => {
         if (busy('starting the demo')) return;
         const spec = await demoSpec(runId, runName, demo);
-        launch(spec, () => emit({ type: 'demoData', questions: spec.questions }));
+        await launch(spec, () => emit({ type: 'demoData', questions: spec.questions }));
       }, { runId }),
 
     resumeRun: (runId) =>
@@ -608,12 +661,14 @@ export function createSession(options: SessionOptions): Session {
 
     settings: settingsState,
     lastRun: () => last,
+    calibrated: () => calibrator.settled(),
     async idle() {
       while (active) await active.done;
       // The run's own completion handler (last, demo questions) runs before idle resolves.
       await Promise.resolve();
     },
     dispose() {
+      void calibrator.halt();
       active?.abort.abort();
       if (last?.model) {
         last.model.dispose();

@@ -13,3 +13,4 @@ export type { MemoryCheck, MemoryLimit } from './validate';
 export { memoryIssue, measuredPeakBytes, largestBatchThatFits } from './validate';
 export type { TrainableMode, LoraTargetSet } from './schema';
 export { trainableSpecOf, trainableIssues } from './trainable-settings';
+export { TRAIN_FILE_EVAL_EXAMPLES } from './validate';

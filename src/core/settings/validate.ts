@@ -33,7 +33,12 @@ export interface SettingsContext {
   memory?: MemoryCheck;
   /** The model's num_hidden_layers (frozen layers are checked against it). */
   numLayers?: number;
+  /** No dev file: evaluation runs on the training file (the default max evaluation examples then adapts to a bounded subset). */
+  evalOnTrainFile?: boolean;
 }
+
+/** Evaluation examples (questions for SQuAD) taken from the training file when there is no dev file. */
+export const TRAIN_FILE_EVAL_EXAMPLES = 500;
 
 /**
  * A training step's peak memory as measured by the pre-flight check (train/preflight.ts: a real
@@ -253,6 +258,9 @@ export function resolveSettings(input: ResolveInput): ResolvedSettings {
   if (context.maxPositions !== undefined && s.maxSeqLength > context.maxPositions) {
     const def = fieldDefault(settingField('maxSeqLength'), taskFamily(task));
     adapt('maxSeqLength', Math.min(def.value, context.maxPositions), `the model has ${context.maxPositions} positions (max_position_embeddings); the default ${def.value} (${def.source}) does not fit`);
+  }
+  if (context.evalOnTrainFile && s.maxEvalExamples === 0) {
+    adapt('maxEvalExamples', TRAIN_FILE_EVAL_EXAMPLES, `no dev file: evaluation uses the first ${TRAIN_FILE_EVAL_EXAMPLES} training examples, not the whole training file (set 0 for all)`);
   }
   if (isSquadTask(task)) {
     if (s.maxSeqLength <= s.maxQueryLength + 3) {

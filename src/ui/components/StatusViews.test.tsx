@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render, screen } from '@testing-library/react';
-import { estimateRun } from '../settings/estimate';
+import { estimateRun, measuredTimes } from '../settings/estimate';
+import type { RunEstimate } from '../../protocol/events';
 import { BackendBadge } from './BackendBadge';
 import { EstimateView } from './EstimateView';
 import { PhaseProgress } from './PhaseProgress';
@@ -39,6 +40,12 @@ describe('BackendBadge', () => {
     expect(note.textContent).toContain('WebGPU not used: navigator.gpu is missing');
     expect(note.textContent).toContain('WebGL not used: no WebGL2 context');
   });
+  it('says when the WebGPU adapter is a software renderer (SwiftShader)', () => {
+    render(<BackendBadge backend={{ name: 'webgpu', tried: [], adapter: 'google / swiftshader / Google SwiftShader', softwareRenderer: true }} />);
+    expect(screen.getByTestId('software-renderer').textContent).toContain('software renderer');
+    expect(screen.getByRole('note').textContent).toContain('Adapter: google / swiftshader');
+    expect(screen.getByTestId('backend-badge').className).toContain('warn');
+  });
   it('says when the fastest backend runs', () => {
     render(<BackendBadge backend={{ name: 'webgpu', tried: [] }} />);
     expect(screen.getByRole('note').textContent).toContain('fastest backend');
@@ -47,20 +54,29 @@ describe('BackendBadge', () => {
 
 describe('EstimateView', () => {
   const base = { parameters: 109_482_240, vocabSize: 30522, hiddenSize: 768, numLayers: 12, numHeads: 12, intermediateSize: 3072, maxPositions: 512 };
-  it('shows memory, steps, compute and time per epoch, and warns when it will not fit a laptop GPU', () => {
-    const e = estimateRun({ model: base, maxSeqLength: 128, batchSize: 32, trainExamples: 3668, windowed: false, epochs: 3, backend: 'webgpu' });
-    render(<EstimateView estimate={e} backend="webgpu" />);
-    const text = screen.getByTestId('estimate').textContent ?? '';
-    expect(text).toContain('GPU memory: ≈ 6.69 GB');
-    expect(text).toContain('≈ 115 steps, ≈ 248 TFLOP, ≈ 10:20');
-    expect(text).toContain('assuming 400 GFLOP/s on webgpu');
-    expect(text).toContain('may not fit a laptop GPU');
+  const e = estimateRun({ model: base, maxSeqLength: 128, batchSize: 32, trainExamples: 3668, windowed: false, epochs: 3, backend: 'webgpu' });
+  const cal: RunEstimate = {
+    status: 'done', backend: 'webgpu', adapter: 'google / swiftshader', batchSize: 32, seqLength: 128, secondsPerStep: 2, firstStepSeconds: 9, stepsPerEpoch: 115, totalSteps: 345,
+    secondsPerEpoch: 230, evaluations: 3, evalExamples: 408, evalSeconds: 60, totalSeconds: 750, peakBytes: 3 * 2 ** 30,
+  };
+  it('says it is measuring before the calibration answers (no assumed rate)', () => {
+    render(<EstimateView estimate={e} measured={{ status: 'measuring', backend: 'webgpu', batchSize: 32, seqLength: 128 }} times={null} backend="webgpu" />);
+    expect(screen.getByTestId('estimate-measuring').textContent).toContain('a few real training steps at batch 32, sequence length 128');
+    expect(screen.getByTestId('estimate').textContent).not.toContain('GFLOP/s');
   });
-  it('marks SQuAD numbers as lower bounds and uses the measured speed', () => {
-    const e = estimateRun({ model: base, maxSeqLength: 384, batchSize: 12, trainExamples: 1190, windowed: true, epochs: 2, backend: 'webgpu', measuredSequencesPerSec: 10 });
-    render(<EstimateView estimate={e} backend="webgpu" />);
-    expect(screen.getByTestId('estimate-time').textContent).toBe('1:59');
-    expect(screen.getByTestId('estimate').textContent).toContain('≥ 100 steps');
-    expect(screen.getByTestId('estimate').textContent).toContain('(at the measured speed)');
+  it('states the measured step time, epoch, whole run with evaluations and peak memory, as an estimate', () => {
+    render(<EstimateView estimate={e} measured={cal} times={measuredTimes(cal)} backend="webgpu" />);
+    const text = screen.getByTestId('estimate').textContent ?? '';
+    expect(screen.getByTestId('estimate-step').textContent).toBe('2.0 s per step');
+    expect(screen.getByTestId('estimate-time').textContent).toBe('3:50');
+    expect(screen.getByTestId('estimate-total').textContent).toBe('12:30');
+    expect(text).toContain('345 steps + 3 evaluations of 408 examples (1:00)');
+    expect(text).toContain('an estimate: it is refined with the live speed once training starts');
+    expect(screen.getByTestId('estimate-memory').textContent).toBe('3.00 GB'); // formatBytes: binary units
+  });
+  it('uses the live speed while training', () => {
+    render(<EstimateView estimate={e} measured={cal} times={measuredTimes(cal, 64)} backend="webgpu" />);
+    expect(screen.getByTestId('estimate').textContent).toContain('(at the live speed)');
+    expect(screen.getByTestId('estimate-step').textContent).toBe('500 ms per step');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { estimateRun, formatFlops, type EstimateInput } from './estimate';
+import { estimateRun, formatFlops, measuredTimes, type EstimateInput } from './estimate';
+import type { RunEstimate } from '../../protocol/events';
 
 // BERT-Base: 109,482,240 parameters (embeddings 23,837,184 + 12 x 7,087,872 + pooler 590,592).
 const BASE = { parameters: 109_482_240, vocabSize: 30522, hiddenSize: 768, numLayers: 12, numHeads: 12, intermediateSize: 3072, maxPositions: 512 };
@@ -19,21 +20,37 @@ describe('estimateRun (BERT-Base on MRPC, hand-computed)', () => {
     // per token: 6 x 85,646,592 + 12 x 12 x 128 x 768 = 528,035,328
     expect(e.flopsPerEpoch).toBe(528_035_328 * 128 * 3668);
     expect(e.stepsPerEpoch).toBe(115);
-    expect(e.rateSource).toBe('assumed');
-    expect(e.assumedGflops).toBe(400);
-    expect(e.secondsPerEpoch).toBeCloseTo(619.7867, 3);
+    expect(e.secondsPerEpoch).toBeNull(); // no assumed rate: time is measured
     expect(e.lowerBound).toBe(false);
   });
-  it('uses the measured speed once there is one, and the backend’s assumed rate otherwise', () => {
-    const m = estimateRun({ ...MRPC, measuredSequencesPerSec: 20 });
-    expect(m.rateSource).toBe('measured');
-    expect(m.secondsPerEpoch).toBeCloseTo(3668 / 20, 9);
-    expect(estimateRun({ ...MRPC, backend: 'wasm' }).secondsPerEpoch).toBeCloseTo((528_035_328 * 128 * 3668) / 15e9, 3);
+  it('uses the live speed once there is one', () => {
+    expect(estimateRun({ ...MRPC, measuredSequencesPerSec: 20 }).secondsPerEpoch).toBeCloseTo(3668 / 20, 9);
   });
   it('caps the sequence at the model’s positions and flags SQuAD windows as a lower bound', () => {
     const tiny = { ...BASE, maxPositions: 64 };
     expect(estimateRun({ ...MRPC, model: tiny, maxSeqLength: 384 }).activationBytes).toBe(estimateRun({ ...MRPC, model: tiny, maxSeqLength: 64 }).activationBytes);
     expect(estimateRun({ ...MRPC, windowed: true }).lowerBound).toBe(true);
+  });
+});
+
+describe('measuredTimes (calibration, then the live speed)', () => {
+  const cal: RunEstimate = {
+    status: 'done', backend: 'webgpu', batchSize: 32, seqLength: 128, secondsPerStep: 2, firstStepSeconds: 9, stepsPerEpoch: 115, totalSteps: 345,
+    secondsPerEpoch: 230, evaluations: 3, evalExamples: 408, evalSeconds: 60, totalSeconds: 757, peakBytes: 1e9,
+  };
+  it('states the calibration: per step, per epoch, and the whole run with its evaluations', () => {
+    expect(measuredTimes(cal)).toEqual({ source: 'calibration', secondsPerStep: 2, stepsPerEpoch: 115, totalSteps: 345, secondsPerEpoch: 230, evaluations: 3, evalExamples: 408, evalSeconds: 60, totalSeconds: 690 + 60 });
+  });
+  it('refines with the live speed (batch / examples per second), evaluation scaled alike', () => {
+    const t = measuredTimes(cal, 32)!; // 1 s per step
+    expect(t.source).toBe('live');
+    expect(t.secondsPerStep).toBe(1);
+    expect(t.evalSeconds).toBe(30);
+    expect(t.totalSeconds).toBe(345 + 30);
+  });
+  it('has nothing to state while measuring or after a failure', () => {
+    expect(measuredTimes({ status: 'measuring', backend: 'webgpu', batchSize: 32, seqLength: 128 })).toBeNull();
+    expect(measuredTimes(null)).toBeNull();
   });
 });
 

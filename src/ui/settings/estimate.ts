@@ -9,10 +9,12 @@
  *   compute  = 6 · (encoder parameters without embeddings) FLOP per token (forward + backward)
  *            + 12 · L · S · H FLOP per token for the attention products, over S tokens per
  *              sequence (batches are padded) and one sequence per feature.
- *   time     = compute / an assumed sustained rate per backend, replaced by the measured rate
- *              once steps come in.
+ *   time     = measured only: the session's calibration (a few real training steps on this
+ *              backend before Start: see measuredTimes) and, once training runs, the live
+ *              speed. No assumed rate: without a measurement the page says the time is being
+ *              measured.
  */
-import type { BackendName, ModelSummary } from '../../protocol/events';
+import type { BackendName, ModelSummary, RunEstimate } from '../../protocol/events';
 
 export interface EstimateInput {
   model: Pick<ModelSummary, 'parameters' | 'vocabSize' | 'hiddenSize' | 'numLayers' | 'numHeads' | 'intermediateSize' | 'maxPositions'>;
@@ -30,6 +32,43 @@ export interface EstimateInput {
   parameterCounts?: { total: number; trainable: number };
 }
 
+/** What the session measured before Start (RunEstimate), refined with the live speed once training runs. */
+export interface MeasuredTimes {
+  /** 'calibration' before Start; 'live' once steps come in. */
+  source: 'calibration' | 'live';
+  secondsPerStep: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  secondsPerEpoch: number;
+  evaluations: number;
+  evalExamples: number;
+  evalSeconds: number;
+  totalSeconds: number;
+}
+
+/**
+ * Times from the calibration, with the live seconds per step (batch / examples per second) in
+ * place of the calibrated one while training: evaluation time scales with the same ratio.
+ */
+export function measuredTimes(e: RunEstimate | null, liveExamplesPerSec?: number): MeasuredTimes | null {
+  if (!e || e.status !== 'done' || !e.secondsPerStep || e.totalSteps === undefined || e.stepsPerEpoch === undefined) return null;
+  const live = liveExamplesPerSec !== undefined && liveExamplesPerSec > 0 ? e.batchSize / liveExamplesPerSec : undefined;
+  const sps = live ?? e.secondsPerStep;
+  const ratio = sps / e.secondsPerStep;
+  const evalSeconds = (e.evalSeconds ?? 0) * ratio;
+  return {
+    source: live !== undefined ? 'live' : 'calibration',
+    secondsPerStep: sps,
+    stepsPerEpoch: e.stepsPerEpoch,
+    totalSteps: e.totalSteps,
+    secondsPerEpoch: e.stepsPerEpoch * sps,
+    evaluations: e.evaluations ?? 0,
+    evalExamples: e.evalExamples ?? 0,
+    evalSeconds,
+    totalSeconds: e.totalSteps * sps + evalSeconds,
+  };
+}
+
 export interface Estimate {
   weightsBytes: number;
   trainingStateBytes: number;
@@ -37,16 +76,11 @@ export interface Estimate {
   totalBytes: number;
   flopsPerEpoch: number;
   stepsPerEpoch: number;
-  secondsPerEpoch: number;
-  /** Where the rate came from: "measured" or the assumed backend rate. */
-  rateSource: 'measured' | 'assumed';
-  assumedGflops: number;
+  /** At the live speed while training; null before (the calibration's measured times apply). */
+  secondsPerEpoch: number | null;
   /** True when windows make the numbers a lower bound. */
   lowerBound: boolean;
 }
-
-/** Conservative sustained training rates (GFLOP/s) of each backend on a laptop. */
-export const ASSUMED_GFLOPS: Record<BackendName, number> = { webgpu: 400, webgl: 150, wasm: 15, cpu: 1.5 };
 
 export function estimateRun(x: EstimateInput): Estimate {
   const { parameters, vocabSize, hiddenSize: H, numLayers: L, numHeads: N, intermediateSize: I, maxPositions } = x.model;
@@ -63,9 +97,8 @@ export function estimateRun(x: EstimateInput): Estimate {
   const sequences = Math.max(0, x.trainExamples);
   const flopsPerEpoch = flopsPerToken * S * sequences;
   const stepsPerEpoch = Math.ceil(sequences / Math.max(1, B));
-  const assumedGflops = ASSUMED_GFLOPS[x.backend ?? 'webgpu'];
   const measured = x.measuredSequencesPerSec !== undefined && x.measuredSequencesPerSec > 0;
-  const secondsPerEpoch = measured ? sequences / (x.measuredSequencesPerSec as number) : flopsPerEpoch / (assumedGflops * 1e9);
+  const secondsPerEpoch = measured ? sequences / (x.measuredSequencesPerSec as number) : null;
   return {
     weightsBytes,
     trainingStateBytes,
@@ -74,8 +107,6 @@ export function estimateRun(x: EstimateInput): Estimate {
     flopsPerEpoch,
     stepsPerEpoch,
     secondsPerEpoch,
-    rateSource: measured ? 'measured' : 'assumed',
-    assumedGflops,
     lowerBound: x.windowed,
   };
 }
