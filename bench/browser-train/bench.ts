@@ -23,6 +23,7 @@ import { DEFAULT_OPTIMIZER } from '../../src/core/train';
 import { matmulParams, randomBatch, randomWeights, trainingFlops } from '../common/random-model';
 import { matmulFlops } from '../../src/core/model';
 import { useWebGPUTrainingKernels } from '../../src/core/kernels';
+import { REFERENCE_GPU } from './reference-gpu';
 
 export interface BenchOptions {
   backend?: BackendName;
@@ -51,7 +52,7 @@ export interface BenchOptions {
  * fp32, 68.25 GB/s LPDDR4X), and the per-dispatch overhead WebGPU pays on real GPUs
  * (published measurements: about 25-70 us per dispatch on Vulkan/Metal).
  */
-export const REFERENCE_GPU = { name: 'Apple M1 8-core GPU', flops: 2.6e12, bytesPerS: 68.25e9, dispatchUs: [25, 70] as [number, number] };
+export { REFERENCE_GPU };
 
 export interface RooflineEstimate {
   /** Summed kernel FLOPs (matmuls from their shapes via params.ts matmulFlops) and bytes moved. */
