@@ -40,7 +40,7 @@ export interface LayerNormGradParts {
   dropAfter: boolean;
 }
 
-const UNIFORMS = `struct Uniforms { rows : i32, cols : i32, seqLen : i32, groups : i32, active : i32, step : i32, eps : f32, dropSeed : u32, dropCall : u32, dropThreshold : u32, dropScale : f32 };`;
+const UNIFORMS = `struct Uniforms { rows : i32, cols : i32, seqLen : i32, groups : i32, rowGroups : i32, step : i32, eps : f32, dropSeed : u32, dropCall : u32, dropThreshold : u32, dropScale : f32 };`;
 
 function rowsCode(v: LayerNormGradParts): { code: string; sections: number } {
   const writeDh = v.residual && v.dropBefore; // d(residual) = dh differs from dx only with dropout before
@@ -103,8 +103,8 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : v
   var pb : array<f32, ${MAX_PER_THREAD}>;
   ${v.bias ? `var pd : array<f32, ${MAX_PER_THREAD}>;` : ''}
   ${v.positions ? `var pp : array<f32, ${MAX_PER_THREAD}>;` : ''}
-  // Groups ≥ active (rows of a position table beyond S) take no rows: zero gradient and partials.
-  for (var row = select(uniforms.rows, g, g < uniforms.active); row < uniforms.rows; row = row + uniforms.step) {
+  // Groups ≥ rowGroups (rows of a position table beyond S) take no rows: zero gradient and partials.
+  for (var row = select(uniforms.rows, g, g < uniforms.rowGroups); row < uniforms.rows; row = row + uniforms.step) {
     let base = row * cols;
     var sum = 0.0;
     ${loop('let hval = hAt(base + c, c, row); hv[s] = hval; sum = sum + hval;')}
@@ -209,7 +209,7 @@ export function layerNormBackwardWebGPU(a: LayerNormGradInputs): LayerNormGrads 
   const P = a.positions ? a.positions.shape[0] : 1; // rows of the position table
   const S = a.positions ? (a.seqLen ?? P) : 1; // of which in use
   const groups = a.positions ? P : Math.max(1, Math.ceil(rows / ROWS_PER_GROUP));
-  const active = a.positions ? S : groups; // groups that take rows
+  const rowGroups = a.positions ? S : groups; // groups that take rows
   const step = a.positions ? S : groups;
   const { code, sections } = rowsCode(v);
   const drop = a.dropout ? dropoutParams(a.dropout) : null;
@@ -242,7 +242,7 @@ export function layerNormBackwardWebGPU(a: LayerNormGradInputs): LayerNormGrads 
         { type: 'int32', value: cols },
         { type: 'int32', value: S },
         { type: 'int32', value: groups },
-        { type: 'int32', value: active },
+        { type: 'int32', value: rowGroups },
         { type: 'int32', value: step },
         { type: 'float32', value: a.eps },
         { type: 'uint32', value: a.dropout ? a.dropout.seed >>> 0 : 0 },
