@@ -69,7 +69,7 @@ test.describe('model-side WGSL kernels against composed tfjs ops on WebGPU', () 
     }
     console.log(`worst |Δ| / max(1, max|composed|): ${worst.toExponential(2)}`);
     const kernels = new Set(diffs.map((d) => d.name.split(' ')[0]));
-    expect([...kernels].sort()).toEqual(['attention', 'attention+dropout', 'biasGelu', 'dropout', 'gelu', 'layerNorm'].sort());
+    expect([...kernels].sort()).toEqual(['attention', 'attention+dropout', 'biasGelu', 'crossEntropy', 'dropout', 'gelu', 'headContext', 'headScores', 'layerNorm'].sort());
     for (const d of diffs) {
       expect(d.count, `${d.name}: element count`).toBeGreaterThan(0);
       expect(d.maxAbsDiff, `${d.name}: max |Δ| ${d.maxAbsDiff} (max |composed| ${d.maxAbs})`).toBeLessThanOrEqual(RELATIVE_BOUND * Math.max(1, d.maxAbs));

@@ -23,6 +23,7 @@ import { DEFAULT_OPTIMIZER } from '../../src/core/train';
 import { matmulParams, randomBatch, randomWeights, trainingFlops } from '../common/random-model';
 import { matmulFlops } from '../../src/core/model';
 import { useWebGPUTrainingKernels } from '../../src/core/kernels';
+import { REFERENCE_GPU } from './reference-gpu';
 
 export interface BenchOptions {
   backend?: BackendName;
@@ -51,7 +52,7 @@ export interface BenchOptions {
  * fp32, 68.25 GB/s LPDDR4X), and the per-dispatch overhead WebGPU pays on real GPUs
  * (published measurements: about 25-70 us per dispatch on Vulkan/Metal).
  */
-export const REFERENCE_GPU = { name: 'Apple M1 8-core GPU', flops: 2.6e12, bytesPerS: 68.25e9, dispatchUs: [25, 70] as [number, number] };
+export { REFERENCE_GPU };
 
 export interface RooflineEstimate {
   /** Summed kernel FLOPs (matmuls from their shapes via params.ts matmulFlops) and bytes moved. */
@@ -72,6 +73,8 @@ export interface StepProfile {
   topCalls: [string, number, number][];
   /** GPU dispatches and queue submits of one unprofiled step. */
   dispatches: number | null;
+  /** [kernel name, calls, dispatches] of that step, by descending dispatches: where the dispatches come from. */
+  dispatchesByKernel: [string, number, number][];
   submits: number | null;
   forwardS: number;
   forwardBackwardS: number;
@@ -150,7 +153,48 @@ async function countingGpu<T>(f: () => Promise<T>): Promise<{ value: T; dispatch
   }
 }
 
-const MATMULS = new Set(['BatchMatMul', '_FusedMatMul']);
+/**
+ * Attributes the page's compute dispatches to the tfjs kernel running when they are recorded
+ * (the engine's runKernelFunc wraps every kernel, ours included): name -> calls, dispatches.
+ * Dispatches outside any kernel (none in a step) go to '(outside kernels)'.
+ */
+async function attributingKernels<T>(into: Map<string, { calls: number; dispatches: number }>, f: () => Promise<T>): Promise<T> {
+  const g = globalThis as unknown as { GPUComputePassEncoder?: { prototype: Record<string, unknown> } };
+  const engine = tf.engine() as unknown as { runKernel: (name: string, ...rest: unknown[]) => unknown };
+  if (!g.GPUComputePassEncoder) return f();
+  const enc = g.GPUComputePassEncoder.prototype;
+  const d0 = enc.dispatchWorkgroups as (...a: unknown[]) => unknown;
+  const rk0 = engine.runKernel;
+  const stack: string[] = [];
+  const entry = (n: string) => {
+    let e = into.get(n);
+    if (!e) into.set(n, (e = { calls: 0, dispatches: 0 }));
+    return e;
+  };
+  enc.dispatchWorkgroups = function (this: unknown, ...a: unknown[]) {
+    entry(stack[stack.length - 1] ?? '(outside kernels)').dispatches++;
+    return d0.apply(this, a);
+  };
+  engine.runKernel = function (this: unknown, name: string, ...rest: unknown[]) {
+    entry(name).calls++;
+    stack.push(name);
+    try {
+      return rk0.call(this, name, ...rest);
+    } finally {
+      stack.pop();
+    }
+  };
+  try {
+    return await f();
+  } finally {
+    enc.dispatchWorkgroups = d0;
+    engine.runKernel = rk0;
+  }
+}
+
+/** tfjs's matmuls and Tabtune's per-head products (src/core/kernels/head-matmul.ts). */
+const HEAD_MATMULS = new Set(['TabtuneHeadScores', 'TabtuneHeadApply', 'TabtuneHeadApplyT']);
+const MATMULS = new Set(['BatchMatMul', '_FusedMatMul', ...HEAD_MATMULS]);
 const size = (s: number[] | undefined) => (s ? s.reduce((a, b) => a * b, 1) : 0);
 
 /** FLOPs and bytes of one profiled kernel (float32; matmul FLOPs from params.ts). */
@@ -158,6 +202,13 @@ function kernelCost(k: { name: string; inputShapes: (number[] | undefined)[]; ou
   const ins = k.inputShapes.map(size);
   const outs = k.outputShapes.map(size);
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  if (HEAD_MATMULS.has(k.name)) {
+    // Scores: q, k [B·S, H] -> [B, N, S, S], K = D = H / N. Apply(T): scores [B, N, S, S] · heads [B·S, H] -> [B·S, H], K = S.
+    const [a, b] = k.inputShapes as number[][];
+    const o = k.outputShapes[0]!;
+    const flops = k.name === 'TabtuneHeadScores' ? 2 * outs[0] * (a[1] / o[1]) : 2 * ins[0] * (b[1] / a[1]);
+    return { flops, bytes: 4 * (sum(ins) + sum(outs)) };
+  }
   if (MATMULS.has(k.name)) return { flops: matmulFlops(k.inputShapes[0]!, k.outputShapes[0]!), bytes: 4 * (sum(ins) + sum(outs)) };
   if (k.name === 'GatherV2') return { flops: 0, bytes: 4 * (2 * sum(outs) + (ins[1] ?? 0)) }; // reads the gathered rows only
   if (k.name === 'UnsortedSegmentSum') return { flops: ins[0], bytes: 4 * (sum(outs) + 3 * ins[0] + ins[1]) }; // zero fill + read + add
@@ -201,7 +252,9 @@ async function profileStep(model: BertModel, trainer: Trainer, batch: BertBatch)
   });
   // A plain step, counting what reaches the GPU (tf.profile below times every kernel, which
   // submits each dispatch on its own).
-  const counted = await countingGpu(() => trainer.step(batch));
+  const attributed = new Map<string, { calls: number; dispatches: number }>();
+  const counted = await countingGpu(() => attributingKernels(attributed, () => trainer.step(batch)));
+  const dispatchesByKernel = [...attributed].filter(([, v]) => v.dispatches > 0).sort((a, b) => b[1].dispatches - a[1].dispatches).map(([n, v]) => [n, v.calls, v.dispatches] as [string, number, number]);
   // A profiled step: kernels by name, with the backend's kernel time (0 without timestamp queries).
   const t = performance.now();
   const info = await tf.profile(async () => {
@@ -230,7 +283,7 @@ async function profileStep(model: BertModel, trainer: Trainer, batch: BertBatch)
   const topCalls = [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16).map(([n, v]) => [n, v.count, v.ms] as [string, number, number]);
   const matmulMs = [...byName].filter(([n]) => MATMULS.has(n)).reduce((a, [, v]) => a + v.ms, 0);
   const reference = roofline(info.kernels as never, counted.dispatches ?? info.kernels.length, batch.inputIds.shape[0]);
-  return { kernels: info.kernels.length, topKernels, topCalls, dispatches: counted.dispatches, submits: counted.submits, forwardS, forwardBackwardS, profiledStepS, kernelMs, matmulShare: kernelMs > 0 ? matmulMs / kernelMs : 0, reference };
+  return { kernels: info.kernels.length, topKernels, topCalls, dispatches: counted.dispatches, dispatchesByKernel, submits: counted.submits, forwardS, forwardBackwardS, profiledStepS, kernelMs, matmulShare: kernelMs > 0 ? matmulMs / kernelMs : 0, reference };
 }
 
 async function adapterDescription(): Promise<string> {

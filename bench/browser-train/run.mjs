@@ -121,6 +121,7 @@ async function main() {
       console.log(`\nprofile ${x.preset}: one step = ${p.dispatches ?? 'n/a'} GPU dispatches in ${p.submits ?? 'n/a'} queue submits; ${p.kernels} tfjs kernels (tf.profile)`);
       console.log(`  wall time: forward ${p.forwardS.toFixed(2)} s, forward+backward ${p.forwardBackwardS.toFixed(2)} s, full step ${x.stepS.toFixed(2)} s (median above)`);
       console.log(`  profiled step: ${p.profiledStepS.toFixed(2)} s wall, ${(p.kernelMs / 1000).toFixed(2)} s summed kernel time; matmuls ${(100 * p.matmulShare).toFixed(0)}% of GPU time`);
+      if (p.dispatchesByKernel?.length) console.log(`  dispatches by kernel (calls/dispatches): ${p.dispatchesByKernel.map(([n, c, d]) => `${n} ${c}/${d}`).join(', ')}`);
       console.log(`  kernels (count, ms): ${p.topKernels.map(([n, c, ms]) => `${n} ${c}× ${ms.toFixed(0)}`).join(', ')}`);
       console.log('  costliest calls (kernel(input shapes) count× ms):');
       for (const [n, c, ms] of p.topCalls) console.log(`    ${n} ${c}× ${ms.toFixed(0)}`);

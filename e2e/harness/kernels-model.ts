@@ -30,7 +30,13 @@ import {
   dropout,
   dropoutComposed,
   dropoutMask,
+  headContext,
+  headContextComposed,
+  headScores,
+  headScoresComposed,
   setModelKernels,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyComposed,
   useModelKernels,
   type AddLayerNormOptions,
   type DropoutKey,
@@ -135,6 +141,12 @@ async function parity(): Promise<KernelDiff[]> {
     diffs.push(...(await compareWithGrads(`layerNorm [${M},${H}]`, [x, gamma, beta], ln({}), lnC({}), ['dx', 'dgamma', 'dbeta'])));
     diffs.push(...(await compareWithGrads(`layerNorm residual [${M},${H}]`, [x, res, gamma, beta], lnR({}), lnRC({}), ['dx', 'dresidual', 'dgamma', 'dbeta'])));
     diffs.push(...(await compareWithGrads(`layerNorm residual+dropout [${M},${H}]`, [x, res, gamma, beta], lnR({ dropout: key(2, 0.1) }), lnRC({ dropout: key(2, 0.1) }), ['dx', 'dresidual', 'dgamma', 'dbeta'])));
+    // The output form with the dense layer's bias fused in: LayerNorm(dropout(x + bias) + residual).
+    const lnB = (f: typeof addLayerNorm) => (a: tf.Tensor, bb: tf.Tensor, r: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      f(a as tf.Tensor2D, g, b, eps, { bias: bb, residual: r as tf.Tensor2D, dropout: key(3, 0.1) });
+    const bias = randomTensor([H]);
+    diffs.push(...(await compareWithGrads(`layerNorm bias+residual+dropout [${M},${H}]`, [x, bias, res, gamma, beta], lnB(addLayerNorm), lnB(addLayerNormComposed), ['dx', 'dbias', 'dresidual', 'dgamma', 'dbeta'])));
+    bias.dispose();
     // The embedding form: dropout(LayerNorm(words + token types + positions[row mod S])).
     let d = 2;
     while (M % d !== 0) d++;
@@ -143,6 +155,12 @@ async function parity(): Promise<KernelDiff[]> {
     const emb = (f: typeof addLayerNorm) => (a: tf.Tensor, r: tf.Tensor, ps: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
       f(a as tf.Tensor2D, g, b, eps, { residual: r as tf.Tensor2D, positions: ps as tf.Tensor2D, dropout: key(4, 0.1), dropoutAfter: true });
     diffs.push(...(await compareWithGrads(`layerNorm embeddings+dropout [${M},${H}] S ${S}`, [x, res, pos, gamma, beta], emb(addLayerNorm), emb(addLayerNormComposed), ['dwords', 'dtokenTypes', 'dpositions', 'dgamma', 'dbeta'])));
+    // The same with the whole position table passed (3 rows more than S are in use): no slice, zero gradient beyond S.
+    const table = randomTensor([S + 3, H]);
+    const embT = (f: typeof addLayerNorm) => (a: tf.Tensor, r: tf.Tensor, ps: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      f(a as tf.Tensor2D, g, b, eps, { residual: r as tf.Tensor2D, positions: ps as tf.Tensor2D, seqLen: S, dropout: key(5, 0.1), dropoutAfter: true });
+    diffs.push(...(await compareWithGrads(`layerNorm embeddings+dropout [${M},${H}] table ${S + 3} S ${S}`, [x, res, table, gamma, beta], embT(addLayerNorm), embT(addLayerNormComposed), ['dwords', 'dtokenTypes', 'dpositions', 'dgamma', 'dbeta'])));
+    table.dispose();
     pos.dispose();
     tf.dispose([x, res, gamma, beta]);
   }
@@ -168,6 +186,24 @@ async function parity(): Promise<KernelDiff[]> {
     diffs.push(...(await compareWithGrads(`attention+dropout [${B},${N},${S},${S}]`, [raw], (r) => attentionProbs(r as tf.Tensor4D, mask, sqrtD, key(3, 0.1)), (r) => attentionProbsComposed(r as tf.Tensor4D, mask, sqrtD, key(3, 0.1)), ['draw'])));
     tf.dispose([raw, mask]);
   }
+  // The per-head products read in place from [B·S, H] (no transposes): Q·Kᵀ and P·V, both gradients.
+  for (const [B, N, S, D] of [[2, 2, 16, 16], [3, 3, 20, 8], [2, 2, 130, 64], [1, 4, 37, 32]]) {
+    const q = randomTensor([B * S, N * D]);
+    const k = randomTensor([B * S, N * D]);
+    const probs = randomTensor([B, N, S, S]);
+    diffs.push(...(await compareWithGrads(`headScores [${B * S},${N * D}] N ${N}`, [q, k], (a, b) => headScores(a as tf.Tensor2D, b as tf.Tensor2D, B, S, N), (a, b) => headScoresComposed(a as tf.Tensor2D, b as tf.Tensor2D, B, S, N), ['dq', 'dk'])));
+    diffs.push(...(await compareWithGrads(`headContext [${B},${N},${S},${S}]·[${B * S},${N * D}]`, [probs, k], (a, b) => headContext(a as tf.Tensor4D, b as tf.Tensor2D, B, S, N), (a, b) => headContextComposed(a as tf.Tensor4D, b as tf.Tensor2D, B, S, N), ['dprobs', 'dv'])));
+    tf.dispose([q, k, probs]);
+  }
+
+  // Mean softmax cross-entropy of the classification head (and of the span head's start/end).
+  for (const [B, L] of [[8, 2], [5, 3], [70, 130]]) {
+    const logits = randomTensor([B, L], 3);
+    const labels = tf.tensor1d(Array.from({ length: B }, (_, i) => (i * 7 + 1) % L), 'int32');
+    diffs.push(...(await compareWithGrads(`crossEntropy [${B},${L}]`, [logits], (z) => softmaxCrossEntropy(z as tf.Tensor2D, labels), (z) => softmaxCrossEntropyComposed(z as tf.Tensor2D, labels), ['dlogits'])));
+    tf.dispose([logits, labels]);
+  }
+
   return diffs;
 }
 

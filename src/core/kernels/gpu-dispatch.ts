@@ -141,14 +141,17 @@ const registered = new Set<string>();
  * (with the GPU time of its dispatches) and the engine tracks the tensor it returns.
  * `inputs` are only recorded (the closure binds what it needs).
  */
-export function runAsKernel(name: string, inputs: tf.NamedTensorMap, run: (backend: WebGPUBackendLike) => tf.TensorInfo): tf.Tensor {
+export function runAsKernel(name: string, inputs: tf.NamedTensorMap, run: (backend: WebGPUBackendLike) => tf.TensorInfo): tf.Tensor;
+/** The same for a kernel with several outputs (the engine returns them in order). */
+export function runAsKernel(name: string, inputs: tf.NamedTensorMap, run: (backend: WebGPUBackendLike) => tf.TensorInfo[]): tf.Tensor[];
+export function runAsKernel(name: string, inputs: tf.NamedTensorMap, run: (backend: WebGPUBackendLike) => tf.TensorInfo | tf.TensorInfo[]): tf.Tensor | tf.Tensor[] {
   if (!registered.has(name)) {
     if (!tf.getKernel(name, 'webgpu')) {
       tf.registerKernel({ kernelName: name, backendName: 'webgpu', kernelFunc: ({ backend, attrs }) => (attrs as unknown as { run: typeof run }).run(backend as unknown as WebGPUBackendLike) });
     }
     registered.add(name);
   }
-  return tf.engine().runKernel(name, inputs, { run } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  return tf.engine().runKernel(name, inputs, { run } as unknown as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
 }
 
 /** A fresh uninitialised float32 tensor on the WebGPU backend (a kernel writes all of it). */

@@ -17,3 +17,5 @@ export { dropout, dropoutComposed } from './dropout';
 export { addLayerNorm, addLayerNormComposed, type AddLayerNormOptions } from './layer-norm';
 export { biasGelu, biasGeluComposed, type GeluForm } from './bias-gelu';
 export { attentionProbs, attentionProbsComposed } from './attention-softmax';
+export { headScores, headContext, headScoresComposed, headContextComposed } from './head-matmul';
+export { softmaxCrossEntropy, softmaxCrossEntropyComposed } from './cross-entropy';

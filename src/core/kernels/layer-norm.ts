@@ -1,7 +1,7 @@
 /**
  * LayerNorm kernel with the sums before it and the dropout around it fused in:
  *
- *   h = dropout(x) + residual + positions[row mod S]     (every part but x optional)
+ *   h = dropout(x + bias) + residual + positions[row mod S]   (every part but x optional)
  *   y = (h − mean(h)) / √(var(h) + eps) · γ + β           (biased variance over the last axis)
  *   out = y, or dropout(y) when the dropout comes after the LayerNorm
  *
@@ -16,28 +16,32 @@
  * per thread and round; a thread holds ≤ 32 values of its row in registers, so H ≤ 2048; wider
  * rows run composed):
  *   forward   1 dispatch: out (h recomputed from its parts, dropout masks from their key)
- *   backward  4 dispatches (+1 with dropout before the LayerNorm): h and the row stats, packed
- *             in one buffer (the dropout mask is regenerated once, here);
- *             dh = rstd·(g − mean(g) − x̂·mean(g·x̂)) with g = dy'·γ, one row per workgroup;
- *             dγ = Σ_rows dy'·x̂ and dβ = Σ_rows dy', 64 columns × 4 row lanes per workgroup;
- *             dy' = dy, or dropout(dy) read through the mask when it comes after; dx = dropout(dh)
- *             under the same key when it comes before; d(residual) = dh; d(positions) = Σ_batch dh.
+ *   backward  2 dispatches (layer-norm-backward.ts): dx, d(residual), d(positions) and the
+ *             partial column sums of dγ, dβ (and d(bias)) in one pass over the rows, then the
+ *             partials summed into dγ, dβ (and d(bias)).
+ * The dense layer's bias may enter here too (`bias`: h = dropout(x + bias) + residual), so that
+ * its gradient is one more partial sum of the backward instead of a Sum of its own.
  * Glossary: M rows (B·S), H hidden size, S sequence length (rows of `positions`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { dropout as dropoutKernel, dropoutComposed } from './dropout';
+import { dropoutComposed } from './dropout';
+import { layerNormBackwardFits, layerNormBackwardWebGPU } from './layer-norm-backward';
 import { DROPOUT_UNIFORMS, PHILOX_WGSL, dropoutUniforms, type DropoutKey } from './philox';
 import { WORKGROUP_INDEX, runProgram, useModelKernels, workgroupSumWgsl, type KernelProgram, type UniformData } from './run-program';
 
 const WG = 64;
 const MAX_PER_THREAD = 32;
-const PARAM_LANES = 4;
 
 export interface AddLayerNormOptions {
+  /** [H], added to x before the dropout (a dense layer's bias, its matmul run without it). */
+  bias?: tf.Tensor | null;
   /** [M, H], added to x before the LayerNorm. */
   residual?: tf.Tensor2D | null;
-  /** [S, H], added to row r before the LayerNorm as positions[r mod S] (M a multiple of S). */
+  /** [P, H] (P ≥ S), added to row r before the LayerNorm as positions[r mod S] (M a multiple of S). */
   positions?: tf.Tensor2D | null;
+  /** S: the rows of `positions` in use (default all of them). The whole table may be passed, so
+   *  that no slice (and no pad in the gradient) runs; its rows ≥ S get a zero gradient. */
+  seqLen?: number;
   /** Dropout key (null/absent: no dropout). */
   dropout?: DropoutKey | null;
   /** The dropout applies to the LayerNorm's output instead of to x. */
@@ -48,11 +52,13 @@ export function addLayerNormComposed(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.
   return tf.tidy(() => {
     const [M, H] = x.shape;
     const key = o.dropout ?? null;
-    const before = key && !o.dropoutAfter ? dropoutComposed(x, key) : x; // [M, H]
+    const xb = o.bias ? (tf.add(x, o.bias) as tf.Tensor2D) : x; // [M, H]
+    const before = key && !o.dropoutAfter ? dropoutComposed(xb, key) : xb; // [M, H]
     let h = o.residual ? (tf.add(before, o.residual) as tf.Tensor2D) : before; // [M, H]
     if (o.positions) {
-      const S = o.positions.shape[0];
-      h = tf.reshape(tf.add(tf.reshape(h, [M / S, S, H]), o.positions), [M, H]); // [M, H]
+      const S = o.seqLen ?? o.positions.shape[0];
+      const used = S === o.positions.shape[0] ? o.positions : tf.slice(o.positions, [0, 0], [S, H]); // [S, H]
+      h = tf.reshape(tf.add(tf.reshape(h, [M / S, S, H]), used), [M, H]); // [M, H]
     }
     const mean = tf.mean(h, -1, true); // [M, 1]
     const centered = tf.sub(h, mean); // [M, H]
@@ -64,6 +70,7 @@ export function addLayerNormComposed(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.
 }
 
 interface Variant {
+  bias: boolean;
   residual: boolean;
   positions: boolean;
   /** Dropout on x (before) / on the output (after). */
@@ -71,11 +78,11 @@ interface Variant {
   dropAfter: boolean;
 }
 
-const variantKey = (v: Variant) => `${v.residual ? 'R' : ''}${v.positions ? 'P' : ''}${v.dropBefore ? 'D' : ''}${v.dropAfter ? 'A' : ''}`;
+const variantKey = (v: Variant) => `${v.bias ? 'B' : ''}${v.residual ? 'R' : ''}${v.positions ? 'P' : ''}${v.dropBefore ? 'D' : ''}${v.dropAfter ? 'A' : ''}`;
 
 function variantOf(o: AddLayerNormOptions): Variant {
   const drop = !!o.dropout;
-  return { residual: !!o.residual, positions: !!o.positions, dropBefore: drop && !o.dropoutAfter, dropAfter: drop && !!o.dropoutAfter };
+  return { bias: !!o.bias, residual: !!o.residual, positions: !!o.positions, dropBefore: drop && !o.dropoutAfter, dropAfter: drop && !!o.dropoutAfter };
 }
 
 /**
@@ -87,6 +94,7 @@ function hSnippet(v: Variant, withDy: boolean, withH = true): string {
   return `
   ${withH ? `fn hAt(i : i32) -> f32 {
     var v = x[i];
+    ${v.bias ? 'v = v + bias[i % uniforms.cols];' : ''}
     ${v.dropBefore ? 'v = select(0.0, v * uniforms.dropScale, dropKeep(u32(i)));' : ''}
     ${v.residual ? 'v = v + residual[i];' : ''}
     ${v.positions ? 'v = v + positions[((i / uniforms.cols) % uniforms.seqLen) * uniforms.cols + i % uniforms.cols];' : ''}
@@ -100,7 +108,7 @@ function hSnippet(v: Variant, withDy: boolean, withH = true): string {
 const rowUniforms = `rows : i32, cols : i32, seqLen : i32, eps : f32, ${DROPOUT_UNIFORMS}`;
 
 function inputNames(v: Variant, extra: string[]): string[] {
-  return ['x', ...(v.residual ? ['residual'] : []), ...(v.positions ? ['positions'] : []), ...extra];
+  return ['x', ...(v.bias ? ['bias'] : []), ...(v.residual ? ['residual'] : []), ...(v.positions ? ['positions'] : []), ...extra];
 }
 
 /**
@@ -157,98 +165,6 @@ function forwardProgram(v: Variant, rows: number, cols: number): KernelProgram {
     }`);
 }
 
-/**
- * The backward's first pass, packed into one flat buffer [M·H + 2·M]: h (dropout mask applied
- * once, here) then (mean, rstd) per row. The gradient kernels read h from it instead of
- * regenerating the mask in each of them.
- */
-function prepProgram(v: Variant, rows: number, cols: number): KernelProgram {
-  return rowProgram('Prep', { ...v, dropAfter: false }, inputNames(v, []), [rows * cols + 2 * rows], rows, `
-    if (valid) {
-      ${rowLoop('result[base + c] = hv[s];')}
-      if (tid == 0u) {
-        result[uniforms.rows * cols + row * 2] = mean;
-        result[uniforms.rows * cols + row * 2 + 1] = rstd;
-      }
-    }`);
-}
-
-/** dh from dy, γ and the prep buffer: one row per workgroup. */
-function gradInputProgram(v: Variant, rows: number, cols: number): KernelProgram {
-  return {
-    variableNames: ['prep', 'gamma', 'dy'],
-    outputShape: [rows, cols],
-    shaderKey: `tabtuneLayerNormGradInput${v.dropAfter ? 'A' : ''}`,
-    dispatchLayout: { x: [0] },
-    dispatch: [rows, 1, 1],
-    workgroupSize: [WG, 1, 1],
-    uniforms: rowUniforms,
-    getUserCode: () => `
-  ${PHILOX_WGSL}
-  ${workgroupSumWgsl(WG)}
-  ${hSnippet(v, true, false)}
-  fn main(index : i32) {
-    let row = ${WORKGROUP_INDEX};
-    let tid = localIndex;
-    let cols = uniforms.cols;
-    let valid = row < uniforms.rows;
-    let r = select(0, row, valid);
-    let base = r * cols;
-    let mean = prep[uniforms.rows * cols + r * 2];
-    let rstd = prep[uniforms.rows * cols + r * 2 + 1];
-    var gv : array<f32, ${MAX_PER_THREAD}>;
-    var xh : array<f32, ${MAX_PER_THREAD}>;
-    var acc = vec2<f32>(0.0, 0.0);
-    ${rowLoop(`let g = dyAt(base + c) * gamma[c];
-        let xhat = (prep[base + c] - mean) * rstd;
-        gv[s] = g;
-        xh[s] = xhat;
-        acc = acc + vec2<f32>(g, g * xhat);`)}
-    let sums = workgroupSum2(acc, tid) / f32(cols);
-    if (valid) {
-      ${rowLoop('result[base + c] = rstd * (gv[s] - sums.x - xh[s] * sums.y);')}
-    }
-  }`,
-  };
-}
-
-/** dγ (withXhat, from the prep buffer) or dβ: column sums, 64 columns × 4 row lanes per workgroup. */
-function gradParamProgram(v: Variant, withXhat: boolean, rows: number, cols: number): KernelProgram {
-  return {
-    variableNames: withXhat ? ['prep', 'dy'] : ['dy'],
-    outputShape: [cols],
-    shaderKey: `tabtuneLayerNormGrad${withXhat ? 'Gamma' : 'Beta'}${v.dropAfter ? 'A' : ''}`,
-    dispatchLayout: { x: [0] },
-    dispatch: [Math.ceil(cols / WG), 1, 1],
-    workgroupSize: [WG, PARAM_LANES, 1],
-    uniforms: rowUniforms,
-    getUserCode: () => `
-  ${PHILOX_WGSL}
-  ${hSnippet(v, true, false)}
-  var<workgroup> lanes : array<f32, ${WG * PARAM_LANES}>;
-  fn main(index : i32) {
-    let c = i32(workgroupId.x) * ${WG} + i32(localId.x);
-    let lane = i32(localId.y);
-    let cols = uniforms.cols;
-    let mh = uniforms.rows * cols;
-    var acc = 0.0;
-    if (c < cols) {
-      for (var r = lane; r < uniforms.rows; r = r + ${PARAM_LANES}) {
-        let i = r * cols + c;
-        ${withXhat ? 'acc = acc + dyAt(i) * (prep[i] - prep[mh + r * 2]) * prep[mh + r * 2 + 1];' : 'acc = acc + dyAt(i);'}
-      }
-    }
-    lanes[localIndex] = acc;
-    workgroupBarrier();
-    if (lane == 0 && c < cols) {
-      var total = 0.0;
-      for (var l = 0; l < ${PARAM_LANES}; l = l + 1) { total = total + lanes[l * ${WG} + i32(localId.x)]; }
-      result[c] = total;
-    }
-  }`,
-  };
-}
-
 function uniformsFor(rows: number, cols: number, seqLen: number, eps: number, key: DropoutKey | null): UniformData[] {
   return [
     { type: 'int32', data: [rows] },
@@ -260,51 +176,43 @@ function uniformsFor(rows: number, cols: number, seqLen: number, eps: number, ke
 }
 
 function hParts(x: tf.Tensor2D, o: AddLayerNormOptions): tf.Tensor[] {
-  return [x, ...(o.residual ? [o.residual] : []), ...(o.positions ? [o.positions] : [])];
+  return [x, ...(o.bias ? [o.bias] : []), ...(o.residual ? [o.residual] : []), ...(o.positions ? [o.positions] : [])];
 }
 
 /** The WebGPU pieces, exported for the parity test. */
 export const layerNormWebGPU = {
   forward(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, o: AddLayerNormOptions): tf.Tensor2D {
     const [rows, cols] = x.shape;
-    const u = uniformsFor(rows, cols, o.positions?.shape[0] ?? 1, eps, o.dropout ?? null);
+    const u = uniformsFor(rows, cols, o.seqLen ?? o.positions?.shape[0] ?? 1, eps, o.dropout ?? null);
     return runProgram(forwardProgram(variantOf(o), rows, cols), [...hParts(x, o), gamma, beta], u) as tf.Tensor2D;
   },
-  /** Gradients for [x, residual?, positions?, γ, β] given upstream dy. */
+  /** Gradients for [x, bias?, residual?, positions?, γ, β] given upstream dy. */
   backward(dy: tf.Tensor2D, x: tf.Tensor2D, gamma: tf.Tensor, eps: number, o: AddLayerNormOptions): tf.Tensor[] {
-    const [rows, cols] = x.shape;
-    const v = variantOf(o);
-    const key = o.dropout ?? null;
-    const S = o.positions?.shape[0] ?? 1;
-    const u = uniformsFor(rows, cols, S, eps, key);
-    const h = hParts(x, o);
-    const prep = runProgram(prepProgram(v, rows, cols), h, u); // [M·H + 2·M]: h, then (mean, rstd) per row
-    const dh = runProgram(gradInputProgram(v, rows, cols), [prep, gamma, dy], u); // [M, H]
-    const dGamma = runProgram(gradParamProgram(v, true, rows, cols), [prep, dy], u); // [H]
-    const dBeta = runProgram(gradParamProgram(v, false, rows, cols), [dy], u); // [H]
-    prep.dispose();
-    const dx = v.dropBefore ? dropoutKernel(dh, key!) : dh; // [M, H]
-    const grads: tf.Tensor[] = [dx];
-    if (o.residual) grads.push(dh);
-    if (o.positions) grads.push(tf.sum(tf.reshape(dh, [rows / S, S, cols]), 0)); // [S, H]
-    grads.push(tf.reshape(dGamma, gamma.shape), tf.reshape(dBeta, gamma.shape));
+    const g = layerNormBackwardWebGPU({ dy, x, gamma, bias: o.bias, residual: o.residual, positions: o.positions, seqLen: o.seqLen, dropout: o.dropout ?? null, dropoutAfter: !!o.dropoutAfter, eps });
+    const grads: tf.Tensor[] = [g.dx];
+    if (g.dBias) grads.push(tf.reshape(g.dBias, o.bias!.shape));
+    if (g.dResidual) grads.push(g.dResidual);
+    if (g.dPositions) grads.push(g.dPositions);
+    grads.push(tf.reshape(g.dGamma, gamma.shape), tf.reshape(g.dBeta, gamma.shape));
     return grads;
   },
 };
 
 /** The LayerNorm above: the WGSL kernel on WebGPU, composed ops elsewhere. */
 export function addLayerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, o: AddLayerNormOptions = {}): tf.Tensor2D {
-  if (o.positions && x.shape[0] % o.positions.shape[0] !== 0) throw new Error(`addLayerNorm: ${x.shape[0]} rows are not a multiple of ${o.positions.shape[0]} positions`);
-  if (!useModelKernels() || x.shape[1] > WG * MAX_PER_THREAD) return addLayerNormComposed(x, gamma, beta, eps, o);
+  const seqLen = o.positions ? (o.seqLen ?? o.positions.shape[0]) : 1;
+  if (o.positions && (x.shape[0] % seqLen !== 0 || seqLen > o.positions.shape[0])) throw new Error(`addLayerNorm: ${x.shape[0]} rows are not a multiple of ${seqLen} positions (of ${o.positions.shape[0]})`);
+  if (!useModelKernels() || x.shape[1] > WG * MAX_PER_THREAD || !layerNormBackwardFits(x.shape[1])) return addLayerNormComposed(x, gamma, beta, eps, o);
   const inputs = [...hParts(x, o), gamma, beta];
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const save = args[args.length - 1] as tf.GradSaveFunc;
     const ts = args.slice(0, -1) as tf.Tensor[];
     const at = (saved: tf.Tensor[]) => {
       let i = 1;
+      const bias = o.bias ? saved[i++] : null;
       const residual = o.residual ? (saved[i++] as tf.Tensor2D) : null;
       const positions = o.positions ? (saved[i++] as tf.Tensor2D) : null;
-      return { x: saved[0] as tf.Tensor2D, o: { ...o, residual, positions }, gamma: saved[i], beta: saved[i + 1] };
+      return { x: saved[0] as tf.Tensor2D, o: { ...o, bias, residual, positions }, gamma: saved[i], beta: saved[i + 1] };
     };
     save(ts);
     const cur = at(ts);

@@ -1,18 +1,24 @@
 /**
  * BertSelfOutput: dense, dropout, residual, LayerNorm:
  *   y = LayerNorm(dropout(context·Wᵀ + b) + input)
- * (dropout, residual and LayerNorm are one kernel on WebGPU: layer-norm.ts).
+ * (bias, dropout, residual and LayerNorm are one kernel on WebGPU: layer-norm.ts; the matmul runs
+ * without the bias, so its gradient comes out of that kernel's backward).
  * Glossary: B batch, S sequence length, H hidden size.
  */
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from './config';
-import { linear } from './lora';
+import { loraDelta } from './lora';
+import { matMulWeightT } from './matmul';
 import type { Dropout } from './dropout';
 import { residualLayerNorm } from './layer-norm';
 import type { Params } from './params';
 
 export function attentionOutput(p: Params, prefix: string, c: BertConfig, context: tf.Tensor2D, input: tf.Tensor2D, dropout: Dropout): tf.Tensor2D {
   // context, input [B·S, H]
-  const projected = linear(p, `${prefix}.dense`, context); // [B·S, H] (plus the LoRA adapter's term, when there is one)
-  return residualLayerNorm(projected, input, p(`${prefix}.LayerNorm.weight`), p(`${prefix}.LayerNorm.bias`), c.layerNormEps, dropout.key(c.hiddenDropoutProb)); // [B·S, H]
+  const weight = p(`${prefix}.dense.weight`) as tf.Tensor2D; // [H, in]
+  const bias = p(`${prefix}.dense.bias`); // [H]
+  const delta = loraDelta(p, `${prefix}.dense`, context); // [B·S, H] or null (LoRA on this dense layer)
+  const z = matMulWeightT(context, weight); // [B·S, H]: the bias joins the LayerNorm's kernel
+  const projected = delta ? (tf.add(z, delta) as tf.Tensor2D) : z; // [B·S, H]
+  return residualLayerNorm(projected, input, p(`${prefix}.LayerNorm.weight`), p(`${prefix}.LayerNorm.bias`), c.layerNormEps, dropout.key(c.hiddenDropoutProb), bias); // [B·S, H] = LayerNorm(dropout(projected + b) + input)
 }

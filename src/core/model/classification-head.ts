@@ -5,6 +5,7 @@
  * Glossary: B batch, H hidden size, L labels (1 for regression).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { softmaxCrossEntropy } from '../kernels/cross-entropy';
 import { dense } from './dense';
 import type { Dropout } from './dropout';
 import type { Params } from './params';
@@ -16,10 +17,9 @@ export function classificationLogits(p: Params, pooled: tf.Tensor2D, rate: numbe
 
 /** Mean cross-entropy; labels int32 [B] in [0, L). */
 export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  const [, L] = logits.shape; // [B, L]
-  const logProbs = tf.logSoftmax(logits, -1); // [B, L]
-  const target = tf.oneHot(tf.cast(labels, 'int32'), L); // [B, L]
-  return tf.neg(tf.mean(tf.sum(tf.mul(logProbs, target), -1))); // []
+  // logits [B, L] -> −mean_b log softmax(logits_b)[label_b]: one kernel each way on WebGPU
+  // (src/core/kernels/cross-entropy.ts), logSoftmax · oneHot composed elsewhere.
+  return softmaxCrossEntropy(logits, labels); // []
 }
 
 /** Mean squared error of a single-output head; labels float32 [B]. */

@@ -18,8 +18,9 @@ export function embeddings(p: Params, c: BertConfig, inputIds: tf.Tensor2D, toke
   const types = tf.reshape(tokenTypeIds, [B * S]); // [B·S]
   const words = inputsEmbeds ? tf.reshape(inputsEmbeds, [B * S, H]) : tf.gather(p('bert.embeddings.word_embeddings.weight'), ids); // [B·S, H]
   const tokenTypes = tf.gather(p('bert.embeddings.token_type_embeddings.weight'), types); // [B·S, H]
-  const positions = tf.slice(p('bert.embeddings.position_embeddings.weight'), [0, 0], [S, H]) as tf.Tensor2D; // [S, H]
-  // dropout(LayerNorm(words + tokenTypes + positions)), positions broadcast over the batch
+  const positions = p('bert.embeddings.position_embeddings.weight') as tf.Tensor2D; // [P, H], rows 0..S−1 used
+  // dropout(LayerNorm(words + tokenTypes + positions[0..S−1])), positions broadcast over the batch
+  // (the table is passed whole: no slice, and no pad in its gradient)
   return embeddingLayerNorm(
     words as tf.Tensor2D,
     tokenTypes as tf.Tensor2D,
@@ -28,5 +29,6 @@ export function embeddings(p: Params, c: BertConfig, inputIds: tf.Tensor2D, toke
     p('bert.embeddings.LayerNorm.bias'),
     c.layerNormEps,
     dropout.key(c.hiddenDropoutProb),
+    S,
   ); // [B·S, H]
 }

@@ -17,15 +17,19 @@ export function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps
   return addLayerNorm(x, gamma, beta, eps);
 }
 
-/** LayerNorm(dropout(x) + residual): x, residual [M, H] -> [M, H]; `dropKey` null = no dropout. */
-export function residualLayerNorm(x: tf.Tensor2D, residual: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, dropKey: DropoutKey | null): tf.Tensor2D {
-  return addLayerNorm(x, gamma, beta, eps, { residual, dropout: dropKey });
+/**
+ * LayerNorm(dropout(x + bias) + residual): x, residual [M, H], bias [H] or null -> [M, H];
+ * `dropKey` null = no dropout. The bias is the dense layer's before it (its matmul then runs
+ * without one): on WebGPU its gradient comes out of the LayerNorm's backward kernel.
+ */
+export function residualLayerNorm(x: tf.Tensor2D, residual: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, dropKey: DropoutKey | null, bias: tf.Tensor | null = null): tf.Tensor2D {
+  return addLayerNorm(x, gamma, beta, eps, { bias, residual, dropout: dropKey });
 }
 
 /**
  * dropout(LayerNorm(words + tokenTypes + positions)) (BertEmbeddings): words, tokenTypes [B·S, H],
- * positions [S, H] -> [B·S, H]; `dropKey` null = no dropout.
+ * positions [P, H] of which the first `seqLen` rows (default P) -> [B·S, H]; `dropKey` null = no dropout.
  */
-export function embeddingLayerNorm(words: tf.Tensor2D, tokenTypes: tf.Tensor2D, positions: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, dropKey: DropoutKey | null): tf.Tensor2D {
-  return addLayerNorm(words, gamma, beta, eps, { residual: tokenTypes, positions, dropout: dropKey, dropoutAfter: true });
+export function embeddingLayerNorm(words: tf.Tensor2D, tokenTypes: tf.Tensor2D, positions: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, eps: number, dropKey: DropoutKey | null, seqLen?: number): tf.Tensor2D {
+  return addLayerNorm(words, gamma, beta, eps, { residual: tokenTypes, positions, seqLen, dropout: dropKey, dropoutAfter: true });
 }

@@ -1,12 +1,14 @@
 /**
  * Multi-head self-attention (BertSelfAttention): scores = Q·Kᵀ/√D + mask, softmax, dropout,
  * context = probs·V. Scale, mask, softmax and dropout are one kernel each way on WebGPU
- * (src/core/kernels/attention-softmax.ts), composed tfjs ops on WASM/CPU. The mask is additive: 0 for real tokens, −10000 for padding (Google's
+ * (src/core/kernels/attention-softmax.ts), composed tfjs ops on WASM/CPU. The per-head products
+ * Q·Kᵀ and P·V read the heads in place from [B·S, H] on WebGPU (src/core/kernels/head-matmul.ts). The mask is additive: 0 for real tokens, −10000 for padding (Google's
  * value; never −Infinity, which WebGPU shaders may not survive).
  * Glossary: B batch, S sequence length, H hidden size, N heads, D head size (H/N).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { attentionProbs, attentionProbsComposed } from '../kernels/attention-softmax';
+import { headContext, headScores } from '../kernels/head-matmul';
 import type { BertConfig } from './config';
 import { linear } from './lora';
 import { batchMatMul } from './matmul';
@@ -35,20 +37,16 @@ export function selfAttention(
   const N = c.numAttentionHeads;
   const H = c.hiddenSize;
   const D = H / N;
-  const heads = (name: string): tf.Tensor4D => {
-    const y = linear(p, `${prefix}.${name}`, x); // [B·S, H] (+ LoRA adapter, lora.ts)
-    return tf.transpose(tf.reshape(y, [B, S, N, D]), [0, 2, 1, 3]); // [B, N, S, D]
-  };
-  const q = heads('query'); // [B, N, S, D]
-  const k = heads('key'); // [B, N, S, D]
-  const v = heads('value'); // [B, N, S, D]
-  const flat = (t: tf.Tensor4D, rows: number, cols: number) => tf.reshape(t, [B * N, rows, cols]) as tf.Tensor3D;
-  const raw: tf.Tensor4D = tf.reshape(batchMatMul(flat(q, S, D), flat(k, S, D), true), [B, N, S, S]); // [B, N, S, S]
+  // Q, K, V stay [B·S, H] = [B, S, N, D]: the per-head products read head n at columns n·D..n·D+D−1
+  // (head-matmul.ts: no transposes on WebGPU; reshape + transpose + batchMatMul elsewhere).
+  const q = linear(p, `${prefix}.query`, x); // [B·S, H] (+ LoRA adapter, lora.ts)
+  const k = linear(p, `${prefix}.key`, x); // [B·S, H]
+  const v = linear(p, `${prefix}.value`, x); // [B·S, H]
+  const raw = headScores(q, k, B, S, N, batchMatMul); // [B, N, S, S] = Q·Kᵀ per head
   // outputAttentions: the composed ops (no dropout: inference only), so the probabilities returned are those used.
   const probs = attentions
     ? attentionProbsComposed(raw, maskAdder, Math.sqrt(D), null) // [B, N, S, S] = softmax(raw/√D + mask)
     : attentionProbs(raw, maskAdder, Math.sqrt(D), dropout.key(c.attentionProbsDropoutProb)); // [B, N, S, S] = dropout(softmax(raw/√D + mask))
   attentions?.push(probs);
-  const context = tf.reshape(batchMatMul(flat(probs, S, S), flat(v, S, D)), [B, N, S, D]); // [B, N, S, D]
-  return tf.reshape(tf.transpose(context, [0, 2, 1, 3]), [B * S, H]); // [B·S, H]
+  return headContext(probs, v, B, S, N, batchMatMul); // [B·S, H] = probs·V per head, heads merged
 }
