@@ -265,7 +265,8 @@ export function createBridge(options: BridgeOptions): StudioBridge {
   options.onTestHooks?.({
     crashWorker() {
       worker.terminate();
-      worker.onerror?.(new ErrorEvent('error', { message: 'the worker was terminated mid-run (test hook)' }));
+      // The event a crashed worker fires (a plain object: tests in Node have no ErrorEvent).
+      worker.onerror?.({ type: 'error', message: 'the worker was terminated mid-run (test hook)', preventDefault: () => undefined } as unknown as ErrorEvent);
     },
   });
 
