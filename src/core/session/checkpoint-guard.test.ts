@@ -35,6 +35,14 @@ describe('guardCheckpointStore', () => {
     expect(await g.store.list()).toEqual(['step-000000004']);
   });
 
+  it("names an error that has no message by its name (Chromium's QuotaExceededError from IndexedDB)", async () => {
+    const failures: CheckpointSaveFailure[] = [];
+    const inner = createMemoryCheckpointStore();
+    const g = guardCheckpointStore({ ...inner, save: () => Promise.reject(new DOMException('', 'QuotaExceededError')) }, (f) => failures.push(f));
+    await g.store.save('step-000000006', new Map());
+    expect(failures[0]).toMatchObject({ quota: true, message: 'QuotaExceededError', step: 6 });
+  });
+
   it('tells quota errors from other storage failures', () => {
     expect(isQuotaError(quotaError())).toBe(true);
     expect(isQuotaError(new Error('Transaction failed: the quota was exceeded'))).toBe(true);

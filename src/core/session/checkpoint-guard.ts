@@ -53,7 +53,7 @@ export function guardCheckpointStore(inner: CheckpointStore, onFailure: (f: Chec
         failedNames.delete(name);
       } catch (e) {
         failedNames.add(name);
-        const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        const message = e instanceof Error ? (e.message ? `${e.name}: ${e.message}` : e.name) : String(e);
         onFailure({ action: 'save', name, step: stepOfName(name), quota: isQuotaError(e), message });
       }
     },
