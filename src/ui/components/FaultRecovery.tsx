@@ -29,13 +29,15 @@ const FAULT_TITLE: Record<string, string> = {
 export function FaultRecovery({ status, runId, runs, lockedRunIds, failure, workerReady, onResume }: FaultRecoveryProps) {
   const record = runId ? runs.find((r) => r.id === runId) : undefined;
   const checkpoint = record?.lastCheckpointStep ?? failure?.lastCheckpointStep ?? null;
-  const showCurrent = status === 'failed' && runId !== null && failure !== null && !lockedRunIds.includes(runId);
+  const failedHere = status === 'failed' && runId !== null && failure !== null && !lockedRunIds.includes(runId);
   const elsewhere = lockedRunIds.flatMap((id) => {
     const r = runs.find((x) => x.id === id);
     return r ? [r] : [];
   });
-  if (!showCurrent && elsewhere.length === 0) return null;
   const canResume = checkpoint !== null || record?.isDemo === true;
+  // An ordinary failure with nothing to resume is said by the error list alone.
+  const showCurrent = failedHere && (canResume || (failure?.code ?? '') in FAULT_TITLE);
+  if (!showCurrent && elsewhere.length === 0) return null;
   return (
     <div className="stack" data-testid="fault-recovery">
       {showCurrent && (
