@@ -21,6 +21,7 @@ import { DropZone } from '../ui/components/DropZone';
 import { ErrorList, type ShownError } from '../ui/components/ErrorList';
 import { EstimateView } from '../ui/components/EstimateView';
 import { FileList } from '../ui/components/FileList';
+import { FaultRecovery } from '../ui/components/FaultRecovery';
 import { Panel } from '../ui/components/Panel';
 import { PhaseProgress, type PhaseState } from '../ui/components/PhaseProgress';
 import { QaDemo } from '../ui/components/QaDemo';
@@ -73,6 +74,9 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const backend = use((s) => s.backend);
   const storeErrors = use((s) => s.errors);
   const runId = use((s) => s.runId);
+  const lockedRunIds = use((s) => s.lockedRunIds);
+  const workerReady = use((s) => s.workerReady);
+  const lastFatal = use((s) => s.errors.findLast((e) => e.fatal) ?? null);
 
   // Errors found by the page itself (reading a dropped folder, saving a PNG); the store holds the worker's.
   const [pageErrors, setPageErrors] = useState<ShownError[]>([]);
@@ -208,6 +212,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               onStop={() => bridge.stop()}
               onEvaluate={() => bridge.evaluate()}
             />
+            <FaultRecovery status={status} runId={runId} runs={runs} lockedRunIds={lockedRunIds} failure={lastFatal} workerReady={workerReady} onResume={(id) => void bridge.resumeRun(id)} />
           </Panel>
           <Panel title="Data preview" testId="preview-panel">
             <DataPreview examples={preview} />

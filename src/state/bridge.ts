@@ -4,6 +4,13 @@
  * files, which are kept as File references), and reads the stored runs (IndexedDB) for the run
  * list.
  *
+ * Faults (issue 13): a crashed worker and a lost GPU both end the run with its last checkpoint
+ * kept and a fresh worker booted (a lost WebGPU device cannot be used again; the new worker asks
+ * for a new one), so Resume continues from the checkpoint. A run is trained by one tab only: the
+ * bridge holds the run's Web Lock (run-lock.ts) from start/resume until the run ends, refuses to
+ * resume or delete a run whose lock another tab holds, and lists such runs in
+ * `lockedRunIds` so the page shows them read-only.
+ *
  * The UI uses the singleton:
  *   import { getBridge } from '../state/bridge';
  *   const b = getBridge();
@@ -24,6 +31,7 @@ import type { StepMetrics } from '../core/train';
 import type { ColumnChoice, Command, DemoOptions, FileInput, PredictInput } from '../protocol';
 import { isWorkerEvent, postCommand, type MessageTarget, type WorkerEvent } from '../protocol';
 import { applyEvent } from './apply-event';
+import { createRunLocks, type LockManagerLike, type RunLocks } from './run-lock';
 import { createSeriesStore, type SeriesStore } from './series';
 import { studioStore, type StudioStore } from './store';
 
@@ -45,7 +53,22 @@ export interface BridgeOptions {
   onEvent?: (ev: WorkerEvent) => void;
   /** Clock for the restart limit (tests). */
   now?: () => number;
+  /** The per-run Web Locks (default: none, every run is this tab's). */
+  locks?: RunLocks;
+  /** How often other tabs' run locks are looked up for `lockedRunIds` (ms; 0 or absent: never). */
+  lockPollMs?: number;
+  /** Development builds only: receives the hooks the fault tests use (never set in production). */
+  onTestHooks?: (hooks: BridgeTestHooks) => void;
 }
+
+/** What the e2e fault tests may do to a page (installed only by a development build). */
+export interface BridgeTestHooks {
+  /** Terminates the worker as it is (mid-step) and takes the crash path its error event takes. */
+  crashWorker(): void;
+}
+
+/** Statuses after which the run no longer writes: its lock is let go. */
+const ENDED = new Set(['idle', 'finished', 'stopped', 'failed']);
 
 /** A crashed worker is restarted at most this many times within RESTART_WINDOW_MS. */
 export const MAX_RESTARTS = 3;
@@ -76,7 +99,8 @@ export interface StudioBridge {
   exportModel(lora?: 'merged' | 'adapter'): number;
   /** "Fine-tune this model next": the last run's encoder becomes the pre-trained model (the file list follows). */
   fineTuneNext(): void;
-  resumeRun(runId: string): void;
+  /** Resumes a stored run; refused (a `run-locked` error) while another tab trains it. */
+  resumeRun(runId: string): Promise<void>;
   /** Returns the demo run's id. */
   startDemo(options?: DemoOptions): string;
   refreshRuns(): Promise<void>;
@@ -114,6 +138,10 @@ export function createBridge(options: BridgeOptions): StudioBridge {
   let restarts: number[] = [];
   /** True once the restart limit was reached: commands are refused with an error. */
   let dead = false;
+  const locks = options.locks ?? createRunLocks(null);
+  /** Set by a device-lost error: the worker is replaced once its run has ended. */
+  let gpuLost = false;
+  let lockTimer: ReturnType<typeof setInterval> | null = null;
 
   const log = (level: 'info' | 'warn' | 'error', message: string): void => {
     applyEvent(store, series, { type: 'log', level, message, time: Date.now() });
@@ -126,6 +154,16 @@ export function createBridge(options: BridgeOptions): StudioBridge {
   const onEvent = (ev: WorkerEvent): void => {
     applyEvent(store, series, ev);
     if (ev.type === 'runStarted' || ev.type === 'checkpoint' || ev.type === 'finished' || (ev.type === 'error' && ev.fatal)) refreshSoon();
+    if (ev.type === 'error' && ev.code === 'device-lost') gpuLost = true;
+    if (ev.type === 'status' && ENDED.has(ev.status)) {
+      if (ev.runId) locks.release(ev.runId);
+      if (gpuLost) {
+        gpuLost = false;
+        // The lost device is gone for good in this worker: a new worker asks for a new one.
+        restartWorker();
+        log('warn', 'the GPU was lost: a new worker was started, which will use a new GPU device; Resume continues the run from its last checkpoint');
+      }
+    }
     options.onEvent?.(ev);
   };
 
@@ -166,16 +204,28 @@ export function createBridge(options: BridgeOptions): StudioBridge {
         .then(() => bridge.refreshRuns())
         .catch(() => undefined);
     }
+    if (runId) locks.release(runId);
+    if (giveUp) {
+      try {
+        worker.terminate();
+      } catch {
+        // already gone
+      }
+      dead = true;
+      return;
+    }
+    restarts.push(t);
+    restartWorker(s);
+  };
+
+  /** A fresh worker with the user's files and choices (`s`: the state to restore them from). */
+  const restartWorker = (s = store.getState()): void => {
     try {
       worker.terminate();
     } catch {
       // already gone
     }
-    if (giveUp) {
-      dead = true;
-      return;
-    }
-    restarts.push(t);
+    store.setState({ workerReady: false });
     boot();
     if (kept.size > 0) postCommand(worker, { type: 'loadFiles', files: [...kept.values()] });
     // The new worker's session starts from the defaults: give it the user's choices again.
@@ -184,6 +234,20 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     if (s.taskOverridden || st.edited.length > 0 || st.columns) {
       postCommand(worker, { type: 'configure', task: s.taskOverridden && s.task ? s.task : undefined, edits, columns: st.columns });
     }
+  };
+
+  const refreshLocks = async (): Promise<void> => {
+    const elsewhere = [...(await locks.heldElsewhere())].sort();
+    const before = store.getState().lockedRunIds;
+    const same = before.length === elsewhere.length && before.every((x, i) => x === elsewhere[i]);
+    if (!same) store.setState({ lockedRunIds: elsewhere });
+    // Another tab's run changes as it trains: its record is read again while it is shown read-only.
+    if (!same || elsewhere.length > 0) refreshSoon();
+  };
+
+  const lockedMessage = (runId: string): string => {
+    const name = store.getState().runs.find((r) => r.id === runId)?.name ?? runId;
+    return `run "${name}" is running in another tab: it is read-only here (resume or delete it there, or close that tab first)`;
   };
 
   const send = (command: Command): void => {
@@ -196,6 +260,17 @@ export function createBridge(options: BridgeOptions): StudioBridge {
   };
 
   boot();
+  if (options.lockPollMs && options.lockPollMs > 0) {
+    lockTimer = setInterval(() => void refreshLocks().catch(() => undefined), options.lockPollMs);
+    void refreshLocks().catch(() => undefined);
+  }
+  options.onTestHooks?.({
+    crashWorker() {
+      worker.terminate();
+      // The event a crashed worker fires (a plain object: tests in Node have no ErrorEvent).
+      worker.onerror?.({ type: 'error', message: 'the worker was terminated mid-run (test hook)', preventDefault: () => undefined } as unknown as ErrorEvent);
+    },
+  });
 
   const bridge: StudioBridge = {
     store,
@@ -222,6 +297,8 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       const s = store.getState();
       series.reset();
       store.setState({ status: 'preparing', runId, phases: {}, evals: [], finished: null });
+      // A fresh random id cannot be held by another tab: take its lock without waiting for it.
+      void locks.acquire(runId).catch(() => undefined);
       send({ type: 'start', runId, runName: runName ?? `${s.task ?? 'run'} ${new Date().toLocaleString()}` });
       return runId;
     },
@@ -242,7 +319,19 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       return id;
     },
     fineTuneNext: () => send({ type: 'fineTuneNext' }),
-    resumeRun(runId) {
+    async resumeRun(runId) {
+      let mine: boolean;
+      try {
+        mine = await locks.acquire(runId);
+      } catch (e) {
+        mine = true;
+        log('warn', `the run lock could not be taken (${(e as Error).message}); resuming anyway`);
+      }
+      if (!mine) {
+        onEvent({ type: 'error', fatal: false, lastCheckpointStep: null, message: lockedMessage(runId), code: 'run-locked' });
+        void refreshLocks().catch(() => undefined);
+        return;
+      }
       series.reset();
       store.setState({ status: 'preparing', runId, phases: {}, finished: null });
       send({ type: 'resumeRun', runId });
@@ -265,6 +354,7 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     },
     async deleteRun(id) {
       if (!storage) return;
+      if ((await locks.heldElsewhere()).has(id)) throw new Error(lockedMessage(id));
       await storage.deleteRun(id);
       store.setState((s) => ({ compareIds: s.compareIds.filter((x) => x !== id) }));
       await bridge.refreshRuns();
@@ -277,6 +367,8 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     send,
     dispose() {
       disposed = true;
+      if (lockTimer) clearInterval(lockTimer);
+      locks.releaseAll();
       worker.terminate();
     },
   };
@@ -288,18 +380,39 @@ let singleton: StudioBridge | null = null;
 /** The page's bridge: a module worker, IndexedDB storage, the global store. */
 export function getBridge(): StudioBridge {
   if (singleton) return singleton;
+  const nav = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { locks?: LockManagerLike });
+  const locks = createRunLocks(nav?.locks ?? null);
   singleton = createBridge({
     store: studioStore,
     createWorker: () => new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module' }) as unknown as WorkerLike,
     storage: lazyIdbStorage(),
+    locks,
+    lockPollMs: LOCK_POLL_MS,
+    // Development builds only (Vite drops this in production): the e2e fault tests crash the worker through it.
+    onTestHooks: import.meta.env.DEV ? (hooks) => ((globalThis as { __tabtuneTestHooks?: BridgeTestHooks }).__tabtuneTestHooks = hooks) : undefined,
   });
   void (async () => {
     const st = await loadIdbStorage();
     if (!st) return;
-    await st.markInterrupted();
+    // A run left 'running' by a closed tab is interrupted; one another open tab trains (its lock is held) is not.
+    await markOrphansInterrupted(st, await locks.heldElsewhere());
     await singleton?.refreshRuns();
   })().catch(() => undefined);
   return singleton;
+}
+
+/** How often the page looks for runs other tabs train. */
+export const LOCK_POLL_MS = 1500;
+
+/** Marks the stored 'running' runs interrupted, except those training in another tab. Returns their ids. */
+export async function markOrphansInterrupted(storage: RunStorage, trainingElsewhere: ReadonlySet<string>): Promise<string[]> {
+  const ids: string[] = [];
+  for (const r of await storage.listRuns()) {
+    if (r.status !== 'running' || trainingElsewhere.has(r.id)) continue;
+    await storage.updateRun(r.id, { status: 'interrupted' });
+    ids.push(r.id);
+  }
+  return ids;
 }
 
 let idbPromise: Promise<RunStorage | null> | null = null;

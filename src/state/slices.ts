@@ -141,6 +141,8 @@ export interface SystemSlice {
   errors: ErrorEntry[];
   log: LogLine[];
   dismissError(id: number): void;
+  /** Runs another tab is training (it holds their Web Lock): read-only here. Written by the bridge. */
+  lockedRunIds: string[];
 }
 
 export type StudioState = FilesSlice & TaskSlice & RunSlice & DemoSlice & RunsSlice & SystemSlice;
@@ -201,6 +203,7 @@ export const createSystemSlice: StateCreator<StudioState, [], [], SystemSlice> =
   estimate: null,
   errors: [],
   log: [],
+  lockedRunIds: [],
   dismissError(id) {
     set((s) => ({ errors: s.errors.filter((e) => e.id !== id) }));
   },

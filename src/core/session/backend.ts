@@ -10,6 +10,28 @@ export interface BackendState {
   info: BackendInfo;
   /** Set when the GPU device was lost (the backend is unusable until the worker restarts). */
   lost: string | null;
+  /**
+   * Resolves with the message once the GPU device is lost (never on other backends). A read on a
+   * lost device can fail (AbortError from mapAsync) a moment before device.lost resolves: a run
+   * that fails waits briefly on this before telling a lost GPU from another failure.
+   */
+  whenLost: Promise<string>;
+}
+
+/** How long a failed run waits for device.lost before calling the failure something else. */
+export const DEVICE_LOST_GRACE_MS = 1500;
+
+/** The lost-device message, or null if the device was not lost within `ms`. */
+export async function lostWithin(state: BackendState | null, ms = DEVICE_LOST_GRACE_MS): Promise<string | null> {
+  if (!state || state.info.name !== 'webgpu') return null;
+  if (state.lost) return state.lost;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+  try {
+    return await Promise.race([state.whenLost, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 interface GpuDeviceLike {
@@ -18,11 +40,14 @@ interface GpuDeviceLike {
 
 export async function ensureBackend(preferred: BackendName | undefined, onLost: (message: string) => void, options: InitBackendOptions = {}): Promise<BackendState> {
   const info = await initBackend(preferred, options);
-  const state: BackendState = { info, lost: null };
+  let markLost: (message: string) => void = () => undefined;
+  const whenLost = new Promise<string>((resolve) => (markLost = resolve));
+  const state: BackendState = { info, lost: null, whenLost };
   if (info.name === 'webgpu') {
     const device = (tf.backend() as unknown as { device?: GpuDeviceLike }).device;
     void device?.lost?.then((l) => {
-      state.lost = `the GPU device was lost (${l.reason ?? 'unknown reason'}${l.message ? `: ${l.message}` : ''})`;
+      state.lost = `the GPU was lost (the WebGPU device reported "${l.reason ?? 'unknown'}"${l.message ? `: ${l.message}` : ''})`;
+      markLost(state.lost);
       onLost(state.lost);
     });
   }

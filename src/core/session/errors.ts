@@ -14,7 +14,7 @@ export function errorInfo(e: unknown, fallbackFile?: string): ErrorInfo {
 function classify(message: string): string | undefined {
   const m = message.toLowerCase();
   if (/out of memory|oom|allocation failed|failed to allocate|createbuffer|exceeds the max|buffer size/.test(m)) return 'out-of-memory';
-  if (/device (was )?lost|device is lost|gpu device|context lost/.test(m)) return 'device-lost';
+  if (/device (was )?lost|device is lost|gpu device|context lost|gpu was lost|external instance reference/.test(m)) return 'device-lost';
   return undefined;
 }
 

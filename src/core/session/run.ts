@@ -28,7 +28,8 @@ import type { EvalResult, StepMetrics } from '../train/types';
 import type { ExportedFile, ModelSummary, RunInfo, SessionEvent } from './events';
 import type { TaskPredictions } from '../train/task-types';
 import { predictionFilesFromRows, predictionRows, type DevPrediction } from './predictions';
-import { backendEventFields, type BackendState } from './backend';
+import { backendEventFields, lostWithin, type BackendState } from './backend';
+import { guardCheckpointStore, type CheckpointSaveFailure } from './checkpoint-guard';
 import { errorInfo, isAbortError } from './errors';
 
 export interface LoadedModel {
@@ -174,9 +175,21 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
     }
   };
 
+  let backendNow: BackendState | null = null;
+  // A failed checkpoint save (storage full) is reported and training goes on; the next save retries.
+  const onSaveFailure = (f: CheckpointSaveFailure): void => {
+    if (f.action === 'delete') return log(`the old checkpoint ${f.name} could not be deleted (${f.message}); it stays until the next save`, 'warn');
+    const kept = lastCheckpointStep !== null ? `the checkpoint at step ${lastCheckpointStep} is kept and readable` : 'no earlier checkpoint was saved';
+    emit({
+      type: 'error', fatal: false, lastCheckpointStep, location: `checkpoint at step ${f.step}`, code: f.quota ? 'storage-quota' : 'checkpoint-save',
+      message: `${f.quota ? "The browser's storage for this page is full" : 'Storage failed'}: the checkpoint at step ${f.step} could not be saved (${f.message}); ${kept}. Training goes on and the next checkpoint tries again${f.quota ? ' (free space by deleting old runs)' : ''}.`,
+    });
+  };
+
   try {
     status('preparing');
     const backend = await ctx.backend();
+    backendNow = backend;
     emit({ type: 'backend', ...backendEventFields(backend.info) });
     if (backend.lost) throw new TabtuneError(backend.lost, { code: 'device-lost', expected: 'reload the page to get a new GPU device' });
 
@@ -252,13 +265,15 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
 
     status('training');
     let checkpointBytes = 0;
+    const inner = ctx.checkpoints ? ctx.checkpoints(runId) : storage && stored ? runCheckpointStore(storage, runId, { onSaved: (_step, _epoch, bytes) => (checkpointBytes = bytes) }) : undefined;
+    const guarded = inner ? guardCheckpointStore(inner, onSaveFailure) : undefined;
     const result = await runTraining(
       {
         model,
         config: cfg,
         train: adapter.train,
         dev: adapter.dev,
-        store: ctx.checkpoints ? ctx.checkpoints(runId) : storage && stored ? runCheckpointStore(storage, runId, { onSaved: (_step, _epoch, bytes) => (checkpointBytes = bytes) }) : undefined,
+        store: guarded?.store,
         keepCheckpoints: 2,
         resume: plan.resume?.checkpoint,
         pause,
@@ -281,9 +296,12 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
           emit({ type: 'progress', phase, done, total });
         },
         onLog(message, level) {
+          const saved = /^checkpoint (\S+) saved$/.exec(message);
+          if (saved && guarded?.failed(saved[1])) return;
           log(message, level);
         },
         onCheckpoint(c) {
+          if (guarded?.failed(c.name)) return;
           lastCheckpointStep = c.step;
           const last = steps[steps.length - 1];
           void saveSeries();
@@ -312,7 +330,8 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
     status(completed ? 'finished' : reason === 'stopped' ? 'stopped' : 'failed');
     return { status: reason, result, lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step: result.state.step, steps, evals, predictionFiles: filesOfLastPredictions, predictionRows: rowsOfLastPredictions, notePredictions };
   } catch (e) {
-    const lost = failure();
+    // A read on a lost GPU fails (often as an AbortError) just before device.lost resolves.
+    const lost = failure() ?? (signal.aborted ? null : await lostWithin(backendNow));
     const stopped = !lost && (signal.aborted || isAbortError(e));
     await saveSeries();
     const step = steps[steps.length - 1]?.step ?? 0;
@@ -344,6 +363,6 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
 function adviceFor(code: string | undefined, checkpointStep: number | null): string {
   const kept = checkpointStep !== null ? `The checkpoint at step ${checkpointStep} is kept: resume the run from the run list.` : '';
   if (code === 'out-of-memory') return `The GPU ran out of memory: lower the batch size or the max sequence length (or use gradient accumulation). ${kept}`.trim();
-  if (code === 'device-lost') return `Reload the page to get a new GPU device. ${kept}`.trim();
+  if (code === 'device-lost') return checkpointStep !== null ? `The checkpoint at step ${checkpointStep} is kept: Resume continues from it on a new GPU device.` : 'No checkpoint had been saved yet: start the run again (on a new GPU device).';
   return kept;
 }

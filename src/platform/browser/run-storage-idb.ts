@@ -4,6 +4,13 @@
  *   series       key runId               { runId, series: StoredSeries }
  *   checkpoints  key [runId, step]       StoredCheckpoint, index "byRun" on runId
  * Works in the page and in the worker (same origin, same database).
+ *
+ * Atomic writes: a checkpoint (all of its files) is one record, written together with the pruning
+ * of the run's older checkpoints in ONE readwrite transaction. When the write fails (the origin's
+ * quota is exceeded, the disk is full) the whole transaction is rolled back: the older checkpoints
+ * are neither overwritten nor deleted, and nothing half-written is left. The failure is thrown as
+ * the transaction's own error (a DOMException named QuotaExceededError when storage is full), not
+ * as the AbortError its requests get.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import {
@@ -17,6 +24,21 @@ interface RunsDb extends DBSchema {
 }
 
 export const RUNS_DB_NAME = 'tabtune-runs';
+
+/** Awaits a transaction's requests and its commit; a failure is the transaction's own error. */
+async function settle(tx: { done: Promise<void>; error: DOMException | null; abort(): void }, requests: Array<Promise<unknown>>): Promise<void> {
+  try {
+    await Promise.all([...requests, tx.done]);
+  } catch (e) {
+    try {
+      tx.abort();
+    } catch {
+      // already finished or aborted
+    }
+    await tx.done.catch(() => undefined);
+    throw tx.error ?? e;
+  }
+}
 
 export function createIdbRunStorage(dbName = RUNS_DB_NAME): RunStorage {
   let dbp: Promise<IDBPDatabase<RunsDb>> | null = null;
@@ -48,7 +70,8 @@ export function createIdbRunStorage(dbName = RUNS_DB_NAME): RunStorage {
       return (await db()).get('runs', id);
     },
     async putRun(run) {
-      await (await db()).put('runs', run);
+      const tx = (await db()).transaction('runs', 'readwrite');
+      await settle(tx, [tx.store.put(run)]);
     },
     async updateRun(id, patch) {
       const d = await db();
@@ -79,21 +102,34 @@ export function createIdbRunStorage(dbName = RUNS_DB_NAME): RunStorage {
       await tx.done;
     },
     async putSeries(runId, series) {
-      await (await db()).put('series', { runId, series });
+      const tx = (await db()).transaction('series', 'readwrite');
+      await settle(tx, [tx.store.put({ runId, series })]);
     },
     async getSeries(runId) {
       return (await (await db()).get('series', runId))?.series;
     },
     async putCheckpoint(c, keep = 2) {
       const d = await db();
-      await d.put('checkpoints', c);
-      const keys = (await checkpointKeys(c.runId)).sort((a, b) => a[1] - b[1]);
-      const drop = keep > 0 ? keys.slice(0, Math.max(0, keys.length - keep)) : [];
-      if (drop.length > 0) {
-        const tx = d.transaction('checkpoints', 'readwrite');
-        await Promise.all(drop.map((k) => tx.store.delete(k)));
-        await tx.done;
+      const tx = d.transaction('checkpoints', 'readwrite');
+      const requests: Array<Promise<unknown>> = [];
+      // Handled by settle(); the no-op keeps a request failing during the awaits below from being reported as unhandled.
+      const track = (p: Promise<unknown>): void => {
+        p.catch(() => undefined);
+        requests.push(p);
+      };
+      try {
+        // The put and the pruning commit together or not at all.
+        track(tx.store.put(c));
+        const keys = ((await tx.store.index('byRun').getAllKeys(c.runId)) as Array<[string, number]>).filter((k) => k[1] !== c.step);
+        keys.push([c.runId, c.step]);
+        keys.sort((a, b) => a[1] - b[1]);
+        const drop = keep > 0 ? keys.slice(0, Math.max(0, keys.length - keep)) : [];
+        for (const k of drop) track(tx.store.delete(k));
+      } catch (e) {
+        // put() throws at once for a value that cannot be stored (DataCloneError): roll back.
+        requests.push(Promise.reject(e));
       }
+      await settle(tx, requests);
     },
     async latestCheckpoint(runId) {
       const keys = (await checkpointKeys(runId)).sort((a, b) => a[1] - b[1]);
