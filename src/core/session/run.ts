@@ -56,6 +56,8 @@ export interface RunSpec {
   train: DataSource;
   dev?: DataSource;
   loadModel(onProgress: (done: number, total: number) => void): Promise<LoadedModel>;
+  /** Files kept for this run in the RunFileStore (paths), recorded so the run can resume without them being dropped again. */
+  keptFiles?: string[];
   /** Continue a stored run (record and curve from RunStorage), or from a checkpoint alone. */
   resume?: { checkpoint: TrainingCheckpoint; record?: RunRecord; steps: StepMetrics[] };
 }
@@ -158,6 +160,15 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
       log(`could not update the stored run: ${(e as Error).message}`, 'warn');
     }
   };
+  /** The curve and the last step are stored at most this often between checkpoints, so a reload keeps them. */
+  let progressSavedAt = Date.now();
+  const saveProgress = (): void => {
+    const now = Date.now();
+    if (now - progressSavedAt < PROGRESS_SAVE_MS) return;
+    progressSavedAt = now;
+    const last = steps[steps.length - 1];
+    void saveSeries().then(() => update({ lastStep: last?.step ?? 0, lastLoss: last?.loss ?? null }));
+  };
   const saveSeries = async (): Promise<void> => {
     if (!storage || !stored) return;
     try {
@@ -233,7 +244,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
             settings: { ...plan.settings } as Record<string, unknown>, labels, fingerprint: plan.fingerprint, fileNames: plan.fileNames,
             status: 'running', isDemo: plan.isDemo, demoSeed: plan.demoSeed, model: { ...loaded.summary } as Record<string, unknown>,
             backend: backend.info.name, totalSteps: counts.numTrainSteps, lastStep: info.resumedFromStep, lastLoss: null,
-            lastCheckpointStep: null, evals: [], finalMetrics: null, error: null,
+            lastCheckpointStep: null, evals: [], finalMetrics: null, error: null, keptFiles: plan.keptFiles ?? [],
           };
       try {
         await storage.putRun(record);
@@ -260,6 +271,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
         onStep(m) {
           steps.push(m);
           emit({ type: 'step', steps: [m] });
+          saveProgress();
         },
         onEval(result, outcome) {
           evals.push(result);
@@ -333,6 +345,9 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
     return { status: 'failed', lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, notePredictions };
   }
 }
+
+/** How often the curve and last step are stored between checkpoints (ms). */
+export const PROGRESS_SAVE_MS = 5_000;
 
 function adviceFor(code: string | undefined, checkpointStep: number | null): string {
   const kept = checkpointStep !== null ? `The checkpoint at step ${checkpointStep} is kept: resume the run from the run list.` : '';
