@@ -101,26 +101,38 @@ export interface ActiveRun {
   readonly done: Promise<RunOutcome>;
   /** Aborts with a reason shown as a fatal error (device lost). */
   fail(message: string): void;
+  /** The model as it trains (latest weights), for the demos during training; null before it is built and after the run. */
+  live(): LiveModel | null;
+}
+
+/** What the demos need of a model still training. */
+export interface LiveModel {
+  model: BertModel;
+  tokenizer: Tokenizer;
+  config: TrainingConfig;
+  labels: string[];
 }
 
 export function startRun(plan: RunSpec, ctx: RunContext): ActiveRun {
   const abort = new AbortController();
   const pause = createPauseControl();
   let failure: string | null = null;
+  const holder: { live: LiveModel | null } = { live: null };
   const run: ActiveRun = {
     runId: plan.runId,
     pause,
     abort,
-    done: Promise.resolve().then(() => execute(plan, ctx, abort.signal, pause, () => failure)),
+    done: Promise.resolve().then(() => execute(plan, ctx, abort.signal, pause, () => failure, holder)).finally(() => (holder.live = null)),
     fail(message) {
       failure = message;
       abort.abort();
     },
+    live: () => holder.live,
   };
   return run;
 }
 
-async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, pause: PauseControl, failure: () => string | null): Promise<RunOutcome> {
+async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, pause: PauseControl, failure: () => string | null, holder: { live: LiveModel | null } = { live: null }): Promise<RunOutcome> {
   const { emit, storage } = ctx;
   const { runId } = plan;
   const status = (s: 'preparing' | 'training' | 'finished' | 'stopped' | 'failed') => emit({ type: 'status', status: s, runId });
@@ -254,6 +266,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
       }
     }
 
+    holder.live = { model, tokenizer, config: cfg, labels };
     status('training');
     let checkpointBytes = 0;
     const result = await runTraining(

@@ -160,3 +160,25 @@ describe('session: a run keeps its files', () => {
     expect(t.of('finished').at(-1)).toMatchObject({ reason: 'completed', step: 4 });
   });
 });
+
+describe('session: the demos during training', () => {
+  it('answer with the latest weights while the run trains', async () => {
+    const storage = createMemoryRunStorage();
+    let asked: Promise<void> | null = null;
+    const t = pageLoad(storage, createMemoryRunFileStore(), (e, s) => {
+      if (e.type === 'step' && e.steps.some((m) => m.step === 1) && !asked) asked = s.predict(7, { kind: 'classification', textA: 'The cat sat.', textB: 'A cat sat.' });
+    });
+    await t.session.addFiles(dropped());
+    await t.session.configure({ edits: SETTINGS });
+    await t.session.start({ runId: 'live', runName: 'live' });
+    await t.session.idle();
+    expect(asked).not.toBeNull();
+    await asked;
+    const answer = t.of('prediction').find((p) => p.requestId === 7)!;
+    expect(answer.error).toBeUndefined();
+    expect(answer.result).toMatchObject({ kind: 'classification', labels: ['0', '1'] });
+    // Asked after step 1, answered before the run ended.
+    const types = t.events.map((e) => e.type);
+    expect(types.indexOf('prediction')).toBeLessThan(types.lastIndexOf('finished'));
+  });
+});

@@ -558,9 +558,11 @@ export function createSession(options: SessionOptions): Session {
       }),
 
     async predict(requestId, input) {
-      const l = last;
+      // During training the demos ask the model as it trains (its latest weights).
+      const live = active?.live() ?? null;
+      const l = live ?? last;
       if (!l?.model || !l.tokenizer || !l.config) {
-        emit({ type: 'prediction', requestId, result: null, error: { message: active ? 'the model is still training: predictions are available when the run ends (or stop it)' : 'no trained model yet: train or run the demo first', code: 'no-model' } });
+        emit({ type: 'prediction', requestId, result: null, error: { message: active ? 'the model is still being prepared: ask again once training has begun' : 'no trained model yet: train or run the demo first', code: 'no-model' } });
         return;
       }
       try {
