@@ -22,6 +22,7 @@ import { ErrorList, type ShownError } from '../ui/components/ErrorList';
 import { EstimateView } from '../ui/components/EstimateView';
 import { FileList } from '../ui/components/FileList';
 import { FaultRecovery } from '../ui/components/FaultRecovery';
+import { KeepFilesOption } from '../ui/components/KeepFilesOption';
 import { Panel } from '../ui/components/Panel';
 import { PhaseProgress, type PhaseState } from '../ui/components/PhaseProgress';
 import { QaDemo } from '../ui/components/QaDemo';
@@ -77,6 +78,10 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const lockedRunIds = use((s) => s.lockedRunIds);
   const workerReady = use((s) => s.workerReady);
   const lastFatal = use((s) => s.errors.findLast((e) => e.fatal) ?? null);
+  const storageUse = use((s) => s.storageUse);
+  // Keep the next run's files in this browser (OPFS); the run whose settings were copied into an editable form.
+  const [keepFiles, setKeepFiles] = useState(true);
+  const [copyOf, setCopyOf] = useState<string | null>(null);
 
   // Errors found by the page itself (reading a dropped folder, saving a PNG); the store holds the worker's.
   const [pageErrors, setPageErrors] = useState<ShownError[]>([]);
@@ -103,6 +108,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const showHero = files.length === 0 && run === null && !active && pendingPaths.length === 0;
 
   const onFiles = (picked: PickedFile[]) => {
+    setCopyOf(run?.runId ?? null); // new files: the form edits the next run's settings
     setPendingPaths(picked.map((p) => p.path));
     bridge.loadFiles(picked.map((p) => ({ path: p.path, data: p.file })));
   };
@@ -110,7 +116,11 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   // Start waits for the files, valid settings (the session's check) and valid typed text (the form's).
   const [draftError, setDraftError] = useState<string | null>(null);
   const settingsProblem = draftError ?? settingsState.issues[0]?.message ?? null;
-  const notReadyReason = detection?.missing.length
+  // A run's settings are on show (read-only): Start would not use them, so it waits for "New run from these settings" or new files.
+  const formLocked = run !== null && !active && copyOf !== run.runId;
+  const notReadyReason = formLocked
+    ? `the form shows run "${run.runName}"'s settings: choose "New run from these settings" (or drop new files) to start another`
+    : detection?.missing.length
     ? `still needed: ${detection.missing.join('; ')}`
     : files.length === 0
       ? 'drop a model, a vocabulary and a dataset, or try the demo'
@@ -152,7 +162,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const clsResult = prediction?.input.kind === 'classification' && (prediction.result?.kind === 'classification' || prediction.result?.kind === 'regression') ? prediction.result : null;
   const compareRuns = compareIds.flatMap((id) => {
     const r = runs.find((x) => x.id === id);
-    return r ? [{ id: r.id, name: r.name }] : [];
+    return r ? [{ id: r.id, name: r.name, evals: r.evals }] : [];
   });
 
   return (
@@ -199,14 +209,37 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               onTaskChange={(t) => bridge.setTask(t)}
               disabled={active || showDemoTask}
             />
-            <SettingsForm task={task} state={settingsState} onChange={(p) => bridge.updateSettings(p)} onReset={() => bridge.resetSettings()} onDraftError={setDraftError} disabled={active} />
+            <SettingsForm
+              task={task}
+              state={settingsState}
+              onChange={(p) => bridge.updateSettings(p)}
+              onReset={() => bridge.resetSettings()}
+              onDraftError={setDraftError}
+              disabled={active}
+              run={
+                run !== null && (active || copyOf !== run.runId)
+                  ? {
+                      name: run.runName,
+                      task: run.task,
+                      settings: run.settings,
+                      copyDisabledReason: active ? 'Available when the run has ended (stop it or wait)' : undefined,
+                      onCopy: () => {
+                        if (files.length === 0 || task === null) bridge.setTask(run.task);
+                        bridge.updateSettings(run.settings);
+                        setCopyOf(run.runId);
+                      },
+                    }
+                  : null
+              }
+            />
             <LiveTrainableChoice bridge={bridge} disabled={active} />
+            <KeepFilesOption files={files} keep={keepFiles} onChange={setKeepFiles} available={typeof navigator !== 'undefined' && typeof navigator.storage?.getDirectory === 'function'} disabled={active} />
             <LiveEstimate bridge={bridge} active={active} />
             <RunControls
               status={status}
-              ready={detection?.ready === true && settingsProblem === null}
+              ready={detection?.ready === true && settingsProblem === null && !formLocked}
               notReadyReason={notReadyReason}
-              onStart={() => bridge.start()}
+              onStart={() => bridge.start(undefined, { keepFiles })}
               onPause={() => bridge.pause()}
               onResume={() => bridge.resume()}
               onStop={() => bridge.stop()}
@@ -228,6 +261,9 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               onRename={(id, name) => void bridge.renameRun(id, name).catch((e: unknown) => addPageError(`Renaming failed: ${String(e)}`))}
               onDelete={(id) => void bridge.deleteRun(id).catch((e: unknown) => addPageError(`Deleting failed: ${String(e)}`))}
               onResume={(id) => bridge.resumeRun(id)}
+              onOpen={(id) => void bridge.openRun(id).catch((e: unknown) => addPageError(`The run could not be opened: ${e instanceof Error ? e.message : String(e)}`))}
+              shownRunId={run?.runId ?? null}
+              storageUse={storageUse}
             />
             {compareRuns.length > 0 && <CompareChart runs={compareRuns} loadSeries={(id) => bridge.loadRunSeries(id)} />}
           </Panel>

@@ -12,7 +12,8 @@
  *               settings in force, adapted defaults, problems) and `plan`; a task change is
  *               analysed again first.
  *   start       train with the files, task and settings in force (refused with the reason while
- *               a setting is invalid).
+ *               a setting is invalid). `keepFiles` (default true): keep the run's files in this
+               browser (OPFS) so it resumes after a reload without a new drop.
  *   pause / resume / stop   control a running training (stop keeps the last checkpoint).
  *   evaluate    evaluate the current model on the dev set now.
  *   predict     QA (context + question) or classification (textA / textB) with the current model.
@@ -38,7 +39,7 @@ export type Command =
   | { type: 'loadFiles'; files: FileInput[] }
   | { type: 'removeFile'; path: string }
   | { type: 'configure'; task?: TaskName; edits?: Partial<Settings>; reset?: boolean; columns?: ColumnChoice }
-  | { type: 'start'; runId: string; runName: string }
+  | { type: 'start'; runId: string; runName: string; keepFiles?: boolean }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' }

@@ -25,13 +25,16 @@
  *   b.series                               // live curves (series.ts), subscribe for charts
  */
 import type { TaskName } from '../core/data';
-import { stepsFromSeries, type RunStorage } from '../core/io';
+import { stepsFromSeries, type RunFileStore, type RunStorage } from '../core/io';
 import type { Settings } from '../core/settings';
 import type { StepMetrics } from '../core/train';
 import type { ColumnChoice, Command, DemoOptions, FileInput, PredictInput } from '../protocol';
 import { isWorkerEvent, postCommand, type MessageTarget, type WorkerEvent } from '../protocol';
 import { applyEvent } from './apply-event';
 import { createRunLocks, type LockManagerLike, type RunLocks } from './run-lock';
+import { canLoadModel, reopenedRunState } from './stored-run';
+import { createOpfsRunFileStore, hasOpfs } from '../platform/browser/opfs-files';
+import { requestPersistence, storageUse } from '../platform/browser/storage-quota';
 import { createSeriesStore, type SeriesStore } from './series';
 import { studioStore, type StudioStore } from './store';
 
@@ -49,6 +52,10 @@ export interface BridgeOptions {
   createWorker: () => WorkerLike;
   /** null: no persistence (the run list stays empty). */
   storage: RunStorage | null;
+  /** Runs' kept files (the page: OPFS), freed with their run; absent or null: none. */
+  runFiles?: RunFileStore | null;
+  /** This origin's storage use and the request for persistent storage (the page: navigator.storage). */
+  quota?: { use(): Promise<{ usage: number; quota: number; persisted: boolean } | null>; persist(): Promise<boolean> };
   /** Called after each event is applied (tests, the e2e hooks). */
   onEvent?: (ev: WorkerEvent) => void;
   /** Clock for the restart limit (tests). */
@@ -87,8 +94,8 @@ export interface StudioBridge {
   resetSettings(): void;
   /** Task `tsv`: which columns hold text_a, text_b and the label. */
   setColumns(columns: ColumnChoice): void;
-  /** Starts a run with the current task and settings. Returns the run id. */
-  start(runName?: string): string;
+  /** Starts a run with the current task and settings (`keepFiles`, default true: keep its files in this browser). Returns the run id. */
+  start(runName?: string, options?: { keepFiles?: boolean }): string;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -107,6 +114,12 @@ export interface StudioBridge {
   renameRun(id: string, name: string): Promise<void>;
   deleteRun(id: string): Promise<void>;
   loadRunSeries(id: string): Promise<StepMetrics[]>;
+  /**
+   * Reopens a stored run: its curve, evaluations, outcome and settings from storage at once; a
+   * finished run whose checkpoint and data are at hand also gets its model loaded in the worker
+   * (no step trained) for the demos, predictions and downloads.
+   */
+  openRun(id: string): Promise<void>;
   /** Sends a raw command (escape hatch for tests). */
   send(command: Command): void;
   dispose(): void;
@@ -292,7 +305,7 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     updateSettings: (patch) => send({ type: 'configure', edits: patch }),
     resetSettings: () => send({ type: 'configure', reset: true }),
     setColumns: (columns) => send({ type: 'configure', columns }),
-    start(runName) {
+    start(runName, startOptions = {}) {
       const runId = newRunId();
       const s = store.getState();
       series.reset();
@@ -300,6 +313,12 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       // A fresh random id cannot be held by another tab: take its lock without waiting for it.
       void locks.acquire(runId).catch(() => undefined);
       send({ type: 'start', runId, runName: runName ?? `${s.task ?? 'run'} ${new Date().toLocaleString()}` });
+      const keepFiles = startOptions.keepFiles ?? true;
+      send({ type: 'start', runId, runName: runName ?? `${s.task ?? 'run'} ${new Date().toLocaleString()}`, ...(keepFiles ? {} : { keepFiles: false }) });
+      // The first run whose files are kept: ask the browser not to evict this origin's storage.
+      if (keepFiles && options.quota && !s.runs.some((r) => (r.keptFiles?.length ?? 0) > 0)) {
+        void options.quota.persist().then(() => bridge.refreshRuns()).catch(() => undefined);
+      }
       return runId;
     },
     pause: () => send({ type: 'pause' }),
@@ -346,6 +365,8 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     async refreshRuns() {
       if (!storage) return;
       store.setState({ runs: await storage.listRuns() });
+      const use = await options.quota?.use().catch(() => null);
+      if (use !== undefined) store.setState({ storageUse: use });
     },
     async renameRun(id, name) {
       if (!storage) return;
@@ -356,6 +377,7 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       if (!storage) return;
       if ((await locks.heldElsewhere()).has(id)) throw new Error(lockedMessage(id));
       await storage.deleteRun(id);
+      await options.runFiles?.deleteFiles(id);
       store.setState((s) => ({ compareIds: s.compareIds.filter((x) => x !== id) }));
       await bridge.refreshRuns();
     },
@@ -363,6 +385,17 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       if (!storage) return [];
       const s = await storage.getSeries(id);
       return s ? stepsFromSeries(s) : [];
+    },
+    async openRun(id) {
+      if (!storage) return;
+      const record = await storage.getRun(id);
+      if (!record) throw new Error(`no stored run ${id}`);
+      const steps = await bridge.loadRunSeries(id);
+      series.reset();
+      if (steps.length > 0) series.append(steps);
+      store.setState(reopenedRunState(record, steps));
+      // The stored curve stays on screen until the worker's runStarted replaces it with the same one.
+      if (record.status === 'finished' && canLoadModel(record)) send({ type: 'resumeRun', runId: id });
     },
     send,
     dispose() {
@@ -390,6 +423,8 @@ export function getBridge(): StudioBridge {
     lockPollMs: LOCK_POLL_MS,
     // Development builds only (Vite drops this in production): the e2e fault tests crash the worker through it.
     onTestHooks: import.meta.env.DEV ? (hooks) => ((globalThis as { __tabtuneTestHooks?: BridgeTestHooks }).__tabtuneTestHooks = hooks) : undefined,
+    runFiles: hasOpfs() ? createOpfsRunFileStore() : null,
+    quota: { use: storageUse, persist: requestPersistence },
   });
   void (async () => {
     const st = await loadIdbStorage();

@@ -118,6 +118,8 @@ export interface RunsSlice {
   setCompare(ids: string[]): void;
   /** The current run's latest step and loss (refreshed a few times a second, see live-run.ts). */
   liveRun: LiveRun | null;
+  /** This origin's storage (navigator.storage.estimate / persisted), refreshed with the run list; null where unknown. */
+  storageUse: { usage: number; quota: number; persisted: boolean } | null;
 }
 
 export interface ErrorEntry extends ErrorInfo {
@@ -192,6 +194,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
   runs: [],
   compareIds: [],
   liveRun: null,
+  storageUse: null,
   setCompare(ids) {
     set({ compareIds: ids.slice(-2) });
   },

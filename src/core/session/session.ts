@@ -27,7 +27,7 @@ import { TabtuneError } from '../errors';
 import { sourceFromText } from '../data/source';
 import type { TaskName } from '../data/types';
 import type { BackendName, InitBackendOptions } from '../backend/init';
-import { FINGERPRINT_HEAD_BYTES, fingerprintFiles, stepsFromSeries, type RunStorage } from '../io/run-storage';
+import { FINGERPRINT_HEAD_BYTES, fingerprintFiles, stepsFromSeries, type RunFileStore, type RunRecord, type RunStorage } from '../io/run-storage';
 import { loadPretrained } from '../io/load-pretrained';
 import { demoInitialWeights } from '../data/demo-qa-model';
 import { pipelineFor } from '../pipeline';
@@ -73,6 +73,8 @@ export interface SessionOptions {
   calibrationDebounceMs?: number;
   /** Device memory a run may use, when known (the batch-size check compares the measured peak with it). */
   memoryBudgetBytes?: number;
+  /** Where a run's files are kept so it resumes without a new drop (the page: OPFS); null keeps none. */
+  runFiles?: RunFileStore | null;
 }
 
 export interface ConfigureChange {
@@ -91,6 +93,8 @@ export interface StartOptions {
   runName: string;
   /** Continue from this checkpoint (the CLI's --resume); stored runs resume with resumeRun. */
   resumeFrom?: TrainingCheckpoint;
+  /** Keep the run's files in `runFiles` (default true when the session has one; the user may opt out per run). */
+  keepFiles?: boolean;
 }
 
 /** What the session keeps of the last run, for predictions, evaluation and export. */
@@ -416,6 +420,70 @@ export function createSession(options: SessionOptions): Session {
     }
   };
 
+  /** Replaces the session's files by the ones kept for a run (read back from the RunFileStore). */
+  const loadKeptFiles = async (runId: string): Promise<boolean> => {
+    const kept = options.runFiles ? await options.runFiles.openFiles(runId) : [];
+    if (kept.length === 0) return false;
+    files.clear();
+    counts.clear();
+    cache.clear();
+    for (let i = 0; i < kept.length; i++) {
+      emit({ type: 'progress', phase: 'reading', done: i, total: kept.length, label: kept[i].path });
+      const f = await recogniseFile(kept[i].path, kept[i].source);
+      files.set(f.path, f);
+    }
+    emit({ type: 'progress', phase: 'reading', done: kept.length, total: kept.length });
+    emit({ type: 'fileRecognised', files: [...files.values()].map((f) => f.report) });
+    return true;
+  };
+
+  /**
+   * A stored run's spec from the files loaded now when they are the run's (same fingerprint), else
+   * from the files kept for it, checked against its fingerprint.
+   */
+  const resumeSpec = async (record: RunRecord): Promise<RunSpec> => {
+    const withFiles = async (): Promise<RunSpec | null> => {
+      chosenTask = record.task;
+      edits = storedEdits(record.settings);
+      await analyse();
+      try {
+        const spec = await filesSpec(record.id, record.name);
+        return spec.fingerprint === record.fingerprint ? spec : null;
+      } catch (e) {
+        if (files.size === 0 || (e as { code?: string }).code === 'not-ready') return null;
+        throw e;
+      }
+    };
+    const current = files.size > 0 ? await withFiles() : null;
+    if (current) return current;
+    if ((record.keptFiles?.length ?? 0) > 0 && (await loadKeptFiles(record.id))) {
+      log(`run "${record.name}": read its ${record.keptFiles!.length} kept files back from this browser's storage`);
+      const spec = await withFiles();
+      if (spec) return spec;
+      throw new TabtuneError(`the files kept for run "${record.name}" do not match the data it was trained on (fingerprint); drop its files again to resume`, { expected: record.fileNames.join(', '), code: 'fingerprint' });
+    }
+    const why = (record.keptFiles?.length ?? 0) > 0 ? 'its kept files are gone from this browser\'s storage; ' : '';
+    throw new TabtuneError(`the files loaded now are not the ones run "${record.name}" was trained on; ${why}drop those files again to resume`, { expected: record.fileNames.join(', '), code: 'fingerprint' });
+  };
+
+  /** Copies the run's files into the RunFileStore (a failure is a warning: the run goes on, not kept). */
+  const keepRunFiles = async (spec: RunSpec): Promise<void> => {
+    const store = options.runFiles;
+    if (!store) return;
+    const list = spec.fileNames.flatMap((p) => {
+      const f = files.get(p);
+      return f ? [{ path: f.path, source: f.source }] : [];
+    });
+    try {
+      const kept = await store.saveFiles(spec.runId, list, (done, total) => emit({ type: 'progress', phase: 'reading', done, total, label: 'keeping the files in this browser' }));
+      spec.keptFiles = kept.map((f) => f.path);
+      log(`kept ${kept.length} files (${kept.reduce((n, f) => n + f.size, 0)} bytes) in this browser so the run can resume after a reload`);
+    } catch (e) {
+      await store.deleteFiles(spec.runId).catch(() => undefined);
+      log(`the files could not be kept in this browser (${(e as Error).message}); after a reload, drop them again to resume`, 'warn');
+    }
+  };
+
   const resumeStored = async (runId: string): Promise<void> => {
     if (!storage) throw new Error('runs are not stored here, so none can be resumed');
     const record = await storage.getRun(runId);
@@ -433,13 +501,7 @@ export function createSession(options: SessionOptions): Session {
       questions = p.questions;
       spec = p;
     } else {
-      chosenTask = record.task;
-      edits = recordEdits;
-      await analyse();
-      spec = await filesSpec(runId, record.name);
-      if (spec.fingerprint !== record.fingerprint) {
-        throw new TabtuneError(`the files loaded now are not the ones run "${record.name}" was trained on; drop those files again to resume`, { expected: record.fileNames.join(', '), code: 'fingerprint' });
-      }
+      spec = await resumeSpec(record);
     }
     spec.resume = { checkpoint, record, steps };
     log(`resuming run "${record.name}" from step ${stored.step}`);
@@ -492,11 +554,12 @@ export function createSession(options: SessionOptions): Session {
         await reportPlan();
       }),
 
-    start: ({ runId, runName, resumeFrom }) =>
+    start: ({ runId, runName, resumeFrom, keepFiles }) =>
       guard(async () => {
         if (busy('starting another')) return;
         const spec = await filesSpec(runId, runName);
         if (resumeFrom) spec.resume = { checkpoint: resumeFrom, steps: [] };
+        if (keepFiles !== false) await keepRunFiles(spec);
         await launch(spec);
       }, { runId }),
 
@@ -510,7 +573,14 @@ export function createSession(options: SessionOptions): Session {
     resumeRun: (runId) =>
       guard(async () => {
         if (busy('resuming another')) return;
-        await resumeStored(runId);
+        try {
+          await resumeStored(runId);
+        } catch (e) {
+          // The run did not start, and its checkpoint is still there: say so (not "no checkpoint").
+          const record = await storage?.getRun(runId).catch(() => undefined);
+          emit({ type: 'error', fatal: true, ...errorInfo(e), lastCheckpointStep: record?.lastCheckpointStep ?? null });
+          emit({ type: 'status', status: 'failed', runId });
+        }
       }, { runId }),
 
     pause() {
@@ -558,9 +628,11 @@ export function createSession(options: SessionOptions): Session {
       }),
 
     async predict(requestId, input) {
-      const l = last;
+      // During training the demos ask the model as it trains (its latest weights).
+      const live = active?.live() ?? null;
+      const l = live ?? last;
       if (!l?.model || !l.tokenizer || !l.config) {
-        emit({ type: 'prediction', requestId, result: null, error: { message: active ? 'the model is still training: predictions are available when the run ends (or stop it)' : 'no trained model yet: train or run the demo first', code: 'no-model' } });
+        emit({ type: 'prediction', requestId, result: null, error: { message: active ? 'the model is still being prepared: ask again once training has begun' : 'no trained model yet: train or run the demo first', code: 'no-model' } });
         return;
       }
       try {

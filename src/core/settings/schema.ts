@@ -38,6 +38,8 @@ export interface Settings {
   seed: number;
   evalEverySteps: number;
   saveCheckpointsSteps: number;
+  /** Also checkpoint after this many seconds of training (0: by steps only); see core/train/checkpoint-schedule.ts. */
+  saveCheckpointsSeconds: number;
   maxTrainExamples: number;
   maxEvalExamples: number;
   doLowerCase: boolean;
@@ -233,6 +235,11 @@ const TABLE: FieldTable = {
     help: 'Save weights and optimizer state every N steps so an interrupted run can resume; 0 saves only at the end.',
     classifier: { value: 1000, source: `${RC} --save_checkpoints_steps=1000` },
     squad: { value: 1000, source: `${RS} --save_checkpoints_steps=1000` },
+  },
+  saveCheckpointsSeconds: {
+    key: 'saveCheckpointsSeconds', flag: 'save-checkpoints-seconds', label: 'Checkpoint every N seconds', kind: 'int', min: 0, max: 86_400, step: 10, scope: 'all', advanced: true,
+    help: 'Also save a checkpoint after this many seconds of training (pauses not counted), so a reload or crash loses at most that much; 0 checkpoints by steps only.',
+    classifier: { value: 120, source: "Tabtune: every 2 minutes (like tf.estimator's save_checkpoints_secs, which run_classifier.py replaces by steps)" },
   },
   maxTrainExamples: {
     key: 'maxTrainExamples', flag: 'max-train-examples', label: 'Max training examples', kind: 'int', min: 0, max: 1e9, step: 1, scope: 'all', advanced: false,

@@ -35,13 +35,14 @@ import { createTrainer, type StepResult, type Trainer } from './step';
 import { batchLimitsOf, toDeviceBatch, disposeBatch } from '../model/batch';
 import { restoreWeights } from './loop-weights';
 import { yieldToEventLoop } from './yield-to-event-loop';
+import { createCheckpointSchedule } from './checkpoint-schedule';
 
 export interface TrainingOptions {
   model: BertModel;
   config: TrainingConfig;
   train: TrainSet;
   dev?: EvalSet;
-  /** Where checkpoints go (every saveCheckpointsSteps steps and at the end). */
+  /** Where checkpoints go (every saveCheckpointsSteps steps, every saveCheckpointsSeconds of training, and at the end: checkpoint-schedule.ts). */
   store?: CheckpointStore;
   /** Keep only the newest N checkpoints in the store (0: keep all). Default 2. */
   keepCheckpoints?: number;
@@ -148,6 +149,7 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
   let good = copyState(state);
   let lastEval: EvalResult | undefined = state.history.eval[state.history.eval.length - 1];
   let lastCheckpointStep = -1;
+  const schedule = createCheckpointSchedule({ steps: config.saveCheckpointsSteps, seconds: config.saveCheckpointsSeconds ?? 0 }, now);
 
   // Taken at an optimizer-step boundary. The step counters are the loop's last good position
   // (a skipped non-finite step changed no weight or slot, but the trainer counted it).
@@ -188,6 +190,7 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
     const name = checkpointName(good.step);
     await store.save(name, serializeCheckpoint(await snapshot()));
     lastCheckpointStep = good.step;
+    schedule.saved();
     if (keep > 0) {
       const names = await store.list();
       for (const old of names.slice(0, Math.max(0, names.length - keep))) await store.remove(old);
@@ -218,6 +221,8 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
     tokens: number;
     /** Processing it evaluates or checkpoints: nothing may be enqueued behind it (the weights must stay). */
     barrier: boolean;
+    /** Its optimizer step checkpoints because training time since the last checkpoint is up (decided at submit). */
+    checkpointByTime: boolean;
   }
   const cursor = { microStep: state.microStep, epoch: state.epoch, batchInEpoch: state.batchInEpoch, epochOrder: state.epochOrder, rngState: [...state.rngState] };
   let cursorEpochEnded = false; // an epoch ended since the last optimizer-step boundary that was submitted
@@ -230,7 +235,7 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
     const step = micro / accum;
     const last = micro >= totalMicro;
     const evalNow = !!dev && ((config.evalEverySteps > 0 && step % config.evalEverySteps === 0) || epochEnded || last);
-    const ckptNow = !!store && ((config.saveCheckpointsSteps > 0 && step % config.saveCheckpointsSteps === 0) || last);
+    const ckptNow = !!store && schedule.due(step, last) !== null;
     return evalNow || ckptNow;
   };
 
@@ -259,8 +264,9 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
     }
     cursorEpochEnded ||= epochEnded;
     const barrier = isBarrier(cursor.microStep, cursorEpochEnded);
+    const checkpointByTime = barrier && !!store && cursor.microStep % accum === 0 && schedule.due(cursor.microStep / accum, cursor.microStep >= totalMicro) === 'time';
     if (cursor.microStep % accum === 0) cursorEpochEnded = false;
-    inflight.push({ pending, after: { ...cursor, rngState: [...cursor.rngState] }, epochEnded, examples: batch.batchSize, tokens, barrier });
+    inflight.push({ pending, after: { ...cursor, rngState: [...cursor.rngState] }, epochEnded, examples: batch.batchSize, tokens, barrier, checkpointByTime });
   };
 
   /** Waits for (and drops) what is still enqueued: after a stop, their results no longer matter. */
@@ -286,7 +292,9 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
         if (cursor.microStep >= totalMicro || signal?.aborted) break;
         if (pause?.paused) {
           log('paused');
+          schedule.pause();
           await pause.wait(signal);
+          schedule.resume();
           if (signal?.aborted) break;
           log('resumed');
           windowStart = now();
@@ -352,7 +360,9 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
         await evaluate();
         windowStart = now();
       }
-      if (store && ((config.saveCheckpointsSteps > 0 && state.step % config.saveCheckpointsSteps === 0) || last)) {
+      // By time only when decided at submit (nothing was enqueued behind this step since).
+      const reason = store ? schedule.due(state.step, last) : null;
+      if (store && (reason === 'steps' || reason === 'last' || e.checkpointByTime)) {
         await saveCheckpoint();
         windowStart = now();
       }

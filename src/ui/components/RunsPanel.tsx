@@ -1,10 +1,13 @@
 /**
- * Runs kept in this browser (IndexedDB): rename, delete, resume an interrupted run from its last
- * checkpoint, and pick two to compare their loss curves on one chart.
+ * Runs kept in this browser (IndexedDB, their files in OPFS): open one (its charts, metrics and
+ * settings; a finished run's model for the demos), rename, delete (frees its files), resume an
+ * interrupted run from its last checkpoint without a new drop when its files are kept, and pick
+ * two to compare any metric on one chart. Shows this origin's storage use.
  */
 import { useId, useState } from 'react';
 import type { RunRecord } from '../../core/io';
 import { formatMetric } from '../format/numbers';
+import { formatBytes } from './KeepFilesOption';
 
 export interface RunsPanelProps {
   runs: RunRecord[];
@@ -15,6 +18,12 @@ export interface RunsPanelProps {
   onRename: (id: string, name: string) => void;
   onDelete: (id: string) => void;
   onResume: (id: string) => void;
+  /** Reopens a stored run (charts, metrics, settings; a finished run's model for the demos). */
+  onOpen?: (id: string) => void;
+  /** The run shown on the page (reopened or current). */
+  shownRunId?: string | null;
+  /** This origin's storage (navigator.storage.estimate / persisted). */
+  storageUse?: { usage: number; quota: number; persisted: boolean } | null;
 }
 
 const STATUS_TONE: Record<RunRecord['status'], string> = {
@@ -25,9 +34,16 @@ export function canResume(run: RunRecord): boolean {
   return run.status !== 'finished' && run.status !== 'running' && (run.lastCheckpointStep !== null || run.isDemo);
 }
 
-export function RunsPanel({ runs, activeRunId, busy, compareIds, onCompareChange, onRename, onDelete, onResume }: RunsPanelProps) {
+export function RunsPanel({ runs, activeRunId, busy, compareIds, onCompareChange, onRename, onDelete, onResume, onOpen, shownRunId, storageUse }: RunsPanelProps) {
   if (runs.length === 0) return <p className="muted small">Runs you start are kept in this browser and listed here, so they survive a reload.</p>;
   return (
+    <>
+    {storageUse && (
+      <p className="small muted" data-testid="storage-use">
+        This site uses {formatBytes(storageUse.usage)} of {formatBytes(storageUse.quota)} in this browser
+        {storageUse.persisted ? ' (persistent: the browser will not evict it)' : ' (not persistent: the browser may evict it when space runs low)'}.
+      </p>
+    )}
     <ul className="runs" data-testid="runs-list">
       {runs.map((r) => (
         <RunItem
@@ -40,9 +56,12 @@ export function RunsPanel({ runs, activeRunId, busy, compareIds, onCompareChange
           onRename={(name) => onRename(r.id, name)}
           onDelete={() => onDelete(r.id)}
           onResume={() => onResume(r.id)}
+          onOpen={onOpen && r.id !== activeRunId ? () => onOpen(r.id) : undefined}
+          shown={r.id === shownRunId}
         />
       ))}
     </ul>
+    </>
   );
 }
 
@@ -55,9 +74,11 @@ interface RunItemProps {
   onRename: (name: string) => void;
   onDelete: () => void;
   onResume: () => void;
+  onOpen?: () => void;
+  shown?: boolean;
 }
 
-function RunItem({ run, active, busy, compared, onCompare, onRename, onDelete, onResume }: RunItemProps) {
+function RunItem({ run, active, busy, compared, onCompare, onRename, onDelete, onResume, onOpen, shown }: RunItemProps) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(run.name);
   const [confirming, setConfirming] = useState(false);
@@ -65,8 +86,9 @@ function RunItem({ run, active, busy, compared, onCompare, onRename, onDelete, o
   const cmpId = useId();
   const headline = run.finalMetrics ?? run.evals[run.evals.length - 1]?.metrics ?? null;
   const headlineKey = headline ? Object.keys(headline).find((k) => /^(accuracy|f1|exact_match|mcc|pearson)$/.test(k)) ?? Object.keys(headline)[0] : undefined;
+  const kept = run.keptFiles ?? [];
   return (
-    <li data-testid="run-item" data-run-id={run.id} data-status={run.status}>
+    <li data-testid="run-item" data-run-id={run.id} data-status={run.status} data-shown={shown || undefined}>
       <div className="run-title">
         {editing ? (
           <form
@@ -96,12 +118,22 @@ function RunItem({ run, active, busy, compared, onCompare, onRename, onDelete, o
         {run.task}
         {run.isDemo ? ' (demo)' : ''} · step {run.lastStep}/{run.totalSteps} · loss {formatMetric(run.lastLoss)}
         {headline && headlineKey ? ` · ${headlineKey} ${formatMetric(headline[headlineKey])}` : ''} · {new Date(run.updated).toLocaleString()}
-        {run.lastCheckpointStep !== null ? ` · checkpoint at step ${run.lastCheckpointStep}` : ''}
+        <span data-testid="run-checkpoint">{run.lastCheckpointStep !== null ? ` · checkpoint at step ${run.lastCheckpointStep}` : ' · no checkpoint yet'}</span>
       </div>
+      {!run.isDemo && (
+        <div className="small muted" data-testid="run-files">
+          {kept.length > 0 ? `Files kept in this browser: ${kept.join(', ')}` : 'Files not kept: drop them again to resume.'}
+        </div>
+      )}
       {run.error && <div className="small" style={{ color: 'var(--bad)' }}>{run.error}</div>}
       <div className="row small">
         <input id={cmpId} type="checkbox" checked={compared} onChange={(e) => onCompare(e.target.checked)} />
         <label htmlFor={cmpId}>Compare</label>
+        {onOpen && (
+          <button type="button" onClick={onOpen} disabled={busy} title={busy ? 'A run is in progress' : undefined} aria-label={`Open run ${run.name}`}>
+            Open
+          </button>
+        )}
         {canResume(run) && (
           <button type="button" onClick={onResume} disabled={busy} aria-label={`Resume run ${run.name}`}>
             Resume
@@ -128,7 +160,10 @@ function RunItem({ run, active, busy, compared, onCompare, onRename, onDelete, o
         )}
       </div>
       {(run.status === 'interrupted' || run.status === 'failed') && canResume(run) && (
-        <div className="small">This run was interrupted. {run.isDemo ? 'Resume regenerates its data.' : 'Drop the same files again, then resume it from its last checkpoint.'}</div>
+        <div className="small">
+          This run was interrupted.{' '}
+          {run.isDemo ? 'Resume regenerates its data.' : kept.length > 0 ? 'Resume continues from its last checkpoint with its kept files.' : 'Drop the same files again, then resume it from its last checkpoint.'}
+        </div>
       )}
     </li>
   );

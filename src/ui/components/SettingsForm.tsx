@@ -5,6 +5,9 @@
  * field (and above the form when it is the model's or the data's). What the user types is read
  * with the table's own parser: a valid value goes to the session, an invalid one stays here with
  * its reason and is reported to the page (Start waits).
+ *
+ * While a run is active or reopened (`run`), the form shows THAT run's settings, read-only (the
+ * demo's like any run's), with "New run from these settings" to edit a copy.
  */
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { taskFamily, type TaskName } from '../../core/data';
@@ -20,9 +23,36 @@ export interface SettingsFormProps {
   /** The first field whose text is not a valid value (null when all are), for the Start button. */
   onDraftError?: (message: string | null) => void;
   disabled?: boolean;
+  /** The run whose settings are shown read-only (active or reopened); null: the editable settings in force. */
+  run?: { name: string; task: TaskName; settings: Settings; onCopy: () => void; copyDisabledReason?: string } | null;
 }
 
-export function SettingsForm({ task, state, onChange, onReset, onDraftError, disabled }: SettingsFormProps) {
+export function SettingsForm(props: SettingsFormProps) {
+  const { run } = props;
+  if (!run) return <EditableSettings {...props} />;
+  const id = `run-settings-note`;
+  return (
+    <div data-testid="run-settings" data-run-name={run.name}>
+      <p className="small" id={id}>
+        Settings of run <strong>{run.name}</strong>, read-only: the values this run trains with.{' '}
+        <button type="button" className="small" onClick={run.onCopy} disabled={!!run.copyDisabledReason} title={run.copyDisabledReason} aria-describedby={id}>
+          New run from these settings
+        </button>
+        {run.copyDisabledReason && <span className="visually-hidden"> ({run.copyDisabledReason})</span>}
+      </p>
+      <EditableSettings
+        task={run.task}
+        state={{ task: run.task, settings: run.settings, edited: [], adapted: [], issues: [] }}
+        onChange={() => undefined}
+        onReset={() => undefined}
+        disabled
+        readOnly
+      />
+    </div>
+  );
+}
+
+function EditableSettings({ task, state, onChange, onReset, onDraftError, disabled, readOnly }: SettingsFormProps & { readOnly?: boolean }) {
   const fields = fieldsForTask(task);
   const basic = fields.filter((f) => !f.advanced);
   const advanced = fields.filter((f) => f.advanced);
@@ -56,7 +86,7 @@ export function SettingsForm({ task, state, onChange, onReset, onDraftError, dis
     />
   );
   return (
-    <fieldset disabled={disabled} data-testid="settings-form">
+    <fieldset disabled={disabled} data-testid="settings-form" data-readonly={readOnly || undefined}>
       <legend className="visually-hidden">Training settings</legend>
       {general.map((i) => (
         <p key={i.message} className="field-error" role="alert" data-testid="settings-issue">
@@ -68,9 +98,11 @@ export function SettingsForm({ task, state, onChange, onReset, onDraftError, dis
         <summary>Advanced settings</summary>
         {advanced.map(field)}
       </details>
-      <button type="button" className="link small" onClick={onReset}>
-        Reset to the defaults
-      </button>
+      {!readOnly && (
+        <button type="button" className="link small" onClick={onReset}>
+          Reset to the defaults
+        </button>
+      )}
     </fieldset>
   );
 }
