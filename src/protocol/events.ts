@@ -15,7 +15,7 @@
 import type { SessionEvent } from '../core/session';
 
 export type {
-  BackendName, CharSpan, ColumnChoice, DemoQuestion, ErrorInfo, ExportedFile, FileKind, FileReport, FileUse, ModelSummary, Phase,
+  BackendName, CharSpan, ColumnChoice, DemoQuestion, ErrorInfo, ExportedFile, ExportFormat, FileKind, FileReport, FileUse, ModelSummary, Phase,
   PredictResult, PreviewExample, QaAnswer, RunInfo, RunPlan, RunStatus, SettingsState, SpanPrediction, TaskDetection,
 } from '../core/session';
 

@@ -81,7 +81,7 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
         case 'predict':
           return await session.predict(cmd.requestId, cmd.input);
         case 'export':
-          return await session.export(cmd.requestId);
+          return await session.export(cmd.requestId, cmd.format);
         default: {
           const never: never = cmd;
           throttle.push({ type: 'log', level: 'warn', message: `unknown command ${JSON.stringify((never as { type?: unknown }).type)}`, time: Date.now() });

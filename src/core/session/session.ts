@@ -40,10 +40,11 @@ import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countRecords, m
 import { ensureBackend, type BackendState } from './backend';
 import { demoInputs, demoQuestions, demoTokenizer, DEMO_MODEL_CONFIG } from './demo';
 import { errorInfo } from './errors';
-import type { ColumnChoice, DemoOptions, PredictInput, PredictResult, SessionEvent, SettingsState } from './events';
-import { exportRun } from './export';
+import type { ColumnChoice, DemoOptions, ExportFormat, PredictInput, PredictResult, SessionEvent, SettingsState } from './events';
+import { exportOnnxRun, exportRun, exportTorchJobRun } from './export';
 import { byteSource, dataSource, recogniseFile, type KeptFile, type SessionFile } from './files';
 import { startRun, type ActiveRun, type RunOutcome, type RunSpec } from './run';
+import { annotateUnused } from './unused-files';
 
 export interface SessionOptions {
   emit(event: SessionEvent): void;
@@ -82,7 +83,7 @@ export interface StartOptions {
 }
 
 /** What the session keeps of the last run, for predictions, evaluation and export. */
-export type LastRun = RunOutcome & { runId: string; isDemo: boolean };
+export type LastRun = RunOutcome & { runId: string; isDemo: boolean; loadModel?: RunSpec['loadModel']; dev?: RunSpec['dev'] };
 
 export interface Session {
   addFiles(files: SessionFile[]): Promise<void>;
@@ -97,7 +98,8 @@ export interface Session {
   stop(): void;
   evaluate(): Promise<void>;
   predict(requestId: number, input: PredictInput): Promise<void>;
-  export(requestId: number): Promise<void>;
+  /** The Hugging Face folder (default), the ONNX folder for transformers.js, or the run as a torchrun job. */
+  export(requestId: number, format?: ExportFormat): Promise<void>;
   /** The settings in force. */
   settings(): SettingsState;
   /** The last run's outcome once it has ended. */
@@ -324,7 +326,7 @@ export function createSession(options: SessionOptions): Session {
     active = run;
     void run.done.then((outcome) => {
       if (active === run) active = null;
-      last = { ...outcome, runId: spec.runId, isDemo: spec.isDemo };
+      last = { ...outcome, runId: spec.runId, isDemo: spec.isDemo, loadModel: spec.loadModel, dev: spec.dev };
       // Held-out questions also after a stopped demo: the model trained so far can be asked.
       if (outcome.status === 'completed' || outcome.status === 'stopped') after?.();
     });
@@ -390,7 +392,7 @@ export function createSession(options: SessionOptions): Session {
           if (!kept.report.accepted) log(`${kept.path}: ${kept.report.reason ?? 'rejected'}`, 'warn');
         }
         emit({ type: 'progress', phase: 'reading', done: inputs.length, total: inputs.length });
-        emit({ type: 'fileRecognised', files: [...files.values()].map((f) => f.report) });
+        emit({ type: 'fileRecognised', files: annotateUnused([...files.values()]) });
         await analyse();
       }),
 
@@ -400,7 +402,7 @@ export function createSession(options: SessionOptions): Session {
         if (old) cache.dropFile(old.name);
         files.delete(path);
         counts.delete(path);
-        emit({ type: 'fileRecognised', files: [...files.values()].map((f) => f.report) });
+        emit({ type: 'fileRecognised', files: annotateUnused([...files.values()]) });
         await analyse();
       }),
 
@@ -511,22 +513,31 @@ export function createSession(options: SessionOptions): Session {
       }
     },
 
-    async export(requestId) {
+    async export(requestId, format = 'hf') {
       const l = last;
       if (!l?.model || !l.tokenizer || !l.config || !l.modelConfig) {
-        emit({ type: 'exported', requestId, files: [], zip: null, error: { message: 'no trained model to export yet', code: 'no-model' } });
+        emit({ type: 'exported', requestId, files: [], zip: null, error: { message: 'no trained model to export yet', code: 'no-model' }, format });
         return;
       }
       try {
         emit({ type: 'progress', phase: 'exporting', done: 0, total: 1 });
-        const out = await exportRun({
-          model: l.model, tokenizer: l.tokenizer, config: l.config, modelConfig: l.modelConfig, rawConfig: l.rawConfig,
-          steps: l.steps, evals: l.evals, extraFiles: await l.predictionFiles(), name: l.isDemo ? 'tabtune-demo-model' : `tabtune-${l.config.task}-model`,
-        });
+        const base = l.isDemo ? 'tabtune-demo' : `tabtune-${l.config.task}`;
+        let out: Awaited<ReturnType<typeof exportRun>>;
+        if (format === 'onnx') {
+          out = await exportOnnxRun({ model: l.model, tokenizer: l.tokenizer, modelConfig: l.modelConfig, rawConfig: l.rawConfig, name: `${base}-onnx` });
+        } else if (format === 'torch-job') {
+          if (!l.loadModel || !l.adapter?.train) throw new TabtuneError('the run\'s starting model or training features are not available for a job folder', { code: 'no-model' });
+          out = await exportTorchJobRun({ loadModel: l.loadModel, head: l.model.head, config: l.config, train: l.adapter.train, tokenizer: l.tokenizer, dev: l.dev, name: `${base}-torch-job` });
+        } else {
+          out = await exportRun({
+            model: l.model, tokenizer: l.tokenizer, config: l.config, modelConfig: l.modelConfig, rawConfig: l.rawConfig,
+            steps: l.steps, evals: l.evals, extraFiles: await l.predictionFiles(), name: `${base}-model`,
+          });
+        }
         emit({ type: 'progress', phase: 'exporting', done: 1, total: 1 });
-        emit({ type: 'exported', requestId, files: out.files, zip: out.zip });
+        emit({ type: 'exported', requestId, files: out.files, zip: out.zip, format });
       } catch (e) {
-        emit({ type: 'exported', requestId, files: [], zip: null, error: errorInfo(e) });
+        emit({ type: 'exported', requestId, files: [], zip: null, error: errorInfo(e), format });
       }
     },
 
