@@ -37,6 +37,9 @@ import { estimateRun } from '../ui/settings/estimate';
 import { lossCurveCsv } from '../ui/results/csv';
 import { buildMetricsJson } from '../ui/results/metricsJson';
 import { saveBlob, saveText } from '../ui/results/download';
+import { NotifyToggle } from '../ui/components/NotifyToggle';
+import { attachRunAttention } from './run-attention';
+import { checkpointOf } from '../state/state-truth';
 import type { PickedFile } from '../ui/files/collectDropped';
 
 const PHASE_ORDER: Phase[] = ['reading', 'tokenizing', 'featurizing', 'loading-weights', 'backend', 'epoch', 'evaluating', 'checkpoint', 'exporting', 'predicting'];
@@ -61,12 +64,14 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const prediction = use((s) => s.prediction);
   const demoQuestions = use((s) => s.demoQuestions);
   const exportState = use((s) => s.exportState);
+  const formatExports = use((s) => s.formatExports);
   const evalPredictions = use((s) => s.evalPredictions);
   const runs = use((s) => s.runs);
   const compareIds = use((s) => s.compareIds);
   const backend = use((s) => s.backend);
   const storeErrors = use((s) => s.errors);
   const runId = use((s) => s.runId);
+  const lastCheckpointStep = use((s) => s.lastCheckpoint?.step ?? null);
 
   // Errors found by the page itself (reading a dropped folder, saving a PNG); the store holds the worker's.
   const [pageErrors, setPageErrors] = useState<ShownError[]>([]);
@@ -83,6 +88,8 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   useEffect(() => {
     if (!recognising) setPendingPaths([]);
   }, [recognising]);
+  // The title shows the run's progress; a notification at its end (if allowed); a wake lock while it trains.
+  useEffect(() => attachRunAttention(bridge.store), [bridge]);
 
   const active = isActive(status);
   const activeTask = run?.task ?? task;
@@ -125,7 +132,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   };
 
   const shownErrors: ShownError[] = [
-    ...storeErrors.map((e) => ({ id: e.id, message: e.message, file: e.file, location: e.location, expected: e.expected, code: e.code, fatal: e.fatal, lastCheckpointStep: e.lastCheckpointStep })),
+    ...storeErrors.map((e) => ({ id: e.id, message: e.message, file: e.file, location: e.location, expected: e.expected, code: e.code, fatal: e.fatal, lastCheckpointStep: checkpointOf(e.lastCheckpointStep, runId, runs, lastCheckpointStep) })),
     ...pageErrors,
   ];
   const dismissErrors = (ids: number[]) => {
@@ -188,6 +195,8 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               overridden={taskOverridden}
               onTaskChange={(t) => bridge.setTask(t)}
               disabled={active || showDemoTask}
+              columns={settingsState.columns}
+              onColumnsChange={(c) => bridge.setColumns(c)}
             />
             <SettingsForm task={task} state={settingsState} onChange={(p) => bridge.updateSettings(p)} onReset={() => bridge.resetSettings()} onDraftError={setDraftError} disabled={active} />
             <LiveEstimate bridge={bridge} active={active} />
@@ -195,11 +204,15 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               status={status}
               ready={detection?.ready === true && settingsProblem === null}
               notReadyReason={notReadyReason}
-              onStart={() => bridge.start()}
+              onStart={() => {
+                bridge.start();
+                document.querySelector<HTMLElement>('[data-testid="progress-panel"]')?.focus();
+              }}
               onPause={() => bridge.pause()}
               onResume={() => bridge.resume()}
               onStop={() => bridge.stop()}
               onEvaluate={() => bridge.evaluate()}
+              hasModel={modelReady}
             />
           </Panel>
           <Panel title="Data preview" testId="preview-panel">
@@ -221,7 +234,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
           </Panel>
         </div>
         <div className="col">
-          <Panel title="Progress" testId="progress-panel">
+          <Panel title="Progress" testId="progress-panel" focusable actions={<NotifyToggle />}>
             <LiveProgress bridge={bridge} />
           </Panel>
           <Panel title="Training" testId="training-panel">
@@ -276,6 +289,8 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               onDownloadLossCsv={downloadLossCsv}
               onDownloadLossPng={downloadLossPng}
               hasSteps={hasSteps}
+              formatExports={formatExports}
+              onExportFormat={(f) => bridge.exportModel(f)}
             />
           </Panel>
           <Panel title="Log" testId="log-panel">

@@ -21,10 +21,11 @@ import type { TaskName } from '../core/data';
 import { stepsFromSeries, type RunStorage } from '../core/io';
 import type { Settings } from '../core/settings';
 import type { StepMetrics } from '../core/train';
-import type { ColumnChoice, Command, DemoOptions, FileInput, PredictInput } from '../protocol';
+import type { ColumnChoice, Command, DemoOptions, ExportFormat, FileInput, PredictInput } from '../protocol';
 import { isWorkerEvent, postCommand, type MessageTarget, type WorkerEvent } from '../protocol';
 import { applyEvent } from './apply-event';
 import { createSeriesStore, type SeriesStore } from './series';
+import { clearRunPanels, settleMessages } from './state-truth';
 import { studioStore, type StudioStore } from './store';
 
 /** The part of a Worker the bridge uses (a fake in tests). */
@@ -72,8 +73,8 @@ export interface StudioBridge {
   evaluate(): void;
   /** Returns the request id; the answer lands in store.prediction. */
   predict(input: PredictInput): number;
-  /** Returns the request id; the files land in store.exportState. */
-  exportModel(): number;
+  /** Returns the request id; the files land in store.exportState ('hf', the default) or store.formatExports[format] (one zip). */
+  exportModel(format?: ExportFormat): number;
   resumeRun(runId: string): void;
   /** Returns the demo run's id. */
   startDemo(options?: DemoOptions): string;
@@ -123,6 +124,7 @@ export function createBridge(options: BridgeOptions): StudioBridge {
 
   const onEvent = (ev: WorkerEvent): void => {
     applyEvent(store, series, ev);
+    settleMessages(store, ev);
     if (ev.type === 'runStarted' || ev.type === 'checkpoint' || ev.type === 'finished' || (ev.type === 'error' && ev.fatal)) refreshSoon();
     options.onEvent?.(ev);
   };
@@ -204,6 +206,7 @@ export function createBridge(options: BridgeOptions): StudioBridge {
         if (!(f.data instanceof ArrayBuffer)) kept.set(f.path, f);
         else kept.delete(f.path);
       }
+      clearRunPanels(store, series);
       store.setState({ recognising: true });
       send({ type: 'loadFiles', files: inputs });
     },
@@ -233,10 +236,12 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       send({ type: 'predict', requestId: id, input });
       return id;
     },
-    exportModel() {
+    exportModel(format) {
       const id = ++requestId;
-      store.setState({ exportState: { requestId: id, status: 'pending', files: [], zip: null, error: null } });
-      send({ type: 'export', requestId: id });
+      const pending = { requestId: id, status: 'pending' as const, files: [], zip: null, error: null };
+      if (format && format !== 'hf') store.setState((s) => ({ formatExports: { ...s.formatExports, [format]: pending } }));
+      else store.setState({ exportState: pending });
+      send(format && format !== 'hf' ? { type: 'export', requestId: id, format } : { type: 'export', requestId: id });
       return id;
     },
     resumeRun(runId) {

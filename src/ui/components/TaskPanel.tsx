@@ -1,7 +1,8 @@
 /** The detected task (changeable), what is still missing, and the estimate before starting. */
 import { useId } from 'react';
 import type { TaskName } from '../../core/data';
-import type { TaskDetection } from '../../protocol/events';
+import type { ColumnChoice, TaskDetection } from '../../protocol/events';
+import { ColumnMapping } from './ColumnMapping';
 
 export const TASK_TEXT: Record<TaskName, string> = {
   cola: 'CoLA: grammatical acceptability',
@@ -29,9 +30,12 @@ export interface TaskPanelProps {
   disabled?: boolean;
   /** The built-in demo is (or was last) running with `task` on its generated data. */
   demo?: boolean;
+  /** Task `tsv`: the column mapping in force, and where the user's choice goes. */
+  columns?: ColumnChoice;
+  onColumnsChange?: (columns: ColumnChoice) => void;
 }
 
-export function TaskPanel({ detection, task, overridden, onTaskChange, disabled, demo }: TaskPanelProps) {
+export function TaskPanel({ detection, task, overridden, onTaskChange, disabled, demo, columns, onColumnsChange }: TaskPanelProps) {
   const id = useId();
   const candidates = detection && detection.candidates.length > 0 ? detection.candidates : ALL_TASKS;
   const options = task && !candidates.includes(task) ? [task, ...candidates] : candidates;
@@ -52,6 +56,9 @@ export function TaskPanel({ detection, task, overridden, onTaskChange, disabled,
           {!demo && detection?.task && (overridden && task !== detection.task ? ` · detected ${detection.task} (${detection.reason}), changed by you` : ` · detected: ${detection.reason}`)}
         </span>
       </div>
+      {task === 'tsv' && !demo && detection?.columns && detection.columns.length >= 2 && onColumnsChange && (
+        <ColumnMapping columns={detection.columns} value={columns} onChange={onColumnsChange} disabled={disabled} />
+      )}
       {detection && (
         <p className="small muted" data-testid="dataset-counts">
           {detection.counts.train.toLocaleString('en-US')} training, {detection.counts.dev.toLocaleString('en-US')} dev, {detection.counts.test.toLocaleString('en-US')} test examples
