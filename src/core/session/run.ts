@@ -99,26 +99,96 @@ export interface ActiveRun {
   readonly done: Promise<RunOutcome>;
   /** Aborts with a reason shown as a fatal error (device lost). */
   fail(message: string): void;
+  /** Evaluates the current weights on the dev set while the run is paused (at the step boundary it paused at); Resume waits for it. */
+  evaluateNow(): Promise<void>;
 }
 
 export function startRun(plan: RunSpec, ctx: RunContext): ActiveRun {
   const abort = new AbortController();
-  const pause = createPauseControl();
+  const { pause, live } = pausableForEvaluation();
   let failure: string | null = null;
   const run: ActiveRun = {
     runId: plan.runId,
     pause,
     abort,
-    done: Promise.resolve().then(() => execute(plan, ctx, abort.signal, pause, () => failure)),
+    done: Promise.resolve().then(() => execute(plan, ctx, abort.signal, pause, () => failure, live)),
     fail(message) {
       failure = message;
       abort.abort();
     },
+    evaluateNow: () => live.evaluateWhilePaused(),
   };
+  void run.done.finally(() => live.release());
   return run;
 }
 
-async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, pause: PauseControl, failure: () => string | null): Promise<RunOutcome> {
+/** What execute() offers once its model and dev set exist: one evaluation of the current weights. */
+interface LiveEvaluation {
+  evaluate?: () => Promise<void>;
+  evaluateWhilePaused(): Promise<void>;
+  release(): void;
+}
+
+/**
+ * A pause control that knows when the loop actually waits at a step boundary (nothing in flight),
+ * so an evaluation can use the weights without racing a step; Resume during that evaluation is
+ * held until it ends.
+ */
+function pausableForEvaluation(): { pause: PauseControl; live: LiveEvaluation } {
+  const base = createPauseControl();
+  let waiting = false;
+  let evaluating = false;
+  let resumeAfter = false;
+  let idle: Array<() => void> = [];
+  const wake = () => {
+    const w = idle;
+    idle = [];
+    for (const f of w) f();
+  };
+  const pause: PauseControl = {
+    get paused() {
+      return base.paused;
+    },
+    pause: () => base.pause(),
+    resume() {
+      if (evaluating) resumeAfter = true;
+      else {
+        base.resume();
+        wake();
+      }
+    },
+    wait(signal) {
+      if (!base.paused || signal?.aborted) return base.wait(signal);
+      waiting = true;
+      wake();
+      return base.wait(signal).finally(() => {
+        waiting = false;
+      });
+    },
+  };
+  const live: LiveEvaluation = {
+    async evaluateWhilePaused() {
+      if (!base.paused) throw new TabtuneError('pause the run to evaluate now (while training it evaluates on its schedule)', { code: 'not-paused' });
+      if (!live.evaluate) throw new TabtuneError('the model is not loaded yet: evaluate once training has begun', { code: 'no-model' });
+      if (!waiting) await new Promise<void>((resolve) => idle.push(resolve));
+      if (!waiting || !base.paused) throw new TabtuneError('the run went on before it reached its pause; pause it again to evaluate', { code: 'not-paused' });
+      evaluating = true;
+      try {
+        await live.evaluate();
+      } finally {
+        evaluating = false;
+        if (resumeAfter) {
+          resumeAfter = false;
+          pause.resume();
+        }
+      }
+    },
+    release: wake,
+  };
+  return { pause, live };
+}
+
+async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, pause: PauseControl, failure: () => string | null, live?: LiveEvaluation): Promise<RunOutcome> {
   const { emit, storage } = ctx;
   const { runId } = plan;
   const status = (s: 'preparing' | 'training' | 'finished' | 'stopped' | 'failed') => emit({ type: 'status', status: s, runId });
@@ -243,6 +313,23 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
       }
     }
 
+    if (live) {
+      const dev = adapter.dev;
+      const m = model;
+      live.evaluate = async () => {
+        if (!dev) throw new TabtuneError('this run has no dev set to evaluate on', { code: 'no-dev' });
+        const last = steps[steps.length - 1];
+        const outcome = await dev.evaluate(m, { batchSize: cfg.evalBatchSize, liveSpanCount: cfg.liveSpanCount, onProgress: (d, t) => emit({ type: 'progress', phase: 'evaluating', done: d, total: t }) });
+        const result: EvalResult = { step: last?.step ?? 0, epoch: last?.epoch ?? 0, metrics: outcome.metrics };
+        evals.push(result);
+        emit({ type: 'eval', result });
+        if (outcome.spans && outcome.spans.length > 0) emit({ type: 'spanPredictions', step: result.step, items: outcome.spans });
+        lastPredictions = outcome.predictions;
+        lastOutcome = outcome;
+        sendPredictions(result.step);
+        void update({ evals: evals.slice() });
+      };
+    }
     status('training');
     let checkpointBytes = 0;
     const result = await runTraining(

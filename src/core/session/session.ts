@@ -454,6 +454,8 @@ export function createSession(options: SessionOptions): Session {
     resume() {
       if (!active) return;
       active.pause.resume();
+      // Held while "Evaluate now" runs (run.ts): the evaluation's end reports training.
+      if (active.pause.paused) return log('the run resumes when the evaluation has finished');
       emit({ type: 'status', status: 'training', runId: active.runId });
       void storage?.updateRun(active.runId, { status: 'running' }).catch(() => undefined);
     },
@@ -466,7 +468,18 @@ export function createSession(options: SessionOptions): Session {
     evaluate: () =>
       guard(async () => {
         if (active) {
-          log('evaluation runs on its schedule while training (eval every N steps and at each epoch end); stop or wait for the run to evaluate now', 'warn');
+          if (!active.pause.paused) {
+            log('evaluation runs on its schedule while training (eval every N steps and at each epoch end); pause or stop the run to evaluate now', 'warn');
+            return;
+          }
+          const run = active;
+          emit({ type: 'status', status: 'evaluating', runId: run.runId });
+          try {
+            await run.evaluateNow();
+          } finally {
+            // Back to paused, unless Resume (held during the evaluation) or Stop came meanwhile.
+            if (active === run) emit({ type: 'status', status: run.pause.paused ? 'paused' : 'training', runId: run.runId });
+          }
           return;
         }
         const l = last;
