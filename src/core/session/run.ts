@@ -271,8 +271,11 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
     // The session checked the settings against the config it saw; the weights' config decides.
     const [issue] = validateSettings(plan.task, cfg, { maxPositions: loaded.config.maxPositionEmbeddings });
     if (issue) throw new TabtuneError(issue.message, { location: `settings: ${issue.key ?? 'model'}`, expected: 'settings the model can take', code: 'settings' });
+    // Stop is honoured between the first step's pieces too (reading the weights, uploading them, the first step's shaders).
+    if (signal.aborted) throw new DOMException('stopped before training', 'AbortError');
     model = createBertModel(loaded.config, loaded.weights, adapter.head, { seed: cfg.seed, source: loaded.source });
     loaded.weights.clear();
+    if (signal.aborted) throw new DOMException('stopped before training', 'AbortError');
     emit({ type: 'progress', phase: 'loading-weights', done: 1, total: 1 });
 
     const counts = countTrainSteps(cfg, adapter.train.numFeatures);
