@@ -37,7 +37,7 @@ export function ColumnMapping({ columns, value, onChange, disabled }: ColumnMapp
   };
   const clash = a !== '' && (a === label || (b !== '' && (b === a || b === label)));
   return (
-    <fieldset className="stack" data-testid="column-mapping" disabled={disabled} style={{ border: 'none', padding: 0, margin: 0 }}>
+    <fieldset className="stack" data-testid="column-mapping" disabled={disabled} title={disabled ? 'The columns cannot change while a run is in progress' : undefined} style={{ border: 'none', padding: 0, margin: 0 }}>
       <legend className="small">
         <strong>Columns</strong> <span className="muted">(from the header; the preview below follows your choice)</span>
       </legend>

@@ -33,17 +33,28 @@ export interface TaskPanelProps {
   /** Task `tsv`: the column mapping in force, and where the user's choice goes. */
   columns?: ColumnChoice;
   onColumnsChange?: (columns: ColumnChoice) => void;
+  /** Why the task and columns cannot be changed now (shown when `disabled`). */
+  disabledReason?: string;
 }
 
-export function TaskPanel({ detection, task, overridden, onTaskChange, disabled, demo, columns, onColumnsChange }: TaskPanelProps) {
+export function TaskPanel({ detection, task, overridden, onTaskChange, disabled, demo, columns, onColumnsChange, disabledReason }: TaskPanelProps) {
   const id = useId();
+  const reason = disabled ? (disabledReason ?? (demo ? "The demo's task is fixed: it trains on generated SQuAD questions" : 'The task cannot change while a run is in progress')) : undefined;
   const candidates = detection && detection.candidates.length > 0 ? detection.candidates : ALL_TASKS;
   const options = task && !candidates.includes(task) ? [task, ...candidates] : candidates;
   return (
     <div className="stack" data-testid="task-panel">
       <div className="field wide" style={{ borderBottom: 'none' }}>
         <label htmlFor={id}>Task</label>
-        <select id={id} value={task ?? ''} disabled={disabled} onChange={(e) => onTaskChange(e.target.value as TaskName)} data-testid="task-select">
+        <select
+          id={id}
+          value={task ?? ''}
+          disabled={disabled}
+          title={reason}
+          aria-describedby={reason ? `${id}-why` : undefined}
+          onChange={(e) => onTaskChange(e.target.value as TaskName)}
+          data-testid="task-select"
+        >
           {!task && <option value="">(drop a dataset)</option>}
           {options.map((t) => (
             <option key={t} value={t}>
@@ -51,6 +62,11 @@ export function TaskPanel({ detection, task, overridden, onTaskChange, disabled,
             </option>
           ))}
         </select>
+        {reason && (
+          <span id={`${id}-why`} className="visually-hidden">
+            {reason}
+          </span>
+        )}
         <span className="help" data-testid="task-help">
           {demo && task ? demoTaskText(task) : task ? TASK_TEXT[task] : 'Detected from the dataset you drop.'}
           {!demo && detection?.task && (overridden && task !== detection.task ? ` · detected ${detection.task} (${detection.reason}), changed by you` : ` · detected: ${detection.reason}`)}
