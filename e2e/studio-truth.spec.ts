@@ -6,6 +6,11 @@
  *   expected files;
  * - new files clear the old run's panels (charts, results, the demo's questions);
  * - a CSV's columns are mapped by the user, and the preview follows the mapping.
+ * NOT here yet: "training advances while the page is hidden". Headless Chromium 156 reports
+ * document.visibilityState 'visible' for every page whatever CDP does (another tab brought to
+ * front, a background or hidden target from Target.createTarget, a minimized window through
+ * Browser.setWindowBounds, with Playwright's anti-throttling flags removed), and
+ * Page.setWebLifecycleState 'frozen' freezes the worker too; a headed browser under Xvfb would do.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -102,4 +107,55 @@ test('the ONNX and torchrun-job downloads arrive and unzip to the expected folde
   expect(settings.data.num_train_examples).toBe(16);
   expect(new TextDecoder().decode(j.files.get('README.md'))).toMatch(/torchrun --nproc_per_node=8/);
   await snap(page, testInfo, 'downloads');
+});
+
+test("new files clear the old run's panels, and a CSV's columns are mapped by the user", async ({}, testInfo) => {
+  test.setTimeout(5 * 60_000);
+  // The run's panels are on screen.
+  await expect(page.getByTestId('eval-row').first()).toBeVisible();
+  await expect(page.getByTestId('dashboard-idle')).toHaveCount(0);
+
+  // A table of the user's own: the id first, the text second, a title third, the label last.
+  const dir = testInfo.outputPath('csv');
+  mkdirSync(dir, { recursive: true });
+  const rows = [
+    ['id', 'review', 'title', 'sentiment'],
+    ['101', 'a wonderful warm film', 'great', 'positive'],
+    ['102', 'dull and far too long', 'meh', 'negative'],
+    ['103', 'the actors shine throughout', 'good', 'positive'],
+    ['104', 'i wanted my evening back', 'bad', 'negative'],
+  ];
+  const csv = join(dir, 'train.csv');
+  writeFileSync(csv, rows.map((r) => r.join(',')).join('\n') + '\n');
+  await page.getByLabel('Choose files').setInputFiles([...tinyUncasedFiles(join(dir, 'model')), csv]);
+
+  // The old run's charts, metrics, downloads and title are gone.
+  await expect(page.getByTestId('dashboard-idle')).toBeVisible();
+  await expect(page.getByTestId('eval-row')).toHaveCount(0);
+  await expect(page.getByTestId('download-onnx')).toHaveCount(0);
+  await expect(page).not.toHaveTitle(/Finished/);
+
+  // The MRPC files of the old run are still loaded (a drop adds files): the user removes them.
+  await page.getByRole('button', { name: 'Remove train.tsv' }).click();
+  await page.getByRole('button', { name: 'Remove dev.tsv' }).click();
+  await expect(page.getByTestId('file-item')).toHaveCount(4);
+
+  // Task tsv; the guess from column order (text A = id) is shown, and the user maps the columns.
+  await expect(page.getByTestId('task-select')).toHaveValue('tsv');
+  const mapping = page.getByTestId('column-mapping');
+  await expect(mapping).toBeVisible();
+  await expect(page.getByTestId('column-text-a')).toHaveValue('id');
+  await expect(page.getByTestId('data-preview')).toContainText('101');
+  await page.getByTestId('column-text-a').selectOption('review');
+  await expect(page.getByTestId('column-text-a')).toHaveValue('review');
+  await page.getByTestId('column-text-b').selectOption('');
+  await expect(page.getByTestId('column-label')).toHaveValue('sentiment');
+  // The preview follows: the review's words, one segment, the label as written in the file.
+  const first = page.getByTestId('data-preview').locator('article').first();
+  await expect(first).toContainText('wonderful', { timeout: 60_000 });
+  await expect(first).not.toContainText('101');
+  await expect(first.locator('.tok.seg-b')).toHaveCount(0);
+  await expect(first).toContainText('label: positive');
+  await expect(page.getByTestId('dataset-counts')).toContainText('4 training');
+  await snap(page, testInfo, 'csv-mapped');
 });
