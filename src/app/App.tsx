@@ -45,6 +45,9 @@ import { trainableCounts } from '../ui/settings/trainable-counts';
 import { lossCurveCsv } from '../ui/results/csv';
 import { buildMetricsJson } from '../ui/results/metricsJson';
 import { saveBlob, saveText } from '../ui/results/download';
+import { NotifyToggle } from '../ui/components/NotifyToggle';
+import { attachRunAttention } from './run-attention';
+import { checkpointOf } from '../state/state-truth';
 import type { PickedFile } from '../ui/files/collectDropped';
 
 const PHASE_ORDER: Phase[] = ['reading', 'tokenizing', 'featurizing', 'loading-weights', 'backend', 'epoch', 'evaluating', 'checkpoint', 'exporting', 'predicting'];
@@ -69,6 +72,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const prediction = use((s) => s.prediction);
   const demoQuestions = use((s) => s.demoQuestions);
   const exportState = use((s) => s.exportState);
+  const formatExports = use((s) => s.formatExports);
   const evalPredictions = use((s) => s.evalPredictions);
   const runs = use((s) => s.runs);
   const compareIds = use((s) => s.compareIds);
@@ -82,6 +86,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   // Keep the next run's files in this browser (OPFS); the run whose settings were copied into an editable form.
   const [keepFiles, setKeepFiles] = useState(true);
   const [copyOf, setCopyOf] = useState<string | null>(null);
+  const lastCheckpointStep = use((s) => s.lastCheckpoint?.step ?? null);
 
   // Errors found by the page itself (reading a dropped folder, saving a PNG); the store holds the worker's.
   const [pageErrors, setPageErrors] = useState<ShownError[]>([]);
@@ -98,6 +103,8 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   useEffect(() => {
     if (!recognising) setPendingPaths([]);
   }, [recognising]);
+  // The title shows the run's progress; a notification at its end (if allowed); a wake lock while it trains.
+  useEffect(() => attachRunAttention(bridge.store), [bridge]);
 
   const active = isActive(status);
   const activeTask = run?.task ?? task;
@@ -145,7 +152,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   };
 
   const shownErrors: ShownError[] = [
-    ...storeErrors.map((e) => ({ id: e.id, message: e.message, file: e.file, location: e.location, expected: e.expected, code: e.code, fatal: e.fatal, lastCheckpointStep: e.lastCheckpointStep })),
+    ...storeErrors.map((e) => ({ id: e.id, message: e.message, file: e.file, location: e.location, expected: e.expected, code: e.code, fatal: e.fatal, lastCheckpointStep: checkpointOf(e.lastCheckpointStep, runId, runs, lastCheckpointStep) })),
     ...pageErrors,
   ];
   const dismissErrors = (ids: number[]) => {
@@ -208,6 +215,8 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               overridden={taskOverridden}
               onTaskChange={(t) => bridge.setTask(t)}
               disabled={active || showDemoTask}
+              columns={settingsState.columns}
+              onColumnsChange={(c) => bridge.setColumns(c)}
             />
             <SettingsForm
               task={task}
@@ -239,11 +248,15 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               status={status}
               ready={detection?.ready === true && settingsProblem === null && !formLocked}
               notReadyReason={notReadyReason}
-              onStart={() => bridge.start(undefined, { keepFiles })}
+              onStart={() => {
+                bridge.start(undefined, { keepFiles });
+                document.querySelector<HTMLElement>('[data-testid="progress-panel"]')?.focus();
+              }}
               onPause={() => bridge.pause()}
               onResume={() => bridge.resume()}
               onStop={() => bridge.stop()}
               onEvaluate={() => bridge.evaluate()}
+              hasModel={modelReady}
             />
             <FaultRecovery status={status} runId={runId} runs={runs} lockedRunIds={lockedRunIds} failure={lastFatal} workerReady={workerReady} onResume={(id) => void bridge.resumeRun(id)} />
           </Panel>
@@ -269,7 +282,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
           </Panel>
         </div>
         <div className="col">
-          <Panel title="Progress" testId="progress-panel">
+          <Panel title="Progress" testId="progress-panel" focusable actions={<NotifyToggle />}>
             <LiveProgress bridge={bridge} />
           </Panel>
           <Panel title="Training" testId="training-panel">
@@ -344,9 +357,11 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               onDownloadLossPng={downloadLossPng}
               hasSteps={hasSteps}
               onInspect={(row) => row.textA !== undefined && bridge.predict({ kind: 'classification', textA: row.textA, textB: row.textB, explain: LOOK_INSIDE })}
+              formatExports={formatExports}
+              onExportFormat={(f) => bridge.exportModel(f)}
             />
             {run?.settings.trainableParameters === 'lora' && (
-              <button type="button" className="small" data-testid="export-lora-adapter" disabled={!modelReady || active} onClick={() => bridge.exportModel('adapter')}>
+              <button type="button" className="small" data-testid="export-lora-adapter" disabled={!modelReady || active} onClick={() => bridge.exportModel('hf', 'adapter')}>
                 Export the LoRA adapter alone (peft adapter_model.safetensors + adapter_config.json)
               </button>
             )}

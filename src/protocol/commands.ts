@@ -17,14 +17,16 @@
  *   pause / resume / stop   control a running training (stop keeps the last checkpoint).
  *   evaluate    evaluate the current model on the dev set now.
  *   predict     QA (context + question) or classification (textA / textB) with the current model.
- *   export      the fine-tuned model as a Hugging Face folder (files + zip) and metrics.
+ *   export      the fine-tuned model as a Hugging Face folder (files + zip) and metrics; with
+ *               `format` 'onnx' transformers.js's ONNX folder, 'torch-job' the run as a torchrun
+ *               job folder (each one zip).
  *   resumeRun   continue a stored run from its last checkpoint (files must be loaded again
  *               unless the run is the demo, whose data is regenerated from its seed).
  *   demo        generate the demo QA set, create a small BERT from scratch and train it.
  */
 import type { TaskName } from '../core/data';
 import type { Settings } from '../core/settings';
-import type { ColumnChoice, DemoOptions, PredictInput } from '../core/session';
+import type { ColumnChoice, DemoOptions, ExportFormat, PredictInput } from '../core/session';
 
 export type { DemoOptions, PredictInput };
 
@@ -45,7 +47,7 @@ export type Command =
   | { type: 'stop' }
   | { type: 'evaluate' }
   | { type: 'predict'; requestId: number; input: PredictInput }
-  | { type: 'export'; requestId: number; /** A LoRA run: merged weights (default) or peft's adapter files. */ lora?: 'merged' | 'adapter' }
+  | { type: 'export'; requestId: number; format?: ExportFormat; /** A LoRA run: merged weights (default) or peft's adapter files. */ lora?: 'merged' | 'adapter' }
   | { type: 'resumeRun'; runId: string }
   | { type: 'demo'; runId: string; runName: string; options?: DemoOptions }
   /** The last run's encoder (head dropped, LoRA merged) becomes the pre-trained model of the next run. */

@@ -17,7 +17,7 @@ export type { DevPrediction } from '../core/session';
 export type { RunEstimate } from '../core/session';
 
 export type {
-  BackendName, CharSpan, ColumnChoice, DemoQuestion, ErrorInfo, ExportedFile, FileKind, FileReport, FileUse, ModelSummary, Phase,
+  BackendName, CharSpan, ColumnChoice, DemoQuestion, ErrorInfo, ExportedFile, ExportFormat, FileKind, FileReport, FileUse, ModelSummary, Phase,
   PredictResult, PreviewExample, QaAnswer, RunInfo, RunPlan, RunStatus, SettingsState, SpanPrediction, TaskDetection,
 } from '../core/session';
 

@@ -53,7 +53,7 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
       series.reset();
       set({
         run: ev.run, runId: ev.run.runId, evals: [], spanPredictions: null, lastStep: null, trainStartedAt: null,
-        finished: null, lastCheckpoint: null, prediction: null, exportState: null, evalPredictions: null,
+        finished: null, lastCheckpoint: null, prediction: null, exportState: null, evalPredictions: null, formatExports: {},
       });
       return;
     case 'step': {
@@ -85,6 +85,15 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
       });
       return;
     case 'exported':
+      if (ev.format && ev.format !== 'hf') {
+        const format = ev.format;
+        set((s) => {
+          const mine = s.formatExports[format];
+          if (!mine || mine.requestId !== ev.requestId) return {};
+          return { formatExports: { ...s.formatExports, [format]: { ...mine, status: ev.error ? 'failed' : 'done', files: ev.files, zip: ev.zip, error: ev.error ?? null } } };
+        });
+        return;
+      }
       set((s) => {
         if (!s.exportState || s.exportState.requestId !== ev.requestId) return {};
         return { exportState: { ...s.exportState, status: ev.error ? 'failed' : 'done', files: ev.files, zip: ev.zip, error: ev.error ?? null } };

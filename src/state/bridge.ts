@@ -28,7 +28,7 @@ import type { TaskName } from '../core/data';
 import { stepsFromSeries, type RunFileStore, type RunStorage } from '../core/io';
 import type { Settings } from '../core/settings';
 import type { StepMetrics } from '../core/train';
-import type { ColumnChoice, Command, DemoOptions, FileInput, PredictInput } from '../protocol';
+import type { ColumnChoice, Command, DemoOptions, ExportFormat, FileInput, PredictInput } from '../protocol';
 import { isWorkerEvent, postCommand, type MessageTarget, type WorkerEvent } from '../protocol';
 import { applyEvent } from './apply-event';
 import { createRunLocks, type LockManagerLike, type RunLocks } from './run-lock';
@@ -36,6 +36,7 @@ import { canLoadModel, reopenedRunState } from './stored-run';
 import { createOpfsRunFileStore, hasOpfs } from '../platform/browser/opfs-files';
 import { requestPersistence, storageUse } from '../platform/browser/storage-quota';
 import { createSeriesStore, type SeriesStore } from './series';
+import { clearRunPanels, settleMessages } from './state-truth';
 import { studioStore, type StudioStore } from './store';
 
 /** The part of a Worker the bridge uses (a fake in tests). */
@@ -102,11 +103,11 @@ export interface StudioBridge {
   evaluate(): void;
   /** Returns the request id; the answer lands in store.prediction. */
   predict(input: PredictInput): number;
-  /** Returns the request id; the files land in store.exportState. `lora`: a LoRA run as merged weights (default) or peft's adapter files. */
-  exportModel(lora?: 'merged' | 'adapter'): number;
+  /** Returns the request id; the files land in store.exportState ('hf', the default) or store.formatExports[format] (one zip). \`lora\`: a LoRA run as merged weights (default) or peft's adapter files. */
+  exportModel(format?: ExportFormat, lora?: 'merged' | 'adapter'): number;
   /** "Fine-tune this model next": the last run's encoder becomes the pre-trained model (the file list follows). */
   fineTuneNext(): void;
-  /** Resumes a stored run; refused (a `run-locked` error) while another tab trains it. */
+  /** Resumes a stored run; refused (a \`run-locked\` error) while another tab trains it. */
   resumeRun(runId: string): Promise<void>;
   /** Returns the demo run's id. */
   startDemo(options?: DemoOptions): string;
@@ -166,6 +167,7 @@ export function createBridge(options: BridgeOptions): StudioBridge {
 
   const onEvent = (ev: WorkerEvent): void => {
     applyEvent(store, series, ev);
+    settleMessages(store, ev);
     if (ev.type === 'runStarted' || ev.type === 'checkpoint' || ev.type === 'finished' || (ev.type === 'error' && ev.fatal)) refreshSoon();
     if (ev.type === 'error' && ev.code === 'device-lost') gpuLost = true;
     if (ev.type === 'status' && ENDED.has(ev.status)) {
@@ -294,6 +296,7 @@ export function createBridge(options: BridgeOptions): StudioBridge {
         if (!(f.data instanceof ArrayBuffer)) kept.set(f.path, f);
         else kept.delete(f.path);
       }
+      clearRunPanels(store, series);
       store.setState({ recognising: true });
       send({ type: 'loadFiles', files: inputs });
     },
@@ -331,10 +334,12 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       send({ type: 'predict', requestId: id, input });
       return id;
     },
-    exportModel(lora) {
+    exportModel(format, lora) {
       const id = ++requestId;
-      store.setState({ exportState: { requestId: id, status: 'pending', files: [], zip: null, error: null } });
-      send({ type: 'export', requestId: id, ...(lora ? { lora } : {}) });
+      const pending = { requestId: id, status: 'pending' as const, files: [], zip: null, error: null };
+      if (format && format !== 'hf') store.setState((s) => ({ formatExports: { ...s.formatExports, [format]: pending } }));
+      else store.setState({ exportState: pending });
+      send({ type: 'export', requestId: id, ...(format && format !== 'hf' ? { format } : {}), ...(lora ? { lora } : {}) });
       return id;
     },
     fineTuneNext: () => send({ type: 'fineTuneNext' }),

@@ -22,7 +22,7 @@ import type { RunRecord } from '../core/io';
 import type { EvalResult, StepMetrics } from '../core/train';
 import { defaultSettings, type Settings } from '../core/settings';
 import type {
-  BackendName, DemoQuestion, ErrorInfo, ExportedFile, FileReport, Phase, PredictResult, PreviewExample,
+  BackendName, DemoQuestion, ErrorInfo, ExportedFile, ExportFormat, FileReport, Phase, PredictResult, PreviewExample,
   RunInfo, RunPlan, RunStatus, SettingsState, SpanPrediction, TaskDetection,
 } from '../protocol/events';
 import type { PredictInput } from '../protocol/commands';
@@ -109,6 +109,8 @@ export interface DemoSlice {
   exportState: ExportState | null;
   /** The latest evaluation's dev predictions as rows (inputs, gold, predicted), for the Results panel. */
   evalPredictions: { runId: string; step: number; rows: DevPrediction[] } | null;
+  /** The other downloads (exportState is the Hugging Face folder): ONNX for transformers.js, the torchrun job; each one zip. */
+  formatExports: Partial<Record<Exclude<ExportFormat, 'hf'>, ExportState>>;
 }
 
 export interface RunsSlice {
@@ -188,6 +190,7 @@ export const createDemoSlice: StateCreator<StudioState, [], [], DemoSlice> = () 
   demoQuestions: [],
   exportState: null,
   evalPredictions: null,
+  formatExports: {},
 });
 
 export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (set) => ({

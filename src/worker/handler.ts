@@ -84,7 +84,7 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
         case 'predict':
           return await session.predict(cmd.requestId, cmd.input);
         case 'export':
-          return await session.export(cmd.requestId, { lora: cmd.lora });
+          return await session.export(cmd.requestId, { format: cmd.format, lora: cmd.lora });
         case 'fineTuneNext':
           return await session.fineTuneNext();
         default: {

@@ -197,7 +197,8 @@ export async function countRecords(
 
 function classifierPreview(examples: readonly InputExample[], tokenizer: Tokenizer, settings: Settings): PreviewExample[] {
   return examples.map((ex) => {
-    const f = convertExample(ex, tokenizer, { maxSeqLength: settings.maxSeqLength, labels: null });
+    // The preview shows the label as written; no label ids (labels: null would read every label as a regression number).
+    const f = convertExample(ex, tokenizer, { maxSeqLength: settings.maxSeqLength, labels: undefined });
     const n = f.input_mask.reduce((a, b) => a + b, 0);
     return {
       guid: ex.guid,

@@ -222,6 +222,9 @@ export interface ExportedFile {
   data: ArrayBuffer;
 }
 
+/** What `export` writes: the Hugging Face folder (default), transformers.js's ONNX folder, or a torchrun job folder. */
+export type ExportFormat = 'hf' | 'onnx' | 'torch-job';
+
 export interface DemoQuestion {
   qasId: string;
   context: string;
@@ -251,7 +254,7 @@ export type SessionEvent =
   | { type: 'checkpoint'; runId: string; step: number; epoch: number; bytes: number }
   | { type: 'finished'; runId: string; reason: 'completed' | 'stopped' | 'failed'; step: number; metrics: Record<string, number> }
   | { type: 'prediction'; requestId: number; result: PredictResult | null; error?: ErrorInfo }
-  | { type: 'exported'; requestId: number; files: ExportedFile[]; zip: ExportedFile | null; error?: ErrorInfo }
+  | { type: 'exported'; requestId: number; files: ExportedFile[]; zip: ExportedFile | null; error?: ErrorInfo; format?: ExportFormat }
   | { type: 'demoData'; questions: DemoQuestion[] }
   | { type: 'evalPredictions'; runId: string; step: number; rows: DevPrediction[] }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; time: number }

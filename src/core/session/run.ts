@@ -107,6 +107,8 @@ export interface ActiveRun {
   fail(message: string): void;
   /** The model as it trains (latest weights), for the demos during training; null before it is built and after the run. */
   live(): LiveModel | null;
+  /** Evaluates the current weights on the dev set while the run is paused (at the step boundary it paused at); Resume waits for it. */
+  evaluateNow(): Promise<void>;
 }
 
 /** What the demos need of a model still training. */
@@ -119,24 +121,92 @@ export interface LiveModel {
 
 export function startRun(plan: RunSpec, ctx: RunContext): ActiveRun {
   const abort = new AbortController();
-  const pause = createPauseControl();
+  const { pause, live: liveEval } = pausableForEvaluation();
   let failure: string | null = null;
   const holder: { live: LiveModel | null } = { live: null };
   const run: ActiveRun = {
     runId: plan.runId,
     pause,
     abort,
-    done: Promise.resolve().then(() => execute(plan, ctx, abort.signal, pause, () => failure, holder)).finally(() => (holder.live = null)),
+    done: Promise.resolve().then(() => execute(plan, ctx, abort.signal, pause, () => failure, holder, liveEval)).finally(() => (holder.live = null)),
     fail(message) {
       failure = message;
       abort.abort();
     },
     live: () => holder.live,
+    evaluateNow: () => liveEval.evaluateWhilePaused(),
   };
+  void run.done.finally(() => liveEval.release());
   return run;
 }
 
-async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, pause: PauseControl, failure: () => string | null, holder: { live: LiveModel | null } = { live: null }): Promise<RunOutcome> {
+/** What execute() offers once its model and dev set exist: one evaluation of the current weights. */
+interface LiveEvaluation {
+  evaluate?: () => Promise<void>;
+  evaluateWhilePaused(): Promise<void>;
+  release(): void;
+}
+
+/**
+ * A pause control that knows when the loop actually waits at a step boundary (nothing in flight),
+ * so an evaluation can use the weights without racing a step; Resume during that evaluation is
+ * held until it ends.
+ */
+function pausableForEvaluation(): { pause: PauseControl; live: LiveEvaluation } {
+  const base = createPauseControl();
+  let waiting = false;
+  let evaluating = false;
+  let resumeAfter = false;
+  let idle: Array<() => void> = [];
+  const wake = () => {
+    const w = idle;
+    idle = [];
+    for (const f of w) f();
+  };
+  const pause: PauseControl = {
+    get paused() {
+      return base.paused;
+    },
+    pause: () => base.pause(),
+    resume() {
+      if (evaluating) resumeAfter = true;
+      else {
+        base.resume();
+        wake();
+      }
+    },
+    wait(signal) {
+      if (!base.paused || signal?.aborted) return base.wait(signal);
+      waiting = true;
+      wake();
+      return base.wait(signal).finally(() => {
+        waiting = false;
+      });
+    },
+  };
+  const live: LiveEvaluation = {
+    async evaluateWhilePaused() {
+      if (!base.paused) throw new TabtuneError('pause the run to evaluate now (while training it evaluates on its schedule)', { code: 'not-paused' });
+      if (!live.evaluate) throw new TabtuneError('the model is not loaded yet: evaluate once training has begun', { code: 'no-model' });
+      if (!waiting) await new Promise<void>((resolve) => idle.push(resolve));
+      if (!waiting || !base.paused) throw new TabtuneError('the run went on before it reached its pause; pause it again to evaluate', { code: 'not-paused' });
+      evaluating = true;
+      try {
+        await live.evaluate();
+      } finally {
+        evaluating = false;
+        if (resumeAfter) {
+          resumeAfter = false;
+          pause.resume();
+        }
+      }
+    },
+    release: wake,
+  };
+  return { pause, live };
+}
+
+async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, pause: PauseControl, failure: () => string | null, holder: { live: LiveModel | null } = { live: null }, live?: LiveEvaluation): Promise<RunOutcome> {
   const { emit, storage } = ctx;
   const { runId } = plan;
   const status = (s: 'preparing' | 'training' | 'finished' | 'stopped' | 'failed') => emit({ type: 'status', status: s, runId });
@@ -244,8 +314,11 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
     // The session checked the settings against the config it saw; the weights' config decides.
     const [issue] = validateSettings(plan.task, cfg, { maxPositions: loaded.config.maxPositionEmbeddings, numLayers: loaded.config.numHiddenLayers });
     if (issue) throw new TabtuneError(issue.message, { location: `settings: ${issue.key ?? 'model'}`, expected: 'settings the model can take', code: 'settings' });
+    // Stop is honoured between the first step's pieces too (reading the weights, uploading them, the first step's shaders).
+    if (signal.aborted) throw new DOMException('stopped before training', 'AbortError');
     model = createBertModel(loaded.config, loaded.weights, adapter.head, { seed: cfg.seed, source: loaded.source, trainable: trainableSpecOf(cfg) });
     loaded.weights.clear();
+    if (signal.aborted) throw new DOMException('stopped before training', 'AbortError');
     emit({ type: 'progress', phase: 'loading-weights', done: 1, total: 1 });
 
     const counts = countTrainSteps(cfg, adapter.train.numFeatures);
@@ -287,6 +360,23 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
     }
 
     holder.live = { model, tokenizer, config: cfg, labels };
+    if (live) {
+      const dev = adapter.dev;
+      const m = model;
+      live.evaluate = async () => {
+        if (!dev) throw new TabtuneError('this run has no dev set to evaluate on', { code: 'no-dev' });
+        const last = steps[steps.length - 1];
+        const outcome = await dev.evaluate(m, { batchSize: cfg.evalBatchSize, liveSpanCount: cfg.liveSpanCount, onProgress: (d, t) => emit({ type: 'progress', phase: 'evaluating', done: d, total: t }) });
+        const result: EvalResult = { step: last?.step ?? 0, epoch: last?.epoch ?? 0, metrics: outcome.metrics };
+        evals.push(result);
+        emit({ type: 'eval', result });
+        if (outcome.spans && outcome.spans.length > 0) emit({ type: 'spanPredictions', step: result.step, items: outcome.spans });
+        lastPredictions = outcome.predictions;
+        lastOutcome = outcome;
+        sendPredictions(result.step);
+        void update({ evals: evals.slice() });
+      };
+    }
     status('training');
     let checkpointBytes = 0;
     const inner = ctx.checkpoints ? ctx.checkpoints(runId) : storage && stored ? runCheckpointStore(storage, runId, { onSaved: (_step, _epoch, bytes) => (checkpointBytes = bytes) }) : undefined;

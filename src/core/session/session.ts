@@ -41,8 +41,8 @@ import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countRecords, m
 import { backendEventFields, ensureBackend, type BackendState } from './backend';
 import { demoInputs, demoQuestions, demoTokenizer, DEMO_MODEL_CONFIG } from './demo';
 import { errorInfo } from './errors';
-import type { ColumnChoice, DemoOptions, PredictInput, PredictResult, SessionEvent, SettingsState } from './events';
-import { exportRun } from './export';
+import type { ColumnChoice, DemoOptions, ExportFormat, PredictInput, PredictResult, SessionEvent, SettingsState } from './events';
+import { exportOnnxRun, exportRun, exportTorchJobRun } from './export';
 import { byteSource, dataSource, recogniseFile, type KeptFile, type SessionFile } from './files';
 import { startRun, type ActiveRun, type RunOutcome, type RunSpec } from './run';
 import { predictDataset } from './predict-data';
@@ -50,6 +50,7 @@ import { mlmPlanCounts } from './mlm-analysis';
 import { ADAPTED_PREFIX, adaptedModelFiles, fillMaskPrediction, type LoraExportMode } from './adapted-model';
 import { createCalibrator } from './calibrator';
 import { evaluationCount } from './estimate-plan';
+import { annotateUnused } from './unused-files';
 
 export interface SessionOptions {
   emit(event: SessionEvent): void;
@@ -98,7 +99,7 @@ export interface StartOptions {
 }
 
 /** What the session keeps of the last run, for predictions, evaluation and export. */
-export type LastRun = RunOutcome & { runId: string; isDemo: boolean };
+export type LastRun = RunOutcome & { runId: string; isDemo: boolean; loadModel?: RunSpec['loadModel']; dev?: RunSpec['dev'] };
 
 export interface Session {
   addFiles(files: SessionFile[]): Promise<void>;
@@ -116,7 +117,8 @@ export interface Session {
   /** A fine-tuned model folder's predictions over the data file (the CLI's predict): a `datasetPredictions` event. */
   predictDataset(requestId: number): Promise<void>;
   /** `lora`: how a LoRA run's weights are written (merged by default, or peft's adapter files). */
-  export(requestId: number, options?: { lora?: LoraExportMode }): Promise<void>;
+  /** `format`: the Hugging Face folder (default), the ONNX folder for transformers.js, or the run as a torchrun job; `lora`: how a LoRA run's weights are written (merged by default, or peft's adapter files). */
+  export(requestId: number, options?: { format?: ExportFormat; lora?: LoraExportMode }): Promise<void>;
   /** "Fine-tune this model next": the last run's encoder (head dropped, LoRA merged) becomes the pre-trained model. */
   fineTuneNext(): Promise<void>;
   /** The settings in force. */
@@ -398,7 +400,7 @@ export function createSession(options: SessionOptions): Session {
     active = run;
     void run.done.then((outcome) => {
       if (active === run) active = null;
-      last = { ...outcome, runId: spec.runId, isDemo: spec.isDemo };
+      last = { ...outcome, runId: spec.runId, isDemo: spec.isDemo, loadModel: spec.loadModel, dev: spec.dev };
       // Held-out questions also after a stopped demo: the model trained so far can be asked.
       if (outcome.status === 'completed' || outcome.status === 'stopped') after?.();
     });
@@ -522,7 +524,7 @@ export function createSession(options: SessionOptions): Session {
           if (!kept.report.accepted) log(`${kept.path}: ${kept.report.reason ?? 'rejected'}`, 'warn');
         }
         emit({ type: 'progress', phase: 'reading', done: inputs.length, total: inputs.length });
-        emit({ type: 'fileRecognised', files: [...files.values()].map((f) => f.report) });
+        emit({ type: 'fileRecognised', files: annotateUnused([...files.values()]) });
         await analyse();
       }),
 
@@ -532,7 +534,7 @@ export function createSession(options: SessionOptions): Session {
         if (old) cache.dropFile(old.name);
         files.delete(path);
         counts.delete(path);
-        emit({ type: 'fileRecognised', files: [...files.values()].map((f) => f.report) });
+        emit({ type: 'fileRecognised', files: annotateUnused([...files.values()]) });
         await analyse();
       }),
 
@@ -592,6 +594,8 @@ export function createSession(options: SessionOptions): Session {
     resume() {
       if (!active) return;
       active.pause.resume();
+      // Held while "Evaluate now" runs (run.ts): the evaluation's end reports training.
+      if (active.pause.paused) return log('the run resumes when the evaluation has finished');
       emit({ type: 'status', status: 'training', runId: active.runId });
       void storage?.updateRun(active.runId, { status: 'running' }).catch(() => undefined);
     },
@@ -604,7 +608,18 @@ export function createSession(options: SessionOptions): Session {
     evaluate: () =>
       guard(async () => {
         if (active) {
-          log('evaluation runs on its schedule while training (eval every N steps and at each epoch end); stop or wait for the run to evaluate now', 'warn');
+          if (!active.pause.paused) {
+            log('evaluation runs on its schedule while training (eval every N steps and at each epoch end); pause or stop the run to evaluate now', 'warn');
+            return;
+          }
+          const run = active;
+          emit({ type: 'status', status: 'evaluating', runId: run.runId });
+          try {
+            await run.evaluateNow();
+          } finally {
+            // Back to paused, unless Resume (held during the evaluation) or Stop came meanwhile.
+            if (active === run) emit({ type: 'status', status: run.pause.paused ? 'paused' : 'training', runId: run.runId });
+          }
           return;
         }
         const l = last;
@@ -690,22 +705,32 @@ export function createSession(options: SessionOptions): Session {
     },
 
     async export(requestId, exportOptions) {
+      const format: ExportFormat = exportOptions?.format ?? 'hf';
       const l = last;
       if (!l?.model || !l.tokenizer || !l.config || !l.modelConfig) {
-        emit({ type: 'exported', requestId, files: [], zip: null, error: { message: 'no trained model to export yet', code: 'no-model' } });
+        emit({ type: 'exported', requestId, files: [], zip: null, error: { message: 'no trained model to export yet', code: 'no-model' }, format });
         return;
       }
       try {
         emit({ type: 'progress', phase: 'exporting', done: 0, total: 1 });
-        const out = await exportRun({
-          model: l.model, tokenizer: l.tokenizer, config: l.config, modelConfig: l.modelConfig, rawConfig: l.rawConfig,
-          steps: l.steps, evals: l.evals, extraFiles: await l.predictionFiles(), name: l.isDemo ? 'tabtune-demo-model' : `tabtune-${l.config.task}-model`,
-          lora: exportOptions?.lora,
-        });
+        const base = l.isDemo ? 'tabtune-demo' : `tabtune-${l.config.task}`;
+        let out: Awaited<ReturnType<typeof exportRun>>;
+        if (format === 'onnx') {
+          out = await exportOnnxRun({ model: l.model, tokenizer: l.tokenizer, modelConfig: l.modelConfig, rawConfig: l.rawConfig, name: `${base}-onnx` });
+        } else if (format === 'torch-job') {
+          if (!l.loadModel || !l.adapter?.train) throw new TabtuneError('the run\'s starting model or training features are not available for a job folder', { code: 'no-model' });
+          out = await exportTorchJobRun({ loadModel: l.loadModel, head: l.model.head, config: l.config, train: l.adapter.train, tokenizer: l.tokenizer, dev: l.dev, name: `${base}-torch-job` });
+        } else {
+          out = await exportRun({
+            model: l.model, tokenizer: l.tokenizer, config: l.config, modelConfig: l.modelConfig, rawConfig: l.rawConfig,
+            steps: l.steps, evals: l.evals, extraFiles: await l.predictionFiles(), name: `${base}-model`,
+            lora: exportOptions?.lora,
+          });
+        }
         emit({ type: 'progress', phase: 'exporting', done: 1, total: 1 });
-        emit({ type: 'exported', requestId, files: out.files, zip: out.zip });
+        emit({ type: 'exported', requestId, files: out.files, zip: out.zip, format });
       } catch (e) {
-        emit({ type: 'exported', requestId, files: [], zip: null, error: errorInfo(e) });
+        emit({ type: 'exported', requestId, files: [], zip: null, error: errorInfo(e), format });
       }
     },
 

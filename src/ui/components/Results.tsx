@@ -5,13 +5,16 @@
  */
 import { useEffect, useId, useMemo, useState } from 'react';
 import type { EvalResult } from '../../core/train';
-import type { ExportState } from '../../state/slices';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { HardestExamples } from './HardestExamples';
 import type { CellFilter } from '../results/hardest';
+import type { ExportFormat } from '../../protocol/events';
+import type { ExportState, StudioState } from '../../state/slices';
 import { formatBytes, formatMetric } from '../format/numbers';
 import { filterRows, predictionRowsFromDev, predictionRowsFromFiles, type DevPredictionLike, type NamedBytes, type PredictionRow } from '../results/predictionRows';
 import { mimeFor } from '../results/download';
+import { ReasonButton } from './ReasonButton';
+import { ZipExport } from './ZipExport';
 
 export interface ResultsProps {
   evals: EvalResult[];
@@ -30,10 +33,19 @@ export interface ResultsProps {
   hasSteps: boolean;
   /** Look inside one dev example again (hardest examples' button). */
   onInspect?: (row: PredictionRow) => void;
+  /** The ONNX and torchrun-job zips (store.formatExports). */
+  formatExports?: StudioState['formatExports'];
+  onExportFormat?: (format: Exclude<ExportFormat, 'hf'>) => void;
+  /** Why nothing can be exported yet (shown on the disabled buttons); default: train first. */
+  exportDisabledReason?: string;
 }
+
+const NO_MODEL = 'Train a model first (or try the demo); the downloads are written from the trained model.';
 
 export function Results(props: ResultsProps) {
   const { evals, finalMetrics, labels, classification, exportState, evalPredictions, canExport, onExport, onDownloadMetrics, onDownloadLossCsv, onDownloadLossPng, hasSteps } = props;
+  const formatExports = props.formatExports ?? {};
+  const exportReason = canExport ? null : (props.exportDisabledReason ?? NO_MODEL);
   // The export's predictions when it carries any, else the latest evaluation's.
   const parsed = useMemo(() => {
     const fromExport = exportState?.status === 'done' ? safeParse(exportState.files) : null;
@@ -52,7 +64,29 @@ export function Results(props: ResultsProps) {
         onDownloadLossPng={onDownloadLossPng}
         hasSteps={hasSteps}
         hasMetrics={evals.length > 0 || finalMetrics !== null}
+        onnx={props.onExportFormat ? { state: formatExports.onnx, onExport: () => props.onExportFormat!('onnx') } : undefined}
+        exportReason={exportReason}
       />
+      {props.onExportFormat && (
+        <section aria-label="Continue on a cluster" className="stack">
+          <h3>Continue on a cluster</h3>
+          <p className="small muted">
+            The same run (the model it started from, its converted features, settings and seed) as a folder that PyTorch’s DistributedDataParallel
+            trains with <code>torchrun</code> on one GPU, a machine with eight, or several nodes. Its README gives the commands; the fine-tuned
+            Hugging Face folder it writes loads back here.
+          </p>
+          <div className="downloads">
+            <ZipExport
+              label="Job folder for torchrun"
+              short="the job folder"
+              state={formatExports['torch-job']}
+              disabledReason={exportReason}
+              onExport={() => props.onExportFormat!('torch-job')}
+              testId="download-torch-job"
+            />
+          </div>
+        </section>
+      )}
       {parsed && 'error' in parsed && <p className="small" style={{ color: 'var(--bad)' }}>The exported predictions could not be read: {parsed.error}</p>}
       {parsed && !('error' in parsed) && (
         <>
@@ -192,6 +226,8 @@ interface DownloadsProps {
   onDownloadLossPng: () => void;
   hasSteps: boolean;
   hasMetrics: boolean;
+  onnx?: { state: ExportState | undefined; onExport: () => void };
+  exportReason: string | null;
 }
 
 /** Object URLs for exported files, revoked when the export changes or the panel unmounts. */
@@ -201,7 +237,7 @@ function useObjectUrls(files: Array<{ name: string; data: ArrayBuffer }>): Map<s
   return urls;
 }
 
-function Downloads({ exportState, canExport, onExport, onDownloadMetrics, onDownloadLossCsv, onDownloadLossPng, hasSteps, hasMetrics }: DownloadsProps) {
+function Downloads({ exportState, onExport, onDownloadMetrics, onDownloadLossCsv, onDownloadLossPng, hasSteps, hasMetrics, onnx, exportReason }: DownloadsProps) {
   const files = useMemo(() => {
     if (!exportState || exportState.status !== 'done') return [];
     return exportState.zip ? [exportState.zip, ...exportState.files] : exportState.files;
@@ -214,28 +250,29 @@ function Downloads({ exportState, canExport, onExport, onDownloadMetrics, onDown
     <section aria-label="Downloads" className="stack">
       <h3>Downloads</h3>
       <div className="downloads" data-testid="downloads">
-        <button type="button" className="primary" onClick={onExport} disabled={!canExport || exportState?.status === 'pending'}>
+        <ReasonButton className="primary" onClick={onExport} disabledReason={exportState?.status === 'pending' ? 'The model is being exported' : exportReason}>
           {exportState?.status === 'pending' ? 'Exporting…' : exportState?.status === 'done' ? 'Export again' : 'Prepare downloads'}
-        </button>
+        </ReasonButton>
         {zip && (
           <a className="button" href={urls.get(zip.name)} download={zip.name} data-testid="download-model">
             Model (.zip, {formatBytes(zip.data.byteLength)})
           </a>
         )}
+        {onnx && <ZipExport label="ONNX for transformers.js" short="ONNX" state={onnx.state} disabledReason={exportReason} onExport={onnx.onExport} testId="download-onnx" />}
         {predictionFiles.map((f) => (
           <a key={f.name} className="button" href={urls.get(f.name)} download={baseName(f.name)} data-testid="download-predictions">
             {baseName(f.name)}
           </a>
         ))}
-        <button type="button" onClick={onDownloadMetrics} disabled={!hasMetrics && !hasSteps}>
+        <ReasonButton onClick={onDownloadMetrics} disabledReason={!hasMetrics && !hasSteps ? 'No training step or evaluation yet' : null}>
           metrics.json
-        </button>
-        <button type="button" onClick={onDownloadLossCsv} disabled={!hasSteps}>
+        </ReasonButton>
+        <ReasonButton onClick={onDownloadLossCsv} disabledReason={hasSteps ? null : 'No training step yet'}>
           Loss curve (CSV)
-        </button>
-        <button type="button" onClick={onDownloadLossPng} disabled={!hasSteps}>
+        </ReasonButton>
+        <ReasonButton onClick={onDownloadLossPng} disabledReason={hasSteps ? null : 'No training step yet'}>
           Loss curve (PNG)
-        </button>
+        </ReasonButton>
       </div>
       {otherFiles.length > 0 && (
         <details>

@@ -1,7 +1,8 @@
 /** The detected task (changeable), what is still missing, and the estimate before starting. */
 import { useId } from 'react';
 import type { TaskName } from '../../core/data';
-import type { TaskDetection } from '../../protocol/events';
+import type { ColumnChoice, TaskDetection } from '../../protocol/events';
+import { ColumnMapping } from './ColumnMapping';
 
 export const TASK_TEXT: Record<TaskName, string> = {
   cola: 'CoLA: grammatical acceptability',
@@ -30,17 +31,31 @@ export interface TaskPanelProps {
   disabled?: boolean;
   /** The built-in demo is (or was last) running with `task` on its generated data. */
   demo?: boolean;
+  /** Task `tsv`: the column mapping in force, and where the user's choice goes. */
+  columns?: ColumnChoice;
+  onColumnsChange?: (columns: ColumnChoice) => void;
+  /** Why the task and columns cannot be changed now (shown when `disabled`). */
+  disabledReason?: string;
 }
 
-export function TaskPanel({ detection, task, overridden, onTaskChange, disabled, demo }: TaskPanelProps) {
+export function TaskPanel({ detection, task, overridden, onTaskChange, disabled, demo, columns, onColumnsChange, disabledReason }: TaskPanelProps) {
   const id = useId();
+  const reason = disabled ? (disabledReason ?? (demo ? "The demo's task is fixed: it trains on generated SQuAD questions" : 'The task cannot change while a run is in progress')) : undefined;
   const candidates = detection && detection.candidates.length > 0 ? detection.candidates : ALL_TASKS;
   const options = task && !candidates.includes(task) ? [task, ...candidates] : candidates;
   return (
     <div className="stack" data-testid="task-panel">
       <div className="field wide" style={{ borderBottom: 'none' }}>
         <label htmlFor={id}>Task</label>
-        <select id={id} value={task ?? ''} disabled={disabled} onChange={(e) => onTaskChange(e.target.value as TaskName)} data-testid="task-select">
+        <select
+          id={id}
+          value={task ?? ''}
+          disabled={disabled}
+          title={reason}
+          aria-describedby={reason ? `${id}-why` : undefined}
+          onChange={(e) => onTaskChange(e.target.value as TaskName)}
+          data-testid="task-select"
+        >
           {!task && <option value="">(drop a dataset)</option>}
           {options.map((t) => (
             <option key={t} value={t}>
@@ -48,11 +63,19 @@ export function TaskPanel({ detection, task, overridden, onTaskChange, disabled,
             </option>
           ))}
         </select>
+        {reason && (
+          <span id={`${id}-why`} className="visually-hidden">
+            {reason}
+          </span>
+        )}
         <span className="help" data-testid="task-help">
           {demo && task ? demoTaskText(task) : task ? TASK_TEXT[task] : 'Detected from the dataset you drop.'}
           {!demo && detection?.task && (overridden && task !== detection.task ? ` · detected ${detection.task} (${detection.reason}), changed by you` : ` · detected: ${detection.reason}`)}
         </span>
       </div>
+      {task === 'tsv' && !demo && detection?.columns && detection.columns.length >= 2 && onColumnsChange && (
+        <ColumnMapping columns={detection.columns} value={columns} onChange={onColumnsChange} disabled={disabled} />
+      )}
       {detection && (
         <p className="small muted" data-testid="dataset-counts">
           {detection.counts.train.toLocaleString('en-US')} training, {detection.counts.dev.toLocaleString('en-US')} dev, {detection.counts.test.toLocaleString('en-US')} test examples
