@@ -228,7 +228,7 @@ describe('numeric flags are bounded by the settings table', () => {
     [['run-batch', '--model', 'm', '--batch', 'b', '--out', 'o', '--learning-rate=-1'], "--learning-rate: expected more than 0, got '-1'"],
     [['run-batch', '--model', 'm', '--batch', 'b', '--out', 'o', '--train-steps', '1e9'], '--train-steps expects a whole number >= 0 and <= 1000000'],
     [['tokenize', '--vocab', 'v', '--max-chars-per-word', '0'], '--max-chars-per-word expects a whole number >= 1'],
-    [['evaluate', '--task', 'squad2', '--data', 'd', '--predictions', 'p', '--na-prob-thresh', '7'], '--na-prob-thresh expects a number >= 0 and <= 1'],
+    [['evaluate', '--task', 'squad2', '--data', 'd', '--predictions', 'p', '--na-prob-thresh', 'Infinity'], "--na-prob-thresh expects a number, got 'Infinity'"],
   ])('%j', async (argv, message) => {
     const r = await tabtune(argv);
     expect(r.code, r.stderr).toBe(2);

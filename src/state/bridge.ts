@@ -315,7 +315,6 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       store.setState({ status: 'preparing', runId, phases: {}, evals: [], finished: null });
       // A fresh random id cannot be held by another tab: take its lock without waiting for it.
       void locks.acquire(runId).catch(() => undefined);
-      send({ type: 'start', runId, runName: runName ?? `${s.task ?? 'run'} ${new Date().toLocaleString()}` });
       const keepFiles = startOptions.keepFiles ?? true;
       send({ type: 'start', runId, runName: runName ?? `${s.task ?? 'run'} ${new Date().toLocaleString()}`, ...(keepFiles ? {} : { keepFiles: false }) });
       // The first run whose files are kept: ask the browser not to evict this origin's storage.

@@ -6,7 +6,7 @@
  * storage, prediction, export, pause / stop, bad input, and resuming an interrupted run from its
  * checkpoint with the same losses as the uninterrupted run.
  */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { createWorkerHandler, type WorkerHandler } from './handler';
 import { createMemoryRunStorage, readSafetensors, stepsFromSeries, type RunStorage } from '../core/io';
 import { readShared, readSharedBytes } from '../testing/shared';
@@ -47,6 +47,15 @@ interface Harness {
   onEvent?: (ev: WorkerEvent) => void;
 }
 
+/** Every handler a test made: disposed after it, so no session's calibration outlives its test and competes with the next one's run. */
+const made: WorkerHandler[] = [];
+afterEach(async () => {
+  for (const h of made.splice(0)) {
+    await h.idle();
+    h.dispose();
+  }
+});
+
 function harness(storage: RunStorage = createMemoryRunStorage()): Harness {
   const events: WorkerEvent[] = [];
   const hs: Harness = {
@@ -66,6 +75,7 @@ function harness(storage: RunStorage = createMemoryRunStorage()): Harness {
       await hs.h.handle(cmd);
     },
   };
+  made.push(hs.h);
   return hs;
 }
 

@@ -105,7 +105,8 @@ export async function run(argv: string[]): Promise<number> {
   const task = requireFlag(flags.task, 'task').toLowerCase();
   const dataFile = requireFlag(flags.data, 'data');
   const predFile = requireFlag(flags.predictions, 'predictions');
-  const naThresh = floatFlag(flags['na-prob-thresh'], 'na-prob-thresh', 1.0, { min: 0, max: 1 });
+  // Any finite number, as evaluate-v2.0.py takes it: the null odds are score differences, not probabilities.
+  const naThresh = floatFlag(flags['na-prob-thresh'], 'na-prob-thresh', 1.0);
   let result: object;
   if (task === 'squad' || task === 'squad2') {
     if (task === 'squad' && (flags['na-prob-file'] !== undefined || flags['na-prob-thresh'] !== undefined)) {

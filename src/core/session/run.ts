@@ -188,11 +188,12 @@ function pausableForEvaluation(): { pause: PauseControl; live: LiveEvaluation } 
     async evaluateWhilePaused() {
       if (!base.paused) throw new TabtuneError('pause the run to evaluate now (while training it evaluates on its schedule)', { code: 'not-paused' });
       if (!live.evaluate) throw new TabtuneError('the model is not loaded yet: evaluate once training has begun', { code: 'no-model' });
-      if (!waiting) await new Promise<void>((resolve) => idle.push(resolve));
-      if (!waiting || !base.paused) throw new TabtuneError('the run went on before it reached its pause; pause it again to evaluate', { code: 'not-paused' });
+      // From the request on, a Resume is held: the loop may not have reached its pause yet.
       evaluating = true;
       try {
-        await live.evaluate();
+        if (!waiting) await new Promise<void>((resolve) => idle.push(resolve));
+        if (!waiting || !base.paused) throw new TabtuneError('the run went on before it reached its pause; pause it again to evaluate', { code: 'not-paused' });
+        await live.evaluate!();
       } finally {
         evaluating = false;
         if (resumeAfter) {

@@ -276,9 +276,10 @@ export async function runTraining(options: TrainingOptions, callbacks: TrainingC
 
   try {
     for (;;) {
-      // One event-loop turn per iteration, so a stop or pause sent while a synchronous (WASM/CPU)
-      // step ran is seen at this boundary (yield-to-event-loop.ts).
-      await yieldToEventLoop();
+      // One event-loop turn at each boundary with nothing in flight, so a stop or pause sent while a
+      // synchronous (WASM/CPU) step ran is seen there (yield-to-event-loop.ts). With steps in flight
+      // (GPU backends) the loop already awaits their reads, and an extra turn would only reorder them.
+      if (inflight.length === 0) await yieldToEventLoop();
       // Keep up to MAX_IN_FLIGHT micro-batches enqueued: step k+1 is submitted before step k's
       // loss is read, so the device never waits for the host. Pause and cancel act at an
       // optimizer-step boundary once nothing is in flight; nothing is enqueued behind a step
