@@ -139,7 +139,7 @@ export function createQuestionAnsweringPipeline(options: QaPipelineOptions): Que
 /**
  * The window and token positions the answer was read from: among the windows holding the answer's
  * first and last words (the first at a max-context token, as write_predictions requires), the
- * highest start + end logit. No answer (SQuAD 2.0's null, or none found): [CLS] of the first window.
+ * highest start + end logit. No answer (SQuAD 2.0's null, or none found): [CLS] of the first doc-stride span.
  */
 export function answerTokens(pred: SquadPrediction, features: readonly SquadFeature[], results: readonly SquadRawResult[]): { feature: SquadFeature; start: number; end: number } {
   let best = { feature: features[0], start: 0, end: 0 };

@@ -23,8 +23,8 @@ export function saveRegression(target: string, seed: number, failure: FuzzFailur
   const dir = join(REGRESSIONS_DIR, target, `${seed}-${failure.index}`);
   mkdirSync(dir, { recursive: true });
   const files = failure.files.map((f, i) => {
-    const path = `${i}-${f.name.replace(/[^\w.-]/g, '_')}`;
-    writeFileSync(join(dir, path), f.bytes);
+    const path = `${i}-${f.name.replace(/[^\w.-]/g, '_')}.sparse.json`;
+    writeFileSync(join(dir, path), JSON.stringify(toSparse(f.bytes)) + '\n');
     return { name: f.name, path, meta: f.meta };
   });
   const json: CaseJson = { target, kind: failure.kind, message: failure.message, files };
@@ -50,9 +50,40 @@ export function loadRegressions(): RegressionCase[] {
         id: `${target}/${id}`,
         target: c.target,
         found: `${c.kind}: ${c.message}`,
-        files: c.files.map((f) => ({ name: f.name, bytes: new Uint8Array(readFileSync(join(dir, f.path))), meta: f.meta })),
+        files: c.files.map((f) => ({ name: f.name, bytes: readInput(join(dir, f.path)), meta: f.meta })),
       });
     }
   }
+  return out;
+}
+
+/**
+ * A saved input as text: its size and its non-zero runs as [offset, hex]. Shrunk fuzz inputs are
+ * mostly zeros around a few hundred bytes of structure, so no binary file is committed.
+ */
+interface SparseBytes {
+  size: number;
+  runs: Array<[number, string]>;
+}
+
+function toSparse(bytes: Uint8Array): SparseBytes {
+  const runs: Array<[number, string]> = [];
+  for (let i = 0; i < bytes.length; ) {
+    if (bytes[i] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < bytes.length && bytes[i] !== 0) i++;
+    runs.push([start, Buffer.from(bytes.subarray(start, i)).toString('hex')]);
+  }
+  return { size: bytes.length, runs };
+}
+
+function readInput(path: string): Uint8Array {
+  if (!path.endsWith('.sparse.json')) return new Uint8Array(readFileSync(path));
+  const s = JSON.parse(readFileSync(path, 'utf8')) as SparseBytes;
+  const out = new Uint8Array(s.size);
+  for (const [at, hex] of s.runs) out.set(Buffer.from(hex, 'hex'), at);
   return out;
 }
