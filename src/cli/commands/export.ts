@@ -11,7 +11,8 @@ import { UsageError, parseFlags, requireFlag } from '../args';
 import { TabtuneError } from '../../core/errors';
 import { exportOnnxFolder } from '../../core/io';
 import type { HeadSpec, WeightMap } from '../../core/model';
-import { labelsFromConfig, loadModelFolder } from './train-shared';
+import { loadModelFolder } from './train-shared';
+import { labelsFromConfig } from '../../core/session';
 import { checkOutputFolder } from '../../platform/node/output-paths';
 import { modelInputs, refuseNonEmpty } from '../output-inputs';
 

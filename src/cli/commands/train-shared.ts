@@ -84,15 +84,6 @@ export async function loadModelFolder(
   return { ...pretrained, tokenizer, folder, vocabFile };
 }
 
-/** Class labels of a fine-tuned folder's config (id2label), in id order. */
-export function labelsFromConfig(raw: Record<string, unknown>): string[] | undefined {
-  const id2label = raw.id2label as Record<string, string> | undefined;
-  if (!id2label || typeof id2label !== 'object') return undefined;
-  const entries = Object.entries(id2label).map(([k, v]) => [Number(k), String(v)] as const);
-  if (!entries.every(([k]) => Number.isInteger(k))) return undefined;
-  return entries.sort((a, b) => a[0] - b[0]).map(([, v]) => v);
-}
-
 /** Writes the fine-tuned model to `outDir` as a Hugging Face folder. */
 export async function exportModelFolder(
   outDir: string,

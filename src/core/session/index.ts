@@ -13,3 +13,4 @@ export { metricsJson } from './export';
 export { gluePredictionsFileName } from './predictions';
 export { countParameters, modelSummary } from './analysis';
 export { mergedWeights, peftAdapterFiles, type LoraExportMode } from './adapted-model';
+export { labelsFromConfig } from './predict-data';
