@@ -7,11 +7,12 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import type { EvalResult } from '../../core/train';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { HardestExamples } from './HardestExamples';
+import { PredictionTable } from './PredictionTable';
 import type { CellFilter } from '../results/hardest';
-import type { ExportFormat } from '../../protocol/events';
+import type { DevPrediction, ExportFormat } from '../../protocol/events';
 import type { ExportState, StudioState } from '../../state/slices';
 import { formatBytes, formatMetric } from '../format/numbers';
-import { filterRows, predictionRowsFromDev, predictionRowsFromFiles, type DevPredictionLike, type NamedBytes, type PredictionRow } from '../results/predictionRows';
+import { filterRows, predictionRowsFromDev, predictionRowsFromFiles, type NamedBytes, type PredictionRow } from '../results/predictionRows';
 import { mimeFor } from '../results/download';
 import { ReasonButton } from './ReasonButton';
 import { ZipExport } from './ZipExport';
@@ -23,7 +24,7 @@ export interface ResultsProps {
   classification: boolean;
   exportState: ExportState | null;
   /** The latest evaluation's dev predictions as rows (sent by the worker after each evaluation). */
-  evalPredictions?: { step: number; rows: DevPredictionLike[] } | null;
+  evalPredictions?: { step: number; rows: DevPrediction[] } | null;
   /** A model exists that can be exported. */
   canExport: boolean;
   onExport: () => void;
@@ -173,46 +174,26 @@ const PAGE = 100;
 function PredictionsTable({ rows, source }: { rows: PredictionRow[]; source: string }) {
   const id = useId();
   const [query, setQuery] = useState('');
-  const [limit, setLimit] = useState(PAGE);
   const shown = useMemo(() => filterRows(rows, query), [rows, query]);
-  const hasInput = rows.some((r) => r.input !== undefined);
-  const hasGold = rows.some((r) => r.gold !== undefined);
   return (
     <div className="stack">
       <div className="row">
         <label htmlFor={id}>Search predictions</label>
-        <input id={id} type="search" value={query} onChange={(e) => { setQuery(e.target.value); setLimit(PAGE); }} placeholder="id, text or label" />
+        <input id={id} type="search" value={query} onChange={(e) => setQuery(e.target.value)} placeholder="id, text or label" />
         <span className="small muted">
           {shown.length.toLocaleString('en-US')} of {rows.length.toLocaleString('en-US')} from {source}
         </span>
       </div>
-      <div className="table-wrap" style={{ maxHeight: '24rem', overflowY: 'auto' }}>
-        <table data-testid="predictions-table">
-          <thead>
-            <tr>
-              <th scope="col">Id</th>
-              {hasInput && <th scope="col">Input</th>}
-              {hasGold && <th scope="col">Gold</th>}
-              <th scope="col">Predicted</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.slice(0, limit).map((r) => (
-              <tr key={r.id}>
-                <td className="mono">{r.id}</td>
-                {hasInput && <td>{r.input}</td>}
-                {hasGold && <td>{r.gold}</td>}
-                <td style={hasGold && r.gold !== undefined ? { color: r.gold === r.predicted ? 'var(--ok)' : 'var(--bad)' } : undefined}>{r.predicted || <em>no answer</em>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      {shown.length > limit && (
-        <button type="button" onClick={() => setLimit((l) => l + PAGE)}>
-          Show {Math.min(PAGE, shown.length - limit)} more
-        </button>
-      )}
+      {/* keyed by the query: a new search starts again at the first page */}
+      <PredictionTable
+        key={query}
+        rows={shown}
+        testId="predictions-table"
+        showInput={rows.some((r) => r.input !== undefined)}
+        showGold={rows.some((r) => r.gold !== undefined)}
+        firstPage={PAGE}
+        morePage={PAGE}
+      />
     </div>
   );
 }

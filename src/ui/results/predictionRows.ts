@@ -6,6 +6,8 @@
  *   predictions.json        SQuAD: {qas_id: answer text}
  *   *.tsv                   GLUE submission format: header "index<TAB>prediction"
  */
+import type { DevPrediction } from '../../protocol/events';
+
 export interface PredictionRow {
   id: string;
   /** The input as text (text A / B, or the question), when known. */
@@ -45,46 +47,40 @@ export function predictionRowsFromFiles(files: readonly NamedBytes[]): ParsedPre
 }
 
 /** The table's rows from the session's dev predictions (the evalPredictions event's rows). */
-export function predictionRowsFromDev(rows: readonly DevPredictionLike[], source = 'the latest evaluation'): ParsedPredictions {
-  let hasGold = false;
-  const out = rows.map((o) => {
-    if (o.gold !== undefined) hasGold = true;
-    const input = [o.question, o.text_a, o.text_b].filter((x): x is string => typeof x === 'string' && x !== '').join(' ‖ ');
-    const row: PredictionRow = { id: o.id, input: input || undefined, gold: o.gold, predicted: o.predicted };
-    if (o.loss !== undefined && Number.isFinite(o.loss)) row.loss = o.loss;
-    if (o.text_a !== undefined) row.textA = o.text_a;
-    if (o.text_b !== undefined) row.textB = o.text_b;
-    return row;
-  });
-  return { source, rows: out, hasGold };
+export function predictionRowsFromDev(rows: readonly DevPrediction[], source = 'the latest evaluation'): ParsedPredictions {
+  const out = rows.map(rowFromDev);
+  return { source, rows: out, hasGold: out.some((r) => r.gold !== undefined) };
 }
 
-/** The fields of a session DevPrediction the table reads. */
-export interface DevPredictionLike {
-  id: string;
-  text_a?: string;
-  text_b?: string;
-  question?: string;
-  gold?: string;
-  predicted: string;
-  loss?: number;
+/** One table row from one dev prediction (an event row, or a line of eval_predictions.jsonl). */
+function rowFromDev(o: DevPrediction): PredictionRow {
+  const input = [o.question, o.text_a, o.text_b].filter((x): x is string => typeof x === 'string' && x !== '').join(' ‖ ');
+  const row: PredictionRow = { id: o.id, input: input || undefined, gold: o.gold, predicted: o.predicted };
+  if (o.loss !== undefined && Number.isFinite(o.loss)) row.loss = o.loss;
+  if (o.text_a !== undefined) row.textA = o.text_a;
+  if (o.text_b !== undefined) row.textB = o.text_b;
+  return row;
 }
 
+const optionalText = (x: unknown): string | undefined => (typeof x === 'string' ? x : undefined);
+
+/** eval_predictions.jsonl, as written by the export: each line's fields are checked, not trusted. */
 export function parseJsonlRows(text: string): { rows: PredictionRow[]; hasGold: boolean } {
-  const rows: PredictionRow[] = [];
-  let hasGold = false;
+  const dev: DevPrediction[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     const o = JSON.parse(line) as Record<string, unknown>;
-    const input = [o.question, o.text_a, o.text_b].filter((x): x is string => typeof x === 'string' && x !== '').join(' ‖ ');
-    const gold = o.gold === undefined || o.gold === null ? undefined : String(o.gold);
-    if (gold !== undefined) hasGold = true;
-    const row: PredictionRow = { id: String(o.id ?? rows.length), input: input || undefined, gold, predicted: String(o.predicted ?? '') };
-    if (typeof o.loss === 'number' && Number.isFinite(o.loss)) row.loss = o.loss;
-    if (typeof o.text_a === 'string') row.textA = o.text_a;
-    if (typeof o.text_b === 'string') row.textB = o.text_b;
-    rows.push(row);
+    dev.push({
+      id: String(o.id ?? dev.length),
+      text_a: optionalText(o.text_a),
+      text_b: optionalText(o.text_b),
+      question: optionalText(o.question),
+      gold: o.gold === undefined || o.gold === null ? undefined : String(o.gold),
+      predicted: String(o.predicted ?? ''),
+      loss: typeof o.loss === 'number' ? o.loss : undefined,
+    });
   }
+  const { rows, hasGold } = predictionRowsFromDev(dev);
   return { rows, hasGold };
 }
 
