@@ -165,25 +165,34 @@ export function* mlmBatches(sequences: readonly Int32Array[], v: MlmVocab, o: Ml
   for (let start = 0; start < order.length; start += o.batchSize) {
     const idx = order.slice(start, start + o.batchSize);
     if (idx.length < o.batchSize && o.keepLast === false) break;
-    const B = idx.length;
-    const batch: HostBatch = {
-      batchSize: B,
-      seqLength: S,
-      inputIds: new Int32Array(B * S).fill(v.padId),
-      tokenTypeIds: new Int32Array(B * S),
-      attentionMask: new Int32Array(B * S),
-      mlmLabels: new Int32Array(B * S).fill(-100),
-    };
-    idx.forEach((seqIndex, b) => {
-      const tokens = sequences[seqIndex];
-      if (tokens.length > S) {
-        throw new TabtuneError(`sequence ${seqIndex} holds ${tokens.length} tokens`, { location: `sequence ${seqIndex}`, expected: `at most max_seq_length ${S}`, code: 'mlm-length' });
-      }
-      const m = maskSequence(tokens, v, o, createLoopRng(mixSeed(o.seed, o.epoch, seqIndex)));
-      batch.inputIds.set(m.inputIds, b * S);
-      batch.mlmLabels!.set(m.labels, b * S);
-      batch.attentionMask.fill(1, b * S, b * S + tokens.length);
-    });
-    yield batch;
+    yield maskedBatch(sequences, idx, v, o, o.seed, o.epoch, S);
   }
+}
+
+/**
+ * Sequences `indices` of `sequences`, each masked from mixSeed(seed, epoch, index) (so a sequence's
+ * mask depends only on the seed, the epoch and its index, not on the batch it lands in), padded to
+ * `S`; mlmLabels −100 at every unmasked and padded position.
+ */
+export function maskedBatch(sequences: readonly Int32Array[], indices: readonly number[], v: MlmVocab, o: MlmMaskingOptions, seed: number, epoch: number, S: number): HostBatch {
+  const B = indices.length;
+  const batch: HostBatch = {
+    batchSize: B,
+    seqLength: S,
+    inputIds: new Int32Array(B * S).fill(v.padId),
+    tokenTypeIds: new Int32Array(B * S),
+    attentionMask: new Int32Array(B * S),
+    mlmLabels: new Int32Array(B * S).fill(-100),
+  };
+  indices.forEach((seqIndex, b) => {
+    const tokens = sequences[seqIndex];
+    if (tokens.length > S) {
+      throw new TabtuneError(`sequence ${seqIndex} holds ${tokens.length} tokens`, { location: `sequence ${seqIndex}`, expected: `at most max_seq_length ${S}`, code: 'mlm-length' });
+    }
+    const m = maskSequence(tokens, v, o, createLoopRng(mixSeed(seed, epoch, seqIndex)));
+    batch.inputIds.set(m.inputIds, b * S);
+    batch.mlmLabels!.set(m.labels, b * S);
+    batch.attentionMask.fill(1, b * S, b * S + tokens.length);
+  });
+  return batch;
 }

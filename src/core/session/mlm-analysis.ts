@@ -11,7 +11,7 @@ import { mlmVocab, packSequences } from '../data/mlm-masking';
 import type { Settings } from '../settings/schema';
 import type { Tokenizer } from '../tokenizer/types';
 import { bucketLengths } from '../train/task-buckets';
-import { createMlmTask, maskedBatch, readMlmCorpus } from '../train/task-mlm';
+import { createMlmTask, paddedMaskedBatch, readMlmCorpus } from '../train/task-mlm';
 import type { DatasetCache } from '../train/task-types';
 import type { PreviewExample } from './events';
 import type { RecordCount } from './analysis';
@@ -51,7 +51,7 @@ export async function mlmPreview(train: KeptFile, tokenizer: Tokenizer, settings
   const sequences = packSequences(corpus, settings.maxSeqLength, vocab).slice(0, count);
   const masking = { maskedLmProb: settings.maskedLmProb, maxPredictionsPerSeq: settings.maxPredictionsPerSeq, wholeWordMask: settings.wholeWordMask };
   return sequences.map((seq, i) => {
-    const b = maskedBatch(sequences, [i], vocab, masking, settings.seed, 0, bucketLengths([], settings.maxSeqLength));
+    const b = paddedMaskedBatch(sequences, [i], vocab, masking, settings.seed, 0, bucketLengths([], settings.maxSeqLength));
     const ids = Array.from(b.inputIds.subarray(0, seq.length));
     const predicted: string[] = [];
     b.mlmLabels!.subarray(0, seq.length).forEach((label, p) => {

@@ -14,7 +14,7 @@ export { TRAINING_PRESETS, countTrainSteps, defaultTrainingConfig, optimizerConf
 export type { CharSpan, EvalOptions, EvalOutcome, EvalSet, LiveSpanPrediction, TaskAdapter, TaskPredictions, TrainSet } from './task-types';
 export type { TaskInput } from './task';
 export { createTaskAdapter } from './task';
-export { createMlmTask, maskedBatch, readMlmCorpus, MLM_METRICS } from './task-mlm';
+export { createMlmTask, paddedMaskedBatch, readMlmCorpus, MLM_METRICS } from './task-mlm';
 export { bucketLengths, cutToBucket } from './task-buckets';
 export type { NonFiniteReport, TrainingCallbacks, TrainingOptions, TrainingPhase, TrainingResult } from './loop';
 export { runTraining } from './loop';

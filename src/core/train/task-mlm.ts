@@ -18,7 +18,7 @@ import { TabtuneError } from '../errors';
 import type { DataSource } from '../data/source';
 import type { ProgressCallback } from '../data/types';
 import { readTextCorpus, type TextCorpus } from '../data/text-corpus';
-import { maskSequence, mlmVocab, packSequences, type MlmMaskingOptions, type MlmVocab } from '../data/mlm-masking';
+import { maskedBatch, mlmVocab, packSequences, type MlmMaskingOptions, type MlmVocab } from '../data/mlm-masking';
 import { evaluateMlm } from '../eval/mlm';
 import type { HostBatch } from '../model/types';
 import type { Tokenizer } from '../tokenizer/types';
@@ -49,27 +49,10 @@ export const MLM_METRICS = { accuracy: 'masked_accuracy', loss: 'mlm_loss', perp
  * Sequences `indices` of `sequences`, each masked from mixSeed(seed, epoch, index) (as mlmBatches
  * draws them), padded to the smallest of `lengths` that holds the longest; mlmLabels −100 elsewhere.
  */
-export function maskedBatch(sequences: readonly Int32Array[], indices: readonly number[], v: MlmVocab, o: MlmMaskingOptions, seed: number, epoch: number, lengths: readonly number[]): HostBatch {
-  const B = indices.length;
+export function paddedMaskedBatch(sequences: readonly Int32Array[], indices: readonly number[], v: MlmVocab, o: MlmMaskingOptions, seed: number, epoch: number, lengths: readonly number[]): HostBatch {
   let longest = 0;
   for (const i of indices) longest = Math.max(longest, sequences[i].length);
-  const S = lengths.find((l) => l >= longest) ?? longest;
-  const batch: HostBatch = {
-    batchSize: B,
-    seqLength: S,
-    inputIds: new Int32Array(B * S).fill(v.padId),
-    tokenTypeIds: new Int32Array(B * S),
-    attentionMask: new Int32Array(B * S),
-    mlmLabels: new Int32Array(B * S).fill(-100),
-  };
-  indices.forEach((seqIndex, b) => {
-    const tokens = sequences[seqIndex];
-    const m = maskSequence(tokens, v, o, createLoopRng(mixSeed(seed, epoch, seqIndex)));
-    batch.inputIds.set(m.inputIds, b * S);
-    batch.mlmLabels!.set(m.labels, b * S);
-    batch.attentionMask.fill(1, b * S, b * S + tokens.length);
-  });
-  return batch;
+  return maskedBatch(sequences, indices, v, o, seed, epoch, lengths.find((l) => l >= longest) ?? longest);
 }
 
 /** The corpus of `sources`, read once per session through its cache (the preview and the run share it). */
@@ -120,7 +103,7 @@ export async function createMlmTask(input: MlmTaskInput): Promise<TaskAdapter> {
     ? {
         numExamples: trainSeqs.length,
         numFeatures: trainSeqs.length,
-        batch: (indices, epoch = 0) => maskedBatch(trainSeqs, indices, vocab, masking, config.seed, epoch, lengths),
+        batch: (indices, epoch = 0) => paddedMaskedBatch(trainSeqs, indices, vocab, masking, config.seed, epoch, lengths),
       }
     : undefined;
 
@@ -137,7 +120,7 @@ export async function createMlmTask(input: MlmTaskInput): Promise<TaskAdapter> {
               if (options.signal?.aborted) throw new DOMException('evaluation stopped', 'AbortError');
               const indices = [];
               for (let i = b * options.batchSize; i < Math.min(devSeqs.length, (b + 1) * options.batchSize); i++) indices.push(i);
-              yield maskedBatch(devSeqs, indices, vocab, masking, evalSeed, 0, lengths);
+              yield paddedMaskedBatch(devSeqs, indices, vocab, masking, evalSeed, 0, lengths);
               options.onProgress?.(b + 1, total);
             }
           }
