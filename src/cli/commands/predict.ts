@@ -8,18 +8,18 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseFlags, requireFlag, UsageError } from '../args';
 import { TabtuneError } from '../../core/errors';
 import { editsFromFlags, settingField, settingsFlagSpec, settingsHelp, type SettingKey } from '../../core/settings';
-import { createSession, type ErrorInfo, type SessionEvent, type SessionFile, type DatasetPredictions, type ColumnChoice } from '../../core/session';
-import { nodeFileSource, nodeFolderSources } from '../../platform/node/byte-source';
+import { createSession, type ErrorInfo, type SessionEvent, type DatasetPredictions, type ColumnChoice } from '../../core/session';
 import { parseTask } from './train';
 import { MODEL_TASK_FLAGS, parseBackend, predictionsTsv } from './train-shared';
 import { createProgressBar, type ProgressBar } from './train-progress';
 import { isSquadTask } from '../../core/data';
 import { checkOutputFile } from '../../platform/node/output-paths';
 import { modelInputs } from '../output-inputs';
+import { reportCommonEvent, sessionInputs } from '../session-inputs';
 
 /** The settings that shape features and post-processing (the training ones do not apply). */
 const PREDICT_SETTINGS = (['maxSeqLength', 'docStride', 'maxQueryLength', 'evalBatchSize', 'seqBuckets', 'doLowerCase', 'nBestSize', 'maxAnswerLength', 'nullScoreDiffThreshold'] as SettingKey[]).map((k) => settingField(k));
@@ -45,42 +45,16 @@ const FLAGS = {
   data: { type: 'string' },
 } as const;
 
-/** A model folder's files: configs, tokenizer files, weights (safetensors, PyTorch, TF checkpoint). */
-const MODEL_FILE = /^((bert_)?config\.json|vocab\.txt|tokenizer(_config)?\.json|special_tokens_map\.json|.*\.safetensors|.*\.bin|.*\.ckpt(-\d+)?\.(index|data-\d+-of-\d+|meta)|checkpoint)$/i;
-
-/** The model folder (its tokenizer files left out when --vocab is given), the vocabulary and the data file (as the dev split). */
-function sessionFiles(modelDir: string, vocab: string | undefined, dataFile: string): SessionFile[] {
-  if (!existsSync(modelDir)) throw new TabtuneError('no such model folder', { file: modelDir, expected: 'a Hugging Face folder (config.json + weights) or a Google checkpoint folder', code: 'model-files' });
-  if (!existsSync(dataFile)) throw new TabtuneError('no such data file', { file: dataFile, expected: 'a GLUE TSV, a CSV/TSV table or a SQuAD JSON file', code: 'data-read' });
-  const folder = basename(resolve(modelDir));
-  // Only the model's own files: a folder tabtune train wrote also holds its dev predictions and metrics.
-  const out: SessionFile[] = nodeFolderSources(modelDir)
-    .filter((s) => MODEL_FILE.test(s.name))
-    .filter((s) => !vocab || !/^(vocab\.txt|tokenizer\.json)$/i.test(s.name))
-    .map((source) => ({ path: `${folder}/${source.name}`, source }));
-  if (vocab) out.push({ path: resolve(vocab), source: nodeFileSource(vocab) });
-  out.push({ path: resolve(dataFile), source: nodeFileSource(dataFile), split: 'dev' });
-  return out;
-}
-
 /** The session's events as progress on stderr; errors and the predictions kept. */
 function listener(bar: ProgressBar, errors: ErrorInfo[], answers: Map<number, { result: DatasetPredictions | null; error?: ErrorInfo }>): (ev: SessionEvent) => void {
   return (ev) => {
+    if (reportCommonEvent(ev, bar, errors)) return;
     switch (ev.type) {
-      case 'backend':
-        bar.log(`backend: ${ev.name}${ev.tried.length ? ` (${ev.tried.map((t) => `${t.name}: ${t.reason}`).join('; ')})` : ''}`);
-        return;
       case 'progress':
         bar.phase(ev.phase, ev.done, ev.total);
         return;
       case 'settings':
         for (const a of ev.adapted) bar.log(`${a.key} = ${JSON.stringify(a.to)}: ${a.reason}`);
-        return;
-      case 'log':
-        bar.log(ev.level === 'info' ? ev.message : `${ev.level === 'warn' ? 'warning' : 'error'}: ${ev.message}`);
-        return;
-      case 'error':
-        errors.push(ev);
         return;
       case 'datasetPredictions':
         answers.set(ev.requestId, { result: ev.result, error: ev.error });
@@ -111,7 +85,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     // The task and columns first: the data file is then read once, the way the predictions read it.
     await session.configure({ task, edits: flagEdits.edits, columns });
-    await session.addFiles(sessionFiles(modelDir, f.vocab, dataFile));
+    if (!existsSync(dataFile)) throw new TabtuneError('no such data file', { file: dataFile, expected: 'a GLUE TSV, a CSV/TSV table or a SQuAD JSON file', code: 'data-read' });
+    await session.addFiles(sessionInputs(modelDir, f.vocab, [{ file: dataFile, split: 'dev' }], { modelFilesOnly: true }));
     if (errors.length > 0) throw new TabtuneError(errors[0].message, { code: errors[0].code ?? 'predict' });
     const state = session.settings();
     if (state.task !== task) throw new UsageError(`--task ${task} does not fit ${dataFile} (detected: ${state.task ?? 'no dataset'})`);

@@ -7,21 +7,20 @@
  * metrics.json, the last evaluation's predictions, and checkpoints/.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { UsageError, parseFlags, requireFlag } from '../args';
 import { TabtuneError } from '../../core/errors';
 import { TASK_NAMES, isTaskName, type TaskName } from '../../core/data';
 import { editsFromFlags, settingsFlagSpec, settingsHelp, type Settings } from '../../core/settings';
 import { checkpointName, deserializeCheckpoint, serializeCheckpoint, TRAINING_PRESETS, type TrainingCheckpoint, type TrainingPresetName } from '../../core/train';
-import { createSession, type ErrorInfo, type SessionEvent, type SessionFile } from '../../core/session';
+import { createSession, type ErrorInfo, type SessionEvent } from '../../core/session';
 import { createFsCheckpointStore } from '../../platform/node/checkpoint-store';
-import { nodeFileSource, nodeFolderSources } from '../../platform/node/byte-source';
 import { createProgressBar, type ProgressBar } from './train-progress';
 import { checkOutputFolder, type InputPath } from '../../platform/node/output-paths';
 import { checkCheckpointData, dataFingerprint, prepareRunFolder, runMetaBytes, RUN_FILE, type RunMeta } from '../run-folder';
 import { exitCodeOf, watchInterrupts, type InterruptWatch } from '../signals';
 import { modelInputs } from '../output-inputs';
+import { reportCommonEvent, sessionInputs } from '../session-inputs';
 import { exportModelFolder, MODEL_TASK_FLAGS, parseBackend, writeEvalOutputs } from './train-shared';
 import { exportTrainedModel, LORA_EXPORT_FLAGS, LORA_EXPORT_HELP, parseLoraExport } from './train-lora';
 
@@ -86,19 +85,6 @@ export function editsFromArgs(f: Record<string, unknown>): Partial<Settings> {
   return { ...(TRAINING_PRESETS[preset] as Partial<Settings>), ...edits };
 }
 
-/** The model folder (its tokenizer files left out when --vocab is given), the vocabulary and the data as session files. */
-function sessionFiles(modelDir: string, vocab: string | undefined, trainFile: string, devFile: string | undefined, warn: (m: string) => void): SessionFile[] {
-  if (!existsSync(modelDir)) throw new TabtuneError('no such model folder', { file: modelDir, expected: 'a Hugging Face folder (config.json + weights) or a Google checkpoint folder', code: 'model-files' });
-  const folder = basename(resolve(modelDir));
-  const out: SessionFile[] = nodeFolderSources(modelDir, { onSkipped: (name, reason) => warn(`warning: ${join(modelDir, name)} ${reason}; skipped (not a model file)`) })
-    .filter((s) => !vocab || !/^(vocab\.txt|tokenizer\.json)$/i.test(s.name))
-    .map((source) => ({ path: `${folder}/${source.name}`, source }));
-  if (vocab) out.push({ path: resolve(vocab), source: nodeFileSource(vocab) });
-  out.push({ path: resolve(trainFile), source: nodeFileSource(trainFile), split: 'train' });
-  if (devFile && resolve(devFile) !== resolve(trainFile)) out.push({ path: resolve(devFile), source: nodeFileSource(devFile), split: 'dev' });
-  return out;
-}
-
 function formatMetrics(m: Record<string, number>): string {
   return Object.entries(m).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(4)}`).join(' ');
 }
@@ -107,10 +93,8 @@ function formatMetrics(m: Record<string, number>): string {
 function progressListener(bar: ProgressBar, errors: ErrorInfo[], progress: { step: number }): (ev: SessionEvent) => void {
   let totalSteps = 0;
   return (ev) => {
+    if (reportCommonEvent(ev, bar, errors)) return;
     switch (ev.type) {
-      case 'backend':
-        bar.log(`backend: ${ev.name}${ev.tried.length ? ` (${ev.tried.map((t) => `${t.name}: ${t.reason}`).join('; ')})` : ''}`);
-        return;
       case 'progress':
         if (ev.phase !== 'epoch') bar.phase(ev.phase, ev.done, ev.total);
         return;
@@ -138,12 +122,6 @@ function progressListener(bar: ProgressBar, errors: ErrorInfo[], progress: { ste
         return;
       case 'checkpoint':
         bar.log(`checkpoint ${checkpointName(ev.step)}`);
-        return;
-      case 'log':
-        bar.log(ev.level === 'info' ? ev.message : `${ev.level === 'warn' ? 'warning' : 'error'}: ${ev.message}`);
-        return;
-      case 'error':
-        errors.push(ev);
         return;
       default:
     }
@@ -212,7 +190,7 @@ export async function train(argv: string[], stop?: AbortSignal): Promise<number>
   try {
     // The task and columns first: the files are then read once, the way the run reads them.
     await session.configure({ task, edits, columns });
-    await session.addFiles(sessionFiles(modelDir, f.vocab, trainFile, f.dev, (m) => bar.log(m)));
+    await session.addFiles(sessionInputs(modelDir, f.vocab, [{ file: trainFile, split: 'train' }, ...(f.dev ? [{ file: f.dev, split: 'dev' as const }] : [])], { warn: (m) => bar.log(m) }));
     firstError();
     const state = session.settings();
     if (state.task !== task) throw new UsageError(`--task ${task} does not fit ${trainFile} (detected: ${state.task ?? 'no dataset'})`);
