@@ -42,37 +42,9 @@ export function ColumnMapping({ columns, value, onChange, disabled }: ColumnMapp
         <strong>Columns</strong> <span className="muted">(from the header; the preview below follows your choice)</span>
       </legend>
       <div className="row" style={{ flexWrap: 'wrap', gap: '0.6rem' }}>
-        <label htmlFor={`${id}-a`} className="small">
-          Text A{' '}
-          <select id={`${id}-a`} value={a} onChange={(e) => set({ textA: e.target.value })} data-testid="column-text-a">
-            {columns.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label htmlFor={`${id}-b`} className="small">
-          Text B{' '}
-          <select id={`${id}-b`} value={b} onChange={(e) => set({ textB: e.target.value })} data-testid="column-text-b">
-            <option value="">(none: single text)</option>
-            {columns.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label htmlFor={`${id}-label`} className="small">
-          Label{' '}
-          <select id={`${id}-label`} value={label} onChange={(e) => set({ label: e.target.value })} data-testid="column-label">
-            {columns.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </label>
+        <ColumnSelect id={`${id}-a`} label="Text A" testId="column-text-a" columns={columns} value={a} onChange={(v) => set({ textA: v })} />
+        <ColumnSelect id={`${id}-b`} label="Text B" testId="column-text-b" columns={columns} value={b} onChange={(v) => set({ textB: v })} none="(none: single text)" />
+        <ColumnSelect id={`${id}-label`} label="Label" testId="column-label" columns={columns} value={label} onChange={(v) => set({ label: v })} />
       </div>
       {clash && (
         <p className="small" role="alert" style={{ color: 'var(--bad)' }}>
@@ -80,5 +52,33 @@ export function ColumnMapping({ columns, value, onChange, disabled }: ColumnMapp
         </p>
       )}
     </fieldset>
+  );
+}
+
+interface ColumnSelectProps {
+  id: string;
+  label: string;
+  testId: string;
+  columns: readonly string[];
+  value: string;
+  onChange: (column: string) => void;
+  /** The text of an empty first choice, for an optional role. */
+  none?: string;
+}
+
+/** One role's choice of a header column. */
+function ColumnSelect({ id, label, testId, columns, value, onChange, none }: ColumnSelectProps) {
+  return (
+    <label htmlFor={id} className="small">
+      {label}{' '}
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
+        {none !== undefined && <option value="">{none}</option>}
+        {columns.map((c) => (
+          <option key={c} value={c}>
+            {c}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -7,7 +7,8 @@ import type uPlot from 'uplot';
 import type { RunInfo } from '../../protocol/events';
 import type { EvalResult } from '../../core/train';
 import type { SeriesStore } from '../../state/series';
-import { LiveChart, type ChartSource } from '../charts/LiveChart';
+import { LiveChart } from '../charts/LiveChart';
+import { useValueSource } from '../charts/valueSource';
 import { subscribePerFrame } from '../charts/frameScheduler';
 import { chartableMetrics, computeLiveStats, type LiveStats } from '../charts/liveStats';
 import { formatBytes, formatDuration, formatMetric, formatRate } from '../format/numbers';
@@ -46,20 +47,6 @@ const STATS: Array<{ key: StatKey; label: string; testId?: string }> = [
   { key: 'memory', label: 'GPU memory' },
 ];
 
-/** A source that never changes (eval charts re-render through React when evals change). */
-function staticSource(): ChartSource & { notify(): void } {
-  const listeners = new Set<() => void>();
-  return {
-    subscribe(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    notify() {
-      for (const l of listeners) l();
-    },
-  };
-}
-
 export function Dashboard({ series, run, evals, onLossChart }: DashboardProps) {
   const refs = useRef<Partial<Record<StatKey, HTMLElement | null>>>({});
   const pointsRef = useRef<HTMLSpanElement>(null);
@@ -79,10 +66,7 @@ export function Dashboard({ series, run, evals, onLossChart }: DashboardProps) {
   }, [series, totalSteps, examplesPerStep]);
 
   const metricKeys = useMemo(() => chartableMetrics(evals.flatMap((e) => Object.keys(e.metrics))), [evals]);
-  const evalSource = useMemo(() => staticSource(), []);
-  const evalsRef = useRef(evals);
-  evalsRef.current = evals;
-  useEffect(() => evalSource.notify(), [evals, evalSource]);
+  const { source: evalSource, latest: evalsRef } = useValueSource(evals);
 
   return (
     <div data-testid="dashboard">

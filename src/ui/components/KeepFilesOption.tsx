@@ -4,22 +4,11 @@
  */
 import { useId } from 'react';
 import type { FileReport } from '../../protocol/events';
+import { formatBytes } from '../format/numbers';
 
 /** The files a run trains on: accepted model, vocabulary and training/dev files (not ignored ones, not test files). */
 export function filesToKeep(files: readonly FileReport[]): FileReport[] {
   return files.filter((f) => f.accepted && f.use !== null && f.use !== 'ignored' && f.use !== 'test-data');
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }
 
 export interface KeepFilesOptionProps {

@@ -3,30 +3,14 @@
  * (eval metrics masked_accuracy and mlm_loss of core's task-mlm), drawn with LiveChart beside the
  * dashboard's training loss. The charts redraw when an evaluation arrives (React passes `evals`).
  */
-import { useEffect, useMemo, useRef } from 'react';
 import type uPlot from 'uplot';
 import type { EvalResult } from '../../core/train';
-import { LiveChart, type ChartSource } from '../charts/LiveChart';
-
-function evalsSource(): ChartSource & { notify(): void } {
-  const listeners = new Set<() => void>();
-  return {
-    subscribe(l) {
-      listeners.add(l);
-      return () => listeners.delete(l);
-    },
-    notify() {
-      for (const l of listeners) l();
-    },
-  };
-}
+import { LiveChart } from '../charts/LiveChart';
+import { useValueSource } from '../charts/valueSource';
 
 export function MaskedLmCharts({ evals }: { evals: EvalResult[] }) {
-  const source = useMemo(() => evalsSource(), []);
-  const ref = useRef(evals);
-  ref.current = evals;
-  useEffect(() => source.notify(), [evals, source]);
-  const column = (key: string): uPlot.AlignedData => [ref.current.map((e) => e.step), ref.current.map((e) => e.metrics[key] ?? null)];
+  const { source, latest } = useValueSource(evals);
+  const column = (key: string): uPlot.AlignedData => [latest.current.map((e) => e.step), latest.current.map((e) => e.metrics[key] ?? null)];
   return (
     <div className="charts" data-testid="mlm-charts">
       <LiveChart

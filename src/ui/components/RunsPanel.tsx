@@ -7,7 +7,7 @@
 import { useId, useState } from 'react';
 import type { RunRecord } from '../../core/io';
 import { formatMetric } from '../format/numbers';
-import { formatBytes } from './KeepFilesOption';
+import { formatBytes } from '../format/numbers';
 
 export interface RunsPanelProps {
   runs: RunRecord[];

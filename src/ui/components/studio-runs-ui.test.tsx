@@ -11,7 +11,8 @@ import { defaultSettings, resolveSettings } from '../../core/settings';
 import type { FileReport } from '../../protocol/events';
 import { SettingsForm } from './SettingsForm';
 import { RunsPanel } from './RunsPanel';
-import { KeepFilesOption, filesToKeep, formatBytes } from './KeepFilesOption';
+import { KeepFilesOption, filesToKeep } from './KeepFilesOption';
+import { formatBytes } from '../format/numbers';
 
 beforeAll(() => {
   window.matchMedia = ((q: string) => ({ matches: false, media: q, addEventListener() {}, removeEventListener() {} })) as unknown as typeof window.matchMedia;
@@ -84,7 +85,7 @@ describe('RunsPanel (kept runs)', () => {
     expect(within(b).getByTestId('run-files').textContent).toContain('Files kept in this browser: m/config.json, train.json');
     expect(b.textContent).toContain('Resume continues from its last checkpoint with its kept files');
     expect(b.getAttribute('data-shown')).toBe('true');
-    expect(screen.getByTestId('storage-use').textContent).toContain('5.0 MB of 1.0 GB');
+    expect(screen.getByTestId('storage-use').textContent).toContain('5.00 MB of 1.00 GB');
     expect(screen.getByTestId('storage-use').textContent).toContain('persistent');
     fireEvent.click(screen.getByRole('button', { name: 'Open run run a' }));
     expect(onOpen).toHaveBeenCalledWith('a');
@@ -101,10 +102,10 @@ describe('KeepFilesOption', () => {
   it('lists the files a run trains on with their total size, and opts out', () => {
     expect(filesToKeep(files).map((f) => f.path)).toEqual(['m/config.json', 'm/model.safetensors', 'm/vocab.txt', 'train.json']);
     expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(3 * 1024 * 1024 + 282_108)).toBe('3.3 MB');
+    expect(formatBytes(3 * 1024 * 1024 + 282_108)).toBe('3.27 MB');
     const onChange = vi.fn();
     render(<KeepFilesOption files={files} keep onChange={onChange} available />);
-    expect(screen.getByTestId('keep-files').textContent).toContain("Keep this run's 4 files (3.3 MB)");
+    expect(screen.getByTestId('keep-files').textContent).toContain("Keep this run's 4 files (3.27 MB)");
     expect(within(screen.getByTestId('keep-files-list')).getAllByRole('listitem')).toHaveLength(4);
     fireEvent.click(screen.getByRole('checkbox'));
     expect(onChange).toHaveBeenCalledWith(false);
