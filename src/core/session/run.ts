@@ -251,6 +251,16 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
       log(`could not update the stored run: ${(e as Error).message}`, 'warn');
     }
   };
+  /** An evaluation's result, from the schedule or from Evaluate-now: kept, sent, and stored with the run. */
+  const recordEval = (result: EvalResult, outcome: EvalOutcome): void => {
+    evals.push(result);
+    emit({ type: 'eval', result });
+    if (outcome.spans && outcome.spans.length > 0) emit({ type: 'spanPredictions', step: result.step, items: outcome.spans });
+    lastPredictions = outcome.predictions;
+    lastOutcome = outcome;
+    sendPredictions(result.step);
+    void update({ evals: evals.slice() });
+  };
   /** The curve and the last step are stored at most this often between checkpoints, so a reload keeps them. */
   let progressSavedAt = Date.now();
   const saveProgress = (): void => {
@@ -368,14 +378,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
         if (!dev) throw new TabtuneError('this run has no dev set to evaluate on', { code: 'no-dev' });
         const last = steps[steps.length - 1];
         const outcome = await dev.evaluate(m, { batchSize: cfg.evalBatchSize, liveSpanCount: cfg.liveSpanCount, onProgress: (d, t) => emit({ type: 'progress', phase: 'evaluating', done: d, total: t }) });
-        const result: EvalResult = { step: last?.step ?? 0, epoch: last?.epoch ?? 0, metrics: outcome.metrics };
-        evals.push(result);
-        emit({ type: 'eval', result });
-        if (outcome.spans && outcome.spans.length > 0) emit({ type: 'spanPredictions', step: result.step, items: outcome.spans });
-        lastPredictions = outcome.predictions;
-        lastOutcome = outcome;
-        sendPredictions(result.step);
-        void update({ evals: evals.slice() });
+        recordEval({ step: last?.step ?? 0, epoch: last?.epoch ?? 0, metrics: outcome.metrics }, outcome);
       };
     }
     status('training');
@@ -399,15 +402,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
           emit({ type: 'step', steps: [m] });
           saveProgress();
         },
-        onEval(result, outcome) {
-          evals.push(result);
-          emit({ type: 'eval', result });
-          if (outcome.spans && outcome.spans.length > 0) emit({ type: 'spanPredictions', step: result.step, items: outcome.spans });
-          lastPredictions = outcome.predictions;
-          lastOutcome = outcome;
-          sendPredictions(result.step);
-          void update({ evals: evals.slice() });
-        },
+        onEval: recordEval,
         onProgress(phase, done, total) {
           emit({ type: 'progress', phase, done, total });
         },
