@@ -11,10 +11,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init';
 import { bytesSource, readSafetensors } from '../io/safetensors';
-import { createMemoryRunStorage } from '../io/run-storage';
 import { readShared, readSharedBytes } from '../../testing/shared';
-import { createSession, type Session } from './session';
-import type { SessionEvent, SessionEventOf, SessionEventType } from './events';
+import { sessionHarness, type SessionHarness } from '../../testing/session-harness';
 import type { SessionFile } from './files';
 
 const enc = new TextEncoder();
@@ -50,17 +48,7 @@ const mrpc = (file: 'train.tsv' | 'dev.tsv', rows: number): SessionFile => ({
   source: bytesSource(enc.encode(readShared('datasets', 'glue', 'MRPC', file).split('\n').slice(0, rows + 1).join('\n') + '\n'), file),
 });
 
-interface Harness {
-  session: Session;
-  events: SessionEvent[];
-  of<T extends SessionEventType>(type: T): Array<SessionEventOf<T>>;
-}
-
-function harness(): Harness {
-  const events: SessionEvent[] = [];
-  const session = createSession({ emit: (e) => events.push(e), storage: createMemoryRunStorage(), preferredBackend: 'wasm' });
-  return { session, events, of: <T extends SessionEventType>(type: T) => events.filter((e): e is SessionEventOf<T> => e.type === type) };
-}
+const harness = (): SessionHarness => sessionHarness();
 
 const SMALL = { maxSeqLength: 32, trainBatchSize: 2, numTrainEpochs: 1, evalEverySteps: 2, learningRate: 1e-3, seqBuckets: [16] };
 

@@ -10,10 +10,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init';
 import { bytesSource, type ByteSource } from '../io/safetensors';
-import { createMemoryRunStorage } from '../io/run-storage';
 import { readShared, readSharedBytes } from '../../testing/shared';
-import { createSession, type Session } from './session';
-import type { SessionEvent, SessionEventOf, SessionEventType } from './events';
+import { sessionHarness, type SessionHarness } from '../../testing/session-harness';
 import type { SessionFile } from './files';
 
 const enc = new TextEncoder();
@@ -42,17 +40,7 @@ function files(trainRows: number, devRows: number, reads = new Map<string, numbe
   ];
 }
 
-interface Harness {
-  session: Session;
-  events: SessionEvent[];
-  of<T extends SessionEventType>(type: T): Array<SessionEventOf<T>>;
-}
-
-function harness(): Harness {
-  const events: SessionEvent[] = [];
-  const session = createSession({ emit: (e) => events.push(e), storage: createMemoryRunStorage(), preferredBackend: 'wasm' });
-  return { session, events, of: <T extends SessionEventType>(type: T) => events.filter((e): e is SessionEventOf<T> => e.type === type) };
-}
+const harness = (): SessionHarness => sessionHarness();
 
 beforeAll(async () => {
   await initBackend('wasm');
