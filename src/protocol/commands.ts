@@ -20,8 +20,10 @@
  *   export      the fine-tuned model as a Hugging Face folder (files + zip) and metrics; with
  *               `format` 'onnx' transformers.js's ONNX folder, 'torch-job' the run as a torchrun
  *               job folder (each one zip).
- *   resumeRun   continue a stored run from its last checkpoint (files must be loaded again
- *               unless the run is the demo, whose data is regenerated from its seed).
+ *   resumeRun   continue a stored run from its last checkpoint (its kept files are read back;
+ *               the demo's data is regenerated from its seed).
+ *   openRun     load a stored run's last checkpoint for the demos, predictions and downloads,
+ *               without training it (the stored run is not changed).
  *   demo        generate the demo QA set, create a small BERT from scratch and train it.
  */
 import type { TaskName } from '../core/data';
@@ -49,6 +51,7 @@ export type Command =
   | { type: 'predict'; requestId: number; input: PredictInput }
   | { type: 'export'; requestId: number; format?: ExportFormat; /** A LoRA run: merged weights (default) or peft's adapter files. */ lora?: 'merged' | 'adapter' }
   | { type: 'resumeRun'; runId: string }
+  | { type: 'openRun'; runId: string }
   | { type: 'demo'; runId: string; runName: string; options?: DemoOptions }
   /** The last run's encoder (head dropped, LoRA merged) becomes the pre-trained model of the next run. */
   | { type: 'fineTuneNext' };

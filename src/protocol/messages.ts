@@ -54,7 +54,7 @@ export function postEvent(target: MessageTarget, event: WorkerEvent): void {
 }
 
 const COMMAND_TYPES = new Set<string>([
-  'loadFiles', 'removeFile', 'configure', 'start', 'pause', 'resume', 'stop', 'evaluate', 'predict', 'export', 'resumeRun', 'demo',
+  'loadFiles', 'removeFile', 'configure', 'start', 'pause', 'resume', 'stop', 'evaluate', 'predict', 'export', 'resumeRun', 'openRun', 'demo',
   'fineTuneNext',
 ]);
 

@@ -117,8 +117,8 @@ export interface StudioBridge {
   loadRunSeries(id: string): Promise<StepMetrics[]>;
   /**
    * Reopens a stored run: its curve, evaluations, outcome and settings from storage at once; a
-   * finished run whose checkpoint and data are at hand also gets its model loaded in the worker
-   * (no step trained) for the demos, predictions and downloads.
+   * run whose checkpoint and data are at hand (kept files, or the demo) also gets its model loaded
+   * in the worker (no step trained) for the demos, predictions and downloads.
    */
   openRun(id: string): Promise<void>;
   /** Sends a raw command (escape hatch for tests). */
@@ -399,7 +399,10 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       if (steps.length > 0) series.append(steps);
       store.setState(reopenedRunState(record, steps));
       // The stored curve stays on screen until the worker's runStarted replaces it with the same one.
-      if (record.status === 'finished' && canLoadModel(record)) send({ type: 'resumeRun', runId: id });
+      // The run's model is loaded for the demos, predictions and downloads: a finished run's by resuming
+      // it at its end (the loop trains nothing and evaluates it again, which lists its predictions); an
+      // unfinished run's from its last checkpoint without training (its stored record is not changed).
+      if (canLoadModel(record)) send(record.status === 'finished' ? { type: 'resumeRun', runId: id } : { type: 'openRun', runId: id });
     },
     send,
     dispose() {

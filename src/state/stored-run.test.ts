@@ -92,13 +92,23 @@ describe('bridge: stored runs', () => {
     expect(worker.sent.at(-1)).toEqual({ type: 'resumeRun', runId: 'r1' });
   });
 
-  it('openRun of an interrupted run only shows it (Resume trains)', async () => {
+  it('openRun of an interrupted run loads its last checkpoint without training it (Resume trains)', async () => {
     const { bridge, storage, store, worker } = setup();
     await storage.putRun(record({ status: 'interrupted', lastStep: 4, lastCheckpointStep: 2 }));
     await storage.putSeries('r1', seriesFromSteps([step(1), step(2), step(3), step(4)]));
     await bridge.openRun('r1');
     expect(store.getState()).toMatchObject({ status: 'stopped', runId: 'r1', lastStep: step(4) });
     expect(worker.sent.filter((c) => c.type === 'resumeRun')).toEqual([]);
+    expect(worker.sent.at(-1)).toEqual({ type: 'openRun', runId: 'r1' });
+  });
+
+  it('openRun of a run with no checkpoint, or whose files were not kept, only shows it', async () => {
+    const { bridge, storage, worker } = setup();
+    await storage.putRun(record({ id: 'none', status: 'interrupted', lastStep: 1, lastCheckpointStep: null }));
+    await storage.putRun(record({ id: 'unkept', status: 'interrupted', lastStep: 4, lastCheckpointStep: 2, keptFiles: [] }));
+    await bridge.openRun('none');
+    await bridge.openRun('unkept');
+    expect(worker.sent.filter((c) => c.type === 'resumeRun' || c.type === 'openRun')).toEqual([]);
   });
 
   it('start keeps the files by default and asks for persistent storage for the first kept run only', async () => {

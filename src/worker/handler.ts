@@ -73,6 +73,8 @@ export function createWorkerHandler(deps: WorkerDeps): WorkerHandler {
           return await session.demo(cmd.runId, cmd.runName, cmd.options);
         case 'resumeRun':
           return await session.resumeRun(cmd.runId);
+        case 'openRun':
+          return await session.openRun(cmd.runId);
         case 'pause':
           return session.pause();
         case 'resume':

@@ -21,6 +21,7 @@ import type { Tokenizer } from '../tokenizer/types';
 import type { CheckpointStore, TrainingCheckpoint } from '../train/checkpoint';
 import { createPauseControl, type PauseControl } from '../train/loop-control';
 import { runTraining, type TrainingResult } from '../train/loop';
+import { restoreWeights } from '../train/loop-weights';
 import { countTrainSteps, validateTrainingConfig, type TrainingConfig } from '../train/run-config';
 import { createTaskAdapter } from '../train/task';
 import type { DatasetCache, EvalOutcome, TaskAdapter } from '../train/task-types';
@@ -62,6 +63,11 @@ export interface RunSpec {
   keptFiles?: string[];
   /** Continue a stored run (record and curve from RunStorage), or from a checkpoint alone. */
   resume?: { checkpoint: TrainingCheckpoint; record?: RunRecord; steps: StepMetrics[] };
+  /**
+   * Open the resumed run without training: its checkpoint's weights are loaded for the demos,
+   * predictions and downloads, no step is taken and the stored run is left as it was.
+   */
+  viewOnly?: boolean;
 }
 
 export interface RunContext {
@@ -350,6 +356,16 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
     emit({ type: 'runStarted', run: info });
     if (steps.length > 0) emit({ type: 'step', steps: steps.slice() });
     for (const ev of evals) emit({ type: 'eval', result: ev });
+
+    if (plan.viewOnly) {
+      if (!plan.resume) throw new TabtuneError('only a stored run with a checkpoint can be opened', { code: 'checkpoint-missing' });
+      restoreWeights(model, plan.resume.checkpoint.weights, `run ${plan.runName}, step ${plan.resume.checkpoint.state.step}`);
+      const step = plan.resume.checkpoint.state.step;
+      const finished = plan.resume.record?.status === 'finished';
+      log(`opened run "${plan.runName}" with its weights at step ${step}${finished ? '' : ' (Resume continues its training)'}`);
+      status(finished ? 'finished' : 'stopped');
+      return { status: finished ? 'completed' : 'stopped', model, tokenizer, config, adapter, modelConfig, rawConfig, labels, step, steps, evals, predictionFiles: filesOfLastPredictions, predictionRows: rowsOfLastPredictions, notePredictions };
+    }
 
     if (storage) {
       const now = Date.now();

@@ -182,3 +182,38 @@ describe('session: the demos during training', () => {
     expect(types.indexOf('prediction')).toBeLessThan(types.lastIndexOf('finished'));
   });
 });
+
+describe('session: an unfinished run opens without training', () => {
+  it('loads its last checkpoint for the demos, leaves the stored run as it was, and Resume then continues it', async () => {
+    const storage = createMemoryRunStorage();
+    const runFiles = createMemoryRunFileStore();
+    const first = await interruptedRun(storage, runFiles);
+    const ask = async (t: Harness, requestId: number): Promise<number[]> => {
+      await t.session.predict(requestId, { kind: 'classification', textA: 'The cat sat on the mat.', textB: 'A cat was sitting on a mat.' });
+      const answer = t.of('prediction').find((p) => p.requestId === requestId)!;
+      expect(answer.error).toBeUndefined();
+      if (answer.result?.kind !== 'classification') throw new Error('expected a classification answer');
+      return answer.result.probabilities;
+    };
+    const atStop = await ask(first, 1); // the weights at step 2, in the session that trained them
+    const before = (await storage.getRun('run-1'))!;
+
+    const t = pageLoad(storage, runFiles); // a reload, then Open from the run list
+    await t.session.openRun('run-1');
+    await t.session.idle();
+    expect(t.of('error')).toEqual([]);
+    expect(t.of('runStarted')[0].run).toMatchObject({ runId: 'run-1', resumedFromStep: 2 });
+    expect(t.of('step').flatMap((e) => e.steps).map((s) => s.step)).toEqual([1, 2]); // the stored curve, no new step
+    expect(t.of('checkpoint')).toEqual([]);
+    expect(t.of('status').at(-1)).toMatchObject({ status: 'stopped', runId: 'run-1' });
+    expect(await storage.getRun('run-1')).toEqual(before);
+    // The checkpoint's weights, not the pre-trained ones: the same answer as where training stopped.
+    expect(await ask(t, 2)).toEqual(atStop);
+
+    await t.session.resumeRun('run-1');
+    await t.session.idle();
+    expect(t.of('error')).toEqual([]);
+    expect(t.of('finished').at(-1)).toMatchObject({ reason: 'completed', step: 4 });
+    expect((await storage.getRun('run-1'))!.status).toBe('finished');
+  });
+});

@@ -109,6 +109,12 @@ export interface Session {
   start(options: StartOptions): Promise<void>;
   demo(runId: string, runName: string, options?: DemoOptions): Promise<void>;
   resumeRun(runId: string): Promise<void>;
+  /**
+   * Opens a stored run without training it: its last checkpoint's weights are loaded (from its
+   * kept files) for the demos, predictions and downloads; the stored run is not changed, and a
+   * later resumeRun continues it.
+   */
+  openRun(runId: string): Promise<void>;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -486,7 +492,7 @@ export function createSession(options: SessionOptions): Session {
     }
   };
 
-  const resumeStored = async (runId: string): Promise<void> => {
+  const resumeStored = async (runId: string, viewOnly = false): Promise<void> => {
     if (!storage) throw new Error('runs are not stored here, so none can be resumed');
     const record = await storage.getRun(runId);
     if (!record) throw new Error(`no stored run ${runId}`);
@@ -506,7 +512,8 @@ export function createSession(options: SessionOptions): Session {
       spec = await resumeSpec(record);
     }
     spec.resume = { checkpoint, record, steps };
-    log(`resuming run "${record.name}" from step ${stored.step}`);
+    spec.viewOnly = viewOnly;
+    if (!viewOnly) log(`resuming run "${record.name}" from step ${stored.step}`);
     await launch(spec, questions ? () => emit({ type: 'demoData', questions: questions! }) : undefined);
   };
 
@@ -584,6 +591,12 @@ export function createSession(options: SessionOptions): Session {
           emit({ type: 'status', status: 'failed', runId });
         }
       }, { runId }),
+
+    openRun: (runId) =>
+      guard(async () => {
+        if (busy('opening another run')) return;
+        await resumeStored(runId, true);
+      }),
 
     pause() {
       if (!active) return;
