@@ -16,7 +16,8 @@
  *   pre-training: unlabelled text of the task's own domain; labels and the dev set unseen), so
  *   that LoRA adapts a model that has learned something; then fine-tuned on MRPC train for the same steps, full vs LoRA r 8
  *   (α 16, dropout 0.1; the classifier trains), AdamW lr 1e-3 for both, and LoRA again at 5e-3
- *   (adapters usually take a higher rate), seq 64 (the model's positions), batch 32; dev accuracy and F1 from the task adapter's evaluation.
+ *   (adapters usually take a higher rate), and freezing the embeddings + the first of its 2 layers
+ *   at 1e-3, seq 64 (the model's positions), batch 32; dev accuracy and F1 from the task adapter's evaluation.
  * Prints a table per part, then one JSON line.
  *   --pretrain-steps 0 compares on the random weights themselves (the earlier, uninformative setup).
  */
@@ -129,6 +130,7 @@ async function mlmPretrain(config: BertConfig, weights: WeightMap, tokenizer: To
     const batch = toDeviceBatch(train.batch(indices, epoch));
     losses.push((await trainer.step(batch)).loss);
     disposeBatch(batch);
+    if ((step + 1) % 50 === 0) console.log(`  masked-LM step ${step + 1}/${steps}: mean loss of the last 50 ${(losses.slice(-50).reduce((a, b) => a + b, 0) / 50).toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   }
   const seconds = (performance.now() - t0) / 1000;
   const after = (await task.dev!.evaluate(model, { batchSize: 64 })).metrics;
@@ -156,6 +158,7 @@ async function mrpcPart(maxSteps: number, pretrainSteps: number): Promise<unknow
     { label: 'full', spec: CHOICES[0].spec, lr: 1e-3 },
     { label: 'LoRA r8 (q,v)', spec: CHOICES[1].spec, lr: 1e-3 },
     { label: 'LoRA r8 (q,v)', spec: CHOICES[1].spec, lr: 5e-3 },
+    { label: 'freeze emb + 1 layer', spec: { kind: 'freeze', embeddings: true, layers: 1 } as TrainableSpec, lr: 1e-3 },
   ]) {
     const model = createBertModel(config, weights, adapter.head, { seed: 1, trainable: spec });
     const trainer = createTrainer(model, { ...DEFAULT_OPTIMIZER, name: 'adamw', schedule: 'linear', learningRate: lr, numTrainSteps: maxSteps, numWarmupSteps: Math.round(maxSteps * 0.1), weightDecay: 0.01 }, { seed: 3 });

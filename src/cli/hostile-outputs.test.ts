@@ -159,7 +159,7 @@ describe('runs in --out: the same data only, checkpoints never lost', () => {
   it('another run of other data into the folder is refused, naming both fingerprints', async () => {
     const r = await tabtune(trainArgs(dataB, out));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/--out holds a run on other data \(data fingerprint [0-9a-f]{12} there, [0-9a-f]{12} for the files given now\)/);
+    expect(r.stderr).toMatch(/--out holds a run on other data \(the run's training file has fingerprint [0-9a-f]{12} \(.*a\.tsv\), the one given now [0-9a-f]{12}\)/);
   });
 
   it('a fresh run of the same data would replace its checkpoints: refused without --resume or --overwrite', async () => {
@@ -171,11 +171,41 @@ describe('runs in --out: the same data only, checkpoints never lost', () => {
   it('--resume on different data is refused, naming the fingerprint mismatch', async () => {
     const r = await tabtune(trainArgs(dataB, out, '--resume'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/cannot resume on different data: the run in --out was trained on data with fingerprint [0-9a-f]{12} \(.*a\.tsv\), the files given now have [0-9a-f]{12}/);
+    expect(r.stderr).toMatch(/cannot resume on different data: the run's training file has fingerprint [0-9a-f]{12} \(.*a\.tsv\), the one given now [0-9a-f]{12}/);
     // The same through --resume-from into a new folder: the checkpoint carries the run's fingerprint.
     const from = await tabtune(trainArgs(dataB, join(tmp, 'elsewhere'), '--resume-from', join(out, 'checkpoints', ckpt)));
     expect(from.code).toBe(1);
-    expect(from.stderr).toMatch(/checkpoints\/step-000000002: cannot resume on different data: the checkpoint was made on data with fingerprint [0-9a-f]{12}/);
+    expect(from.stderr).toMatch(/checkpoints\/step-000000002: cannot resume on different data \(the checkpoint's run metadata\): the run's training file has fingerprint [0-9a-f]{12}/);
+  });
+
+  it('--resume with another --max-train-examples or --max-eval-examples is refused, naming both values (the same file, other examples)', async () => {
+    expect(JSON.parse(readFileSync(join(out, 'tabtune_run.json'), 'utf8')).data_selection).toEqual({ maxTrainExamples: 0, maxEvalExamples: 0, columns: null });
+    const r = await tabtune(trainArgs(dataA, out, '--resume', '--max-train-examples', '4'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${out}: cannot resume on different data: max-train-examples: all for the run, 4 now`);
+    const from = await tabtune(trainArgs(dataA, join(tmp, 'elsewhere'), '--resume-from', join(out, 'checkpoints', ckpt), '--max-train-examples', '4', '--max-eval-examples', '3'));
+    expect(from.code).toBe(1);
+    expect(from.stderr).toContain(`cannot resume on different data (the checkpoint's run metadata): max-train-examples: all for the run, 4 now; max-eval-examples: all for the run, 3 now`);
+    // Without --resume it is another run of other data: refused too, unless --overwrite.
+    const fresh = await tabtune(trainArgs(dataA, out, '--max-train-examples', '4'));
+    expect(fresh.code).toBe(1);
+    expect(fresh.stderr).toContain('--out holds a run on other data (max-train-examples: all for the run, 4 now)');
+    expect(readdirSync(join(out, 'checkpoints'))).toEqual([ckpt]);
+  });
+
+  it('run metadata written before the example settings were kept still compares by its file, with a warning', async () => {
+    const old = join(tmp, 'old-run');
+    mkdirSync(old);
+    const meta = JSON.parse(readFileSync(join(out, 'tabtune_run.json'), 'utf8')) as Record<string, unknown>;
+    delete meta.data_selection;
+    writeFileSync(join(old, 'tabtune_run.json'), JSON.stringify(meta));
+    const other = await tabtune(trainArgs(dataB, old, '--resume'));
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/cannot resume on different data: the run's training file has fingerprint [0-9a-f]{12}/);
+    // The same file: resumable (no checkpoint in this folder, so it says that), after the warning.
+    const same = await tabtune(trainArgs(dataA, old, '--resume'));
+    expect(same.stderr).toContain(`warning: ${join(old, 'tabtune_run.json')}: the run was saved before its example limits and column mapping were recorded: only its files are checked`);
+    expect(same.stderr).toContain('no checkpoint to resume from');
   });
 
   it('--resume-from a folder with subfolders (the run or its checkpoints/) names the checkpoint to pass', async () => {

@@ -6,11 +6,16 @@
  *     --overwrite; its checkpoints are never deleted);
  *   - anything else (other files, or a run of other data): only with --overwrite.
  * And refuses to resume from a checkpoint made on other data, naming both fingerprints.
+ * "Same data" is the training file (data_fingerprint) read the same way (data_selection: the
+ * example limits and a table's columns, core/io/data-selection.ts). Metadata written before
+ * data_selection existed still compares by its file, with a warning that the rest is unchecked.
  */
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { TabtuneError } from '../core/errors';
-import { fingerprintFiles, FINGERPRINT_HEAD_BYTES } from '../core/io';
+import { dataSelectionChanges, dataSelectionOf, fingerprintFiles, FINGERPRINT_HEAD_BYTES, isDataSelection, SELECTION_NOT_RECORDED, type DataSelection } from '../core/io';
+import type { TaskName } from '../core/data';
+import { defaultSettings, type Settings } from '../core/settings';
 import { nodeFileSource } from '../platform/node/byte-source';
 import { folderEntries } from '../platform/node/output-paths';
 
@@ -22,6 +27,8 @@ export interface RunMeta {
   task: string;
   /** fingerprintFiles() of the training file (size and first 64 KiB), under the name "train:<task>". */
   data_fingerprint: string;
+  /** The example limits and table columns the run used; absent in metadata written before they were kept. */
+  data_selection?: DataSelection;
   train: string;
   dev?: string;
   model: string;
@@ -33,6 +40,30 @@ export async function dataFingerprint(trainFile: string, task: string): Promise<
   const src = nodeFileSource(trainFile);
   const head = await src.read(0, FINGERPRINT_HEAD_BYTES);
   return fingerprintFiles([{ name: `train:${task}`, size: src.size, head }]);
+}
+
+/** The data a run trains on: the training file's fingerprint and how its examples are selected. */
+export interface RunData {
+  fingerprint: string;
+  selection: DataSelection;
+}
+
+/**
+ * The run data of `tabtune train`: the training file, and the limits in `edits` (the command's
+ * preset and flags; unset: the task's defaults) and the table's columns.
+ */
+export async function runData(trainFile: string, task: TaskName, edits: Partial<Settings>, columns?: DataSelection['columns']): Promise<RunData> {
+  const defaults = defaultSettings(task);
+  return {
+    fingerprint: await dataFingerprint(trainFile, task),
+    selection: dataSelectionOf({ maxTrainExamples: edits.maxTrainExamples ?? defaults.maxTrainExamples, maxEvalExamples: edits.maxEvalExamples ?? defaults.maxEvalExamples }, columns ?? undefined),
+  };
+}
+
+/** How the run in `meta` differs from `data`: both fingerprints, or each selection setting with both values; [] when the same. */
+function differences(meta: RunMeta, data: RunData): string[] {
+  if (meta.data_fingerprint !== data.fingerprint) return [`the run's training file has fingerprint ${short(meta.data_fingerprint)} (${meta.train}), the one given now ${short(data.fingerprint)}`];
+  return isDataSelection(meta.data_selection) ? dataSelectionChanges(meta.data_selection, data.selection) : [];
 }
 
 export function runMetaBytes(meta: RunMeta): Uint8Array {
@@ -71,19 +102,21 @@ export interface RunFolderDecision {
  * is expected when not. With `overwrite`, an earlier run's checkpoints/ is renamed
  * checkpoints.replaced-<time> (not deleted) so the two runs' checkpoints never mix.
  */
-export function prepareRunFolder(out: string, fingerprint: string, options: { overwrite: boolean; resuming: boolean; log: (m: string) => void; now?: Date }): RunFolderDecision {
+export function prepareRunFolder(out: string, data: RunData, options: { overwrite: boolean; resuming: boolean; log: (m: string) => void; now?: Date }): RunFolderDecision {
   const entries = folderEntries(out);
   if (entries.length === 0) return { existing: null };
   const meta = readRunMeta(out);
-  const sameData = meta !== null && meta.data_fingerprint === fingerprint;
+  const changes = meta ? differences(meta, data) : [];
+  const sameData = meta !== null && changes.length === 0;
+  if (meta && sameData && !isDataSelection(meta.data_selection)) options.log(`warning: ${join(out, RUN_FILE)}: ${SELECTION_NOT_RECORDED}`);
   const checkpoints = join(out, 'checkpoints');
   const hasCheckpoints = folderEntries(checkpoints).some((n) => !n.endsWith('.partial'));
   if (options.resuming) {
     // Continuing a run: its checkpoints stay where they are, whatever --overwrite says.
     if (meta && !sameData) {
-      throw new TabtuneError(`cannot resume on different data: the run in --out was trained on data with fingerprint ${short(meta.data_fingerprint)} (${meta.train}), the files given now have ${short(fingerprint)}`, {
+      throw new TabtuneError(`cannot resume on different data: ${changes.join('; ')}`, {
         file: out,
-        expected: `the training file the run was started with (${meta.train}), or a new --out without --resume`,
+        expected: `the training file and example settings the run was started with (${meta.train}), or a new --out without --resume`,
         code: 'resume-data',
       });
     }
@@ -97,7 +130,7 @@ export function prepareRunFolder(out: string, fingerprint: string, options: { ov
     });
   }
   if (meta && !sameData && !options.overwrite) {
-    throw new TabtuneError(`--out holds a run on other data (data fingerprint ${short(meta.data_fingerprint)} there, ${short(fingerprint)} for the files given now)`, {
+    throw new TabtuneError(`--out holds a run on other data (${changes.join('; ')})`, {
       file: out,
       expected: `another --out, the training file of that run (${meta.train}), or --overwrite`,
       code: 'out-other-run',
@@ -118,15 +151,16 @@ export function prepareRunFolder(out: string, fingerprint: string, options: { ov
   return { existing: sameData ? meta : null };
 }
 
-/** Refuses a checkpoint whose run metadata names other data than `fingerprint`. */
-export function checkCheckpointData(files: ReadonlyMap<string, Uint8Array>, fingerprint: string, checkpoint: string): void {
+/** Refuses a checkpoint whose run metadata names other data than `data` (another file, or other limits or columns). */
+export function checkCheckpointData(files: ReadonlyMap<string, Uint8Array>, data: RunData, checkpoint: string): void {
   const bytes = files.get(RUN_FILE);
   if (!bytes) return; // a checkpoint without run metadata: the loop still checks the feature count
   const meta = parseRunMeta(new TextDecoder().decode(bytes), join(checkpoint, RUN_FILE));
-  if (meta.data_fingerprint !== fingerprint) {
-    throw new TabtuneError(`cannot resume on different data: the checkpoint was made on data with fingerprint ${short(meta.data_fingerprint)} (${meta.train}), the files given now have ${short(fingerprint)}`, {
+  const changes = differences(meta, data);
+  if (changes.length > 0) {
+    throw new TabtuneError(`cannot resume on different data (the checkpoint's run metadata): ${changes.join('; ')}`, {
       file: checkpoint,
-      expected: `the training file the run was started with (${meta.train}), or a new --out without --resume`,
+      expected: `the training file and example settings the run was started with (${meta.train}), or a new --out without --resume`,
       code: 'resume-data',
     });
   }

@@ -17,7 +17,7 @@ import { createSession, type ErrorInfo, type SessionEvent } from '../../core/ses
 import { createFsCheckpointStore } from '../../platform/node/checkpoint-store';
 import { createProgressBar, type ProgressBar } from './train-progress';
 import { checkOutputFolder, type InputPath } from '../../platform/node/output-paths';
-import { checkCheckpointData, dataFingerprint, prepareRunFolder, runMetaBytes, RUN_FILE, type RunMeta } from '../run-folder';
+import { checkCheckpointData, prepareRunFolder, runData, runMetaBytes, RUN_FILE, type RunMeta } from '../run-folder';
 import { exitCodeOf, watchInterrupts, type InterruptWatch } from '../signals';
 import { modelInputs } from '../output-inputs';
 import { reportCommonEvent, sessionInputs } from '../session-inputs';
@@ -161,11 +161,11 @@ export async function train(argv: string[], stop?: AbortSignal): Promise<number>
     ...(f.dev ? [{ path: f.dev, what: 'the dev file (--dev)' }] : []),
   ]);
   checkOutputFolder(outDir, inputs, { allowInside: f['resume-from'] ? [f['resume-from']] : [] });
-  const fingerprint = await dataFingerprint(trainFile, task);
+  const data = await runData(trainFile, task, edits, columns);
   const resuming = !!(f.resume || f['resume-from']);
-  const folder = prepareRunFolder(outDir, fingerprint, { overwrite: !!f.overwrite, resuming, log: (m) => bar.log(m) });
+  const folder = prepareRunFolder(outDir, data, { overwrite: !!f.overwrite, resuming, log: (m) => bar.log(m) });
   const meta: RunMeta = folder.existing ?? {
-    format: 'tabtune-run', version: 1, task, data_fingerprint: fingerprint, train: resolve(trainFile), dev: f.dev ? resolve(f.dev) : undefined, model: resolve(modelDir), created: new Date().toISOString(),
+    format: 'tabtune-run', version: 1, task, data_fingerprint: data.fingerprint, data_selection: data.selection, train: resolve(trainFile), dev: f.dev ? resolve(f.dev) : undefined, model: resolve(modelDir), created: new Date().toISOString(),
   };
   const store = createFsCheckpointStore(join(outDir, 'checkpoints'), {
     extraFiles: () => new Map([[RUN_FILE, runMetaBytes(meta)]]),
@@ -202,14 +202,14 @@ export async function train(argv: string[], stop?: AbortSignal): Promise<number>
       const parent = createFsCheckpointStore(join(dir, '..'));
       const name = dir.replace(/[\\/]+$/, '').split(/[\\/]/).pop()!;
       const files = await parent.load(name);
-      checkCheckpointData(files, fingerprint, dir);
+      checkCheckpointData(files, data, dir);
       resumeFrom = deserializeCheckpoint(files, dir);
     } else if (f.resume) {
       const names = await store.list();
       const latest = names[names.length - 1];
       if (!latest) throw new TabtuneError('no checkpoint to resume from', { file: join(outDir, 'checkpoints'), expected: 'a checkpoint written by an earlier tabtune train --out to the same folder', code: 'checkpoint-missing' });
       const files = await store.load(latest);
-      checkCheckpointData(files, fingerprint, join(outDir, 'checkpoints', latest));
+      checkCheckpointData(files, data, join(outDir, 'checkpoints', latest));
       resumeFrom = deserializeCheckpoint(files, latest);
       bar.log(`resuming from ${latest}`);
     }

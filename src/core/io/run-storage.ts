@@ -8,6 +8,7 @@
  * the run list) + its StoredSeries (the per-step curves, columnar) + its checkpoints (the core
  * checkpoint's files by name, the newest `keep` per run).
  */
+import type { DataSelection } from './data-selection';
 import type { TaskName } from '../data/types';
 import type { ByteSource } from './safetensors';
 import type { EvalResult, StepMetrics } from '../train/types';
@@ -26,6 +27,8 @@ export interface RunRecord {
   labels: string[];
   /** fingerprintFiles() of the data and model files the run was trained on. */
   fingerprint: string;
+  /** Which examples of those files it used (limits, table columns); absent in records saved before it was kept. */
+  dataSelection?: DataSelection;
   fileNames: string[];
   status: StoredRunStatus;
   isDemo: boolean;

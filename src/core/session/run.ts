@@ -11,6 +11,7 @@ import type { ColumnMapping } from '../data/table-reader';
 import type { TaskName } from '../data/types';
 import { runCheckpointStore } from '../io/run-storage-checkpoints';
 import { seriesFromSteps, type RunRecord, type RunStorage } from '../io/run-storage';
+import type { DataSelection } from '../io/data-selection';
 import { createBertModel } from '../model/bert-model';
 import type { BertConfig } from '../model/config';
 import type { BertModel, WeightMap } from '../model/types';
@@ -54,6 +55,8 @@ export interface RunSpec {
   demoSeed?: number;
   columns?: ColumnMapping;
   fingerprint: string;
+  /** Which examples of the files the run uses (limits, table columns), stored beside the fingerprint. */
+  dataSelection?: DataSelection;
   fileNames: string[];
   tokenizer(): Promise<Tokenizer>;
   train: DataSource;
@@ -373,7 +376,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
         ? { ...plan.resume.record, status: 'running', updated: now, backend: backend.info.name, error: null }
         : {
             id: runId, name: plan.runName, created: now, updated: now, task: plan.task,
-            settings: { ...plan.settings } as Record<string, unknown>, labels, fingerprint: plan.fingerprint, fileNames: plan.fileNames,
+            settings: { ...plan.settings } as Record<string, unknown>, labels, fingerprint: plan.fingerprint, dataSelection: plan.dataSelection, fileNames: plan.fileNames,
             status: 'running', isDemo: plan.isDemo, demoSeed: plan.demoSeed, model: { ...loaded.summary } as Record<string, unknown>,
             backend: backend.info.name, totalSteps: counts.numTrainSteps, lastStep: info.resumedFromStep, lastLoss: null,
             lastCheckpointStep: null, evals: [], finalMetrics: null, error: null, keptFiles: plan.keptFiles ?? [],

@@ -28,6 +28,7 @@ import { sourceFromText } from '../data/source';
 import type { TaskName } from '../data/types';
 import type { BackendName, InitBackendOptions } from '../backend/init';
 import { FINGERPRINT_HEAD_BYTES, fingerprintFiles, stepsFromSeries, type RunFileStore, type RunRecord, type RunStorage } from '../io/run-storage';
+import { dataSelectionChanges, dataSelectionOf, isDataSelection, SELECTION_NOT_RECORDED } from '../io/data-selection';
 import { loadPretrained } from '../io/load-pretrained';
 import { demoInitialWeights } from '../data/demo-qa-model';
 import { pipelineFor } from '../pipeline';
@@ -358,6 +359,7 @@ export function createSession(options: SessionOptions): Session {
       runId, runName, task, settings: s, isDemo: false,
       columns: task === 'tsv' ? columnsFor(columns, a.detection.columns) : undefined,
       fingerprint: await fingerprintOf(used),
+      dataSelection: dataSelectionOf(s, task === 'tsv' ? columnsFor(columns, a.detection.columns) : undefined),
       fileNames: used.map((f) => f.path),
       tokenizer: () => buildTokenizer(vocab, s.doLowerCase),
       train: dataSource(train),
@@ -381,7 +383,7 @@ export function createSession(options: SessionOptions): Session {
     const vocab = await demoVocab;
     return {
       runId, runName, task: 'squad', settings: r.settings, isDemo: true, demoSeed: d.seed,
-      fingerprint: `demo-seed-${d.seed}`, fileNames: [],
+      fingerprint: `demo-seed-${d.seed}`, dataSelection: dataSelectionOf(r.settings), fileNames: [],
       tokenizer: async () => demoTokenizer(vocab, r.settings.doLowerCase),
       train: sourceFromText('demo-train.json', JSON.stringify(d.data.train)),
       dev: sourceFromText('demo-dev.json', JSON.stringify(d.data.dev)),
@@ -446,6 +448,25 @@ export function createSession(options: SessionOptions): Session {
   };
 
   /**
+   * The run's files are loaded: they must also be read as the run read them (the same example
+   * limits and table columns). A record saved before the selection was stored is not checked (a
+   * warning says so).
+   */
+  const checkSelection = (record: RunRecord, spec: RunSpec): void => {
+    if (!isDataSelection(record.dataSelection)) {
+      log(`run "${record.name}": ${SELECTION_NOT_RECORDED}`, 'warn');
+      return;
+    }
+    const changes = dataSelectionChanges(record.dataSelection, spec.dataSelection ?? dataSelectionOf(spec.settings, spec.columns));
+    if (changes.length > 0) {
+      throw new TabtuneError(`cannot resume run "${record.name}" on other data: its files are loaded, but they would be read differently (${changes.join('; ')})`, {
+        expected: 'the example limits and columns the run was started with',
+        code: 'fingerprint',
+      });
+    }
+  };
+
+  /**
    * A stored run's spec from the files loaded now when they are the run's (same fingerprint), else
    * from the files kept for it, checked against its fingerprint.
    */
@@ -456,7 +477,9 @@ export function createSession(options: SessionOptions): Session {
       await analyse();
       try {
         const spec = await filesSpec(record.id, record.name);
-        return spec.fingerprint === record.fingerprint ? spec : null;
+        if (spec.fingerprint !== record.fingerprint) return null;
+        checkSelection(record, spec);
+        return spec;
       } catch (e) {
         if (files.size === 0 || (e as { code?: string }).code === 'not-ready') return null;
         throw e;

@@ -7,8 +7,8 @@
  */
 import { TabtuneError } from '../errors';
 import { createTokenizer } from './tokenizer';
-import type { Tokenizer, TokenizerOptions } from './types';
-import { MAX_VOCAB_TOKENS, checkSpecialTokens, vocabFromTokens } from './vocab';
+import type { Tokenizer, TokenizerOptions, Vocab } from './types';
+import { MAX_VOCAB_TOKENS, checkSpecialTokens } from './vocab';
 
 type Json = Record<string, unknown>;
 
@@ -61,6 +61,38 @@ function readNormalizer(n: unknown, file: string): NormalizerSettings {
   return fail(file, 'normalizer.type', `unsupported normalizer ${JSON.stringify(n.type)}`, 'BertNormalizer (a BERT WordPiece tokenizer)');
 }
 
+/**
+ * model.vocab (token -> id) as a Vocab, checking that the ids are the distinct integers
+ * 0..n-1. One pass over the keys builds both directions (no [token, id] pair per entry, no
+ * second map): this table is most of the reader's work after JSON.parse.
+ */
+function readVocabObject(vocabJson: Json, file: string): Vocab {
+  const keys = Object.keys(vocabJson);
+  const n = keys.length;
+  if (n === 0) fail(file, 'model.vocab', 'the vocabulary is empty', 'an object mapping each token to its id');
+  if (n > MAX_VOCAB_TOKENS) fail(file, 'model.vocab', `the vocabulary has ${n} tokens`, `at most ${MAX_VOCAB_TOKENS}`);
+  const idToToken = new Array<string>(n);
+  const seen = new Uint8Array(n);
+  const tokenToId = new Map<string, number>();
+  for (let k = 0; k < n; k++) {
+    const token = keys[k];
+    const id = vocabJson[token];
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= n || seen[id]) {
+      fail(file, `model.vocab["${token.slice(0, 100)}"]`, `bad id ${shortJson(id)}`, `distinct integer ids 0..${n - 1}`);
+    }
+    seen[id] = 1;
+    idToToken[id] = token;
+    tokenToId.set(token, id);
+  }
+  return { tokenToId, idToToken, size: n };
+}
+
+/** A value for an error message: at most 100 characters of its JSON (a mutated id may be a huge array). */
+function shortJson(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 100 ? `${s.slice(0, 100)}…` : s;
+}
+
 /** Builds a Tokenizer from a parsed tokenizer.json. `overrides` (e.g. CLI flags) win over the file's settings. */
 export function tokenizerFromHfJson(json: unknown, file = 'tokenizer.json', overrides: TokenizerOptions = {}): Tokenizer {
   if (!isObject(json)) fail(file, 'top level', 'tokenizer.json is not a JSON object', 'a Hugging Face tokenizer.json');
@@ -75,19 +107,7 @@ export function tokenizerFromHfJson(json: unknown, file = 'tokenizer.json', over
   }
   const vocabJson = model.vocab;
   if (!isObject(vocabJson)) fail(file, 'model.vocab', 'there is no vocabulary', 'an object mapping each token to its id');
-  const entries = Object.entries(vocabJson);
-  if (entries.length === 0) fail(file, 'model.vocab', 'the vocabulary is empty', 'an object mapping each token to its id');
-  if (entries.length > MAX_VOCAB_TOKENS) fail(file, 'model.vocab', `the vocabulary has ${entries.length} tokens`, `at most ${MAX_VOCAB_TOKENS}`);
-  const tokens = new Array<string>(entries.length);
-  const seen = new Uint8Array(entries.length);
-  for (const [token, id] of entries) {
-    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= entries.length || seen[id]) {
-      fail(file, `model.vocab["${token}"]`, `bad id ${JSON.stringify(id)}`, `distinct integer ids 0..${entries.length - 1}`);
-    }
-    seen[id] = 1;
-    tokens[id] = token;
-  }
-  const vocab = vocabFromTokens(tokens);
+  const vocab = readVocabObject(vocabJson, file);
   const unkToken = typeof model.unk_token === 'string' ? model.unk_token : '[UNK]';
   checkSpecialTokens(vocab, file, unkToken);
   const norm = readNormalizer(json.normalizer, file);
