@@ -39,7 +39,10 @@ import { countTrainSteps } from '../train/run-config';
 import type { DatasetCache } from '../train/task-types';
 import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countRecords, modelSummary, type Analysis, type RecordCount } from './analysis';
 import { backendEventFields, ensureBackend, type BackendState } from './backend';
-import { demoInputs, demoQuestions, demoTokenizer, DEMO_MODEL_CONFIG } from './demo';
+import { demoInputs, demoQuestions, demoTokenizer } from './demo';
+import { probeDemo } from './demo-probe';
+import { chooseDemoSize, demoDeviceKind, demoSizeSettings, SMALLEST_DEMO_SIZE, type DemoSizeChoice } from './demo-size';
+import { isSoftwareRenderer } from './backend';
 import { errorInfo } from './errors';
 import type { ColumnChoice, DemoOptions, ExportFormat, PredictInput, PredictResult, SessionEvent, SettingsState } from './events';
 import { exportOnnxRun, exportRun, exportTorchJobRun } from './export';
@@ -369,12 +372,13 @@ export function createSession(options: SessionOptions): Session {
   const demoSpec = async (runId: string, runName: string, demo: DemoOptions = {}): Promise<RunSpec & { questions: ReturnType<typeof demoQuestions> }> => {
     if (!options.loadDemoVocab) throw new TabtuneError('the demo needs its vocabulary, which this session was not given', { code: 'demo-vocab' });
     const d = demoInputs(demo);
-    const r = resolveSettings({ task: 'squad', edits: d.edits, context: { maxPositions: DEMO_MODEL_CONFIG.maxPositionEmbeddings } });
+    const config = d.config;
+    const r = resolveSettings({ task: 'squad', edits: d.edits, context: { maxPositions: config.maxPositionEmbeddings } });
     if (r.issues.length > 0) throw new TabtuneError(`the demo's settings: ${r.issues[0].message}`, { code: 'settings' });
     demoVocab ??= options.loadDemoVocab();
     const vocab = await demoVocab;
     return {
-      runId, runName, task: 'squad', settings: r.settings, isDemo: true, demoSeed: d.seed,
+      runId, runName, task: 'squad', settings: r.settings, isDemo: true, demoSeed: d.seed, demoSize: d.size.name,
       fingerprint: `demo-seed-${d.seed}`, fileNames: [],
       tokenizer: async () => demoTokenizer(vocab, r.settings.doLowerCase),
       train: sourceFromText('demo-train.json', JSON.stringify(d.data.train)),
@@ -382,11 +386,26 @@ export function createSession(options: SessionOptions): Session {
       questions: demoQuestions(d.data),
       async loadModel(onProgress) {
         onProgress(0, 1);
-        const weights = demoInitialWeights(d.seed);
+        const weights = demoInitialWeights(d.seed, config);
         onProgress(1, 1);
-        return { config: DEMO_MODEL_CONFIG, weights, notes: [`demo: a small BERT trained from scratch (hidden ${DEMO_MODEL_CONFIG.hiddenSize}, ${DEMO_MODEL_CONFIG.numHiddenLayers} layers)`], summary: modelSummary(DEMO_MODEL_CONFIG, 'scratch'), source: 'demo model' };
+        return { config, weights, notes: [`demo (${d.size.name}): a small BERT trained from scratch (hidden ${config.hiddenSize}, ${config.numHiddenLayers} layer${config.numHiddenLayers === 1 ? '' : 's'})`], summary: modelSummary(config, 'scratch'), source: 'demo model' };
       },
     };
+  };
+
+  /** The demo's size from a probe of its smallest size on the backend in use (demo-size.ts). */
+  const chooseDemo = async (runId: string, demo: DemoOptions): Promise<DemoSizeChoice> => {
+    emit({ type: 'demoSize', status: 'measuring', runId });
+    await calibrator.halt();
+    const b = await backend();
+    emit({ type: 'backend', ...backendEventFields(b.info) });
+    const adapter = b.info.limits?.adapter ?? '';
+    const probeSettings = resolveSettings({ task: 'squad', edits: { ...demoSizeSettings(SMALLEST_DEMO_SIZE), seed: demo.seed ?? 1, ...settingsPatch(demo.settings) } });
+    const probe = await probeDemo(probeSettings.settings);
+    const choice = chooseDemoSize(probe, demoDeviceKind(b.info.name, adapter !== '' && isSoftwareRenderer(adapter)));
+    log(`demo size: ${choice.reason} (a probe step took ${probe.secondsPerStep.toFixed(2)} s on ${b.info.name}; predicted ${Math.round(choice.predictedSeconds)} s, budget ${choice.budgetSeconds} s)`);
+    emit({ type: 'demoSize', status: 'chosen', runId, choice });
+    return choice;
   };
 
   const launch = async (spec: RunSpec, after?: () => void): Promise<void> => {
@@ -499,7 +518,7 @@ export function createSession(options: SessionOptions): Session {
     let spec: RunSpec;
     let questions: ReturnType<typeof demoQuestions> | undefined;
     if (record.isDemo) {
-      const p = await demoSpec(runId, record.name, { seed: record.demoSeed, settings: recordEdits });
+      const p = await demoSpec(runId, record.name, { seed: record.demoSeed, settings: recordEdits, size: record.demoSize as DemoOptions['size'] });
       questions = p.questions;
       spec = p;
     } else {
@@ -568,7 +587,8 @@ export function createSession(options: SessionOptions): Session {
     demo: (runId, runName, demo) =>
       guard(async () => {
         if (busy('starting the demo')) return;
-        const spec = await demoSpec(runId, runName, demo);
+        const size = demo?.size ?? (await chooseDemo(runId, demo ?? {})).size;
+        const spec = await demoSpec(runId, runName, { ...demo, size });
         await launch(spec, () => emit({ type: 'demoData', questions: spec.questions }));
       }, { runId }),
 
