@@ -44,4 +44,23 @@ describe('the demo sizes itself', () => {
     expect((await storage.getRun('demo-sized'))?.demoSize).toBe(choice.size);
     expect(of('log').some((l) => l.message.startsWith(`demo size: ${choice.reason}`))).toBe(true);
   }, 120_000);
+
+  it('stops before it starts when Stop comes while it is being sized', async () => {
+    const events: SessionEvent[] = [];
+    const h = createSession({
+      emit: (ev) => events.push(ev),
+      storage: createMemoryRunStorage(),
+      preferredBackend: 'wasm',
+      loadDemoVocab: async () => readShared('fixtures', 'vocab', 'bert-base-uncased.txt').split('\n').slice(0, 30522),
+    });
+    const started = h.demo('demo-stopped', 'Demo');
+    while (!events.some((e) => e.type === 'demoSize')) await new Promise((r) => setTimeout(r, 0));
+    h.stop();
+    await started;
+    await h.idle();
+    expect(events.filter((e) => e.type === 'error')).toEqual([]);
+    expect(events.filter((e) => e.type === 'demoSize').map((e) => e.type === 'demoSize' && e.status)).toEqual(['measuring']);
+    expect(events.some((e) => e.type === 'runStarted')).toBe(false);
+    expect(events.filter((e) => e.type === 'status').map((e) => e.type === 'status' && e.status).slice(-2)).toEqual(['stopping', 'stopped']);
+  }, 60_000);
 });

@@ -394,14 +394,15 @@ export function createSession(options: SessionOptions): Session {
   };
 
   /** The demo's size from a probe of its smallest size on the backend in use (demo-size.ts). */
-  const chooseDemo = async (runId: string, demo: DemoOptions): Promise<DemoSizeChoice> => {
+  let sizing: { runId: string; abort: AbortController } | null = null;
+  const chooseDemo = async (runId: string, demo: DemoOptions, signal: AbortSignal): Promise<DemoSizeChoice> => {
     emit({ type: 'demoSize', status: 'measuring', runId });
     await calibrator.halt();
     const b = await backend();
     emit({ type: 'backend', ...backendEventFields(b.info) });
     const adapter = b.info.limits?.adapter ?? '';
     const probeSettings = resolveSettings({ task: 'squad', edits: { ...demoSizeSettings(SMALLEST_DEMO_SIZE), seed: demo.seed ?? 1, ...settingsPatch(demo.settings) } });
-    const probe = await probeDemo(probeSettings.settings);
+    const probe = await probeDemo(probeSettings.settings, signal);
     const choice = chooseDemoSize(probe, demoDeviceKind(b.info.name, adapter !== '' && isSoftwareRenderer(adapter)));
     log(`demo size: ${choice.reason} (a probe step took ${probe.secondsPerStep.toFixed(2)} s on ${b.info.name}; predicted ${Math.round(choice.predictedSeconds)} s, budget ${choice.budgetSeconds} s)`);
     emit({ type: 'demoSize', status: 'chosen', runId, choice });
@@ -426,7 +427,7 @@ export function createSession(options: SessionOptions): Session {
   };
 
   const busy = (what: string): boolean => {
-    if (!active) return false;
+    if (!active && !sizing) return false;
     emit({ type: 'error', fatal: false, lastCheckpointStep: null, message: `a run is in progress: stop it before ${what}`, code: 'busy' });
     return true;
   };
@@ -587,7 +588,22 @@ export function createSession(options: SessionOptions): Session {
     demo: (runId, runName, demo) =>
       guard(async () => {
         if (busy('starting the demo')) return;
-        const size = demo?.size ?? (await chooseDemo(runId, demo ?? {})).size;
+        let size = demo?.size;
+        if (size === undefined) {
+          // Stop while the demo is being sized ends it before it starts.
+          const abort = new AbortController();
+          sizing = { runId, abort };
+          try {
+            size = (await chooseDemo(runId, demo ?? {}, abort.signal)).size;
+          } catch (e) {
+            if (!abort.signal.aborted) throw e;
+            log('the demo was stopped while it was being sized');
+            emit({ type: 'status', status: 'stopped', runId });
+            return;
+          } finally {
+            sizing = null;
+          }
+        }
         const spec = await demoSpec(runId, runName, { ...demo, size });
         await launch(spec, () => emit({ type: 'demoData', questions: spec.questions }));
       }, { runId }),
@@ -620,6 +636,11 @@ export function createSession(options: SessionOptions): Session {
       void storage?.updateRun(active.runId, { status: 'running' }).catch(() => undefined);
     },
     stop() {
+      if (sizing) {
+        emit({ type: 'status', status: 'stopping', runId: sizing.runId });
+        sizing.abort.abort();
+        return;
+      }
       if (!active) return;
       emit({ type: 'status', status: 'stopping', runId: active.runId });
       active.abort.abort();
