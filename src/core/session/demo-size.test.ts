@@ -14,7 +14,7 @@ const probe = (secondsPerStep: number, evalSecondsPerExample = secondsPerStep / 
 describe('demo sizes', () => {
   it('are ordered largest first, with steps from their data and batch', () => {
     expect(DEMO_SIZES.map((s) => s.name)).toEqual(['full', 'medium', 'small']);
-    expect(DEMO_SIZES.map(demoSteps)).toEqual([150, 80, 60]);
+    expect(DEMO_SIZES.map(demoSteps)).toEqual([150, 80, 40]);
     for (let i = 1; i < DEMO_SIZES.length; i++) expect(stepCostRatio(DEMO_SIZES[i - 1], DEMO_SIZES[i])).toBeGreaterThan(1);
     expect(stepCostRatio(SMALLEST_DEMO_SIZE, SMALLEST_DEMO_SIZE)).toBe(1);
     // Every size's model fits its window: positions cover the sequence length.
@@ -31,7 +31,7 @@ describe('demo sizes', () => {
 
   it('predicts each size as an upper bound scaled from the probe', () => {
     const p = probe(2, 0.01);
-    expect(predictDemoSeconds(SMALLEST_DEMO_SIZE, p)).toBeCloseTo(60 * 2 + 20 * 0.01, 6);
+    expect(predictDemoSeconds(SMALLEST_DEMO_SIZE, p)).toBeCloseTo(40 * 2 + 20 * 0.01, 6);
     const full = demoSizeNamed('full');
     expect(predictDemoSeconds(full, p)).toBeCloseTo(stepCostRatio(full, SMALLEST_DEMO_SIZE) * (150 * 2 + 40 * 3 * 0.01), 6);
   });
@@ -56,9 +56,9 @@ describe('demo sizes', () => {
 
   it('picks the small size on a software renderer, and says so', () => {
     const c = chooseDemoSize(probe(2.5), 'software-gpu');
-    expect(c).toMatchObject({ size: 'small', steps: 60, hiddenSize: 32, numHiddenLayers: 1, budgetSeconds: DEMO_BUDGET_SECONDS['software-gpu'], overBudget: false });
-    expect(c.reason).toBe('slow GPU (software renderer): 60 steps, hidden 32, 1 layer, sequence 40');
-    expect(c.predictedSeconds).toBeCloseTo(60 * 2.5 + 20 * 0.05, 6);
+    expect(c).toMatchObject({ size: 'small', steps: 40, hiddenSize: 32, numHiddenLayers: 1, budgetSeconds: DEMO_BUDGET_SECONDS['software-gpu'], overBudget: false });
+    expect(c.reason).toBe('slow GPU (software renderer): 40 steps, hidden 32, 1 layer, sequence 40');
+    expect(c.predictedSeconds).toBeCloseTo(40 * 2.5 + 20 * 0.05, 6);
   });
 
   it('keeps the small size when even it is over budget, and marks that', () => {
@@ -66,7 +66,7 @@ describe('demo sizes', () => {
     expect(c.size).toBe('small');
     expect(c.overBudget).toBe(true);
     expect(c.predictedSeconds).toBeGreaterThan(c.budgetSeconds);
-    expect(c.reason.startsWith('no GPU (CPU fallback): 60 steps')).toBe(true);
+    expect(c.reason.startsWith('no GPU (CPU fallback): 40 steps')).toBe(true);
   });
 
   it('rejects a probe without a positive time, and an unknown size name', () => {

@@ -29,7 +29,7 @@ describe('DemoSizeNote', () => {
     const series = createSeriesStore();
     applyEvent(store, series, { type: 'demoSize', status: 'measuring', runId: 'r1' }, 0);
     expect(store.getState().demoSize).toEqual({ runId: 'r1', status: 'measuring', choice: null });
-    const choice = chooseDemoSize({ size: SMALLEST_DEMO_SIZE, secondsPerStep: 2.6, evalSecondsPerExample: 0.05 }, 'software-gpu');
+    const choice = chooseDemoSize({ size: SMALLEST_DEMO_SIZE, secondsPerStep: 4, evalSecondsPerExample: 0.05 }, 'software-gpu');
     applyEvent(store, series, { type: 'demoSize', status: 'chosen', runId: 'r1', choice }, 0);
     const d = store.getState().demoSize!;
     expect(d.choice?.size).toBe('small');
@@ -41,9 +41,9 @@ describe('DemoSizeNote', () => {
     const note = screen.getByTestId('demo-size');
     expect(note.getAttribute('data-size')).toBe('small');
     expect(note.getAttribute('data-device')).toBe('software-gpu');
-    expect(screen.getByTestId('demo-size-reason').textContent).toBe('slow GPU (software renderer): 60 steps, hidden 32, 1 layer, sequence 40');
+    expect(screen.getByTestId('demo-size-reason').textContent).toBe('slow GPU (software renderer): 40 steps, hidden 32, 1 layer, sequence 40');
     expect(note.textContent).toContain('· about 3 min');
-    expect(note.textContent).toContain('A training step of the smallest demo took 2.60 s here');
+    expect(note.textContent).toContain('A training step of the smallest demo took 4.00 s here');
     expect(note.textContent).not.toContain('longer than that');
     rerender(<DemoSizeNote status="chosen" choice={{ ...choice, overBudget: true, predictedSeconds: 400 }} />);
     expect(screen.getByTestId('demo-size').textContent).toContain('Even the smallest demo is predicted to take longer than that here.');
