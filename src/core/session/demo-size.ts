@@ -17,8 +17,8 @@
  * upper bound of the time a size takes if the probe's size took the measured time.
  *
  * Every size learns (WASM, seed 1, measured on 2026-12-02): full 150 steps, dev EM 88
- * (demo-qa-learning.test.ts); medium 80 steps, EM 100; small 40 steps, EM 90
- * (demo-size-learning.test.ts, which trains the smallest end to end on every test run). The
+ * (demo-qa-learning.test.ts); medium 80 steps, EM 97.5; small 40 steps, EM 90
+ * (demo-size-learning.test.ts, which trains both end to end on every test run). The
  * full size's three facts per paragraph need ~80 steps before the model learns which slot a
  * question asks for; with one fact per paragraph (medium, small) 40 steps suffice, where three
  * facts at hidden 32 and one layer reached only EM 55 in 60 steps and 67 in 90. The small size's
