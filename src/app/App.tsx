@@ -17,6 +17,7 @@ import { CompareChart } from '../ui/components/CompareChart';
 import { Dashboard } from '../ui/components/Dashboard';
 import { DataPreview } from '../ui/components/DataPreview';
 import { DemoHero } from '../ui/components/DemoHero';
+import { DemoSizeNote } from '../ui/components/DemoSizeNote';
 import { DropZone } from '../ui/components/DropZone';
 import { ErrorList, type ShownError } from '../ui/components/ErrorList';
 import { EstimateView } from '../ui/components/EstimateView';
@@ -71,6 +72,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const spanPredictions = use((s) => s.spanPredictions);
   const prediction = use((s) => s.prediction);
   const demoQuestions = use((s) => s.demoQuestions);
+  const demoSize = use((s) => s.demoSize);
   const exportState = use((s) => s.exportState);
   const formatExports = use((s) => s.formatExports);
   const evalPredictions = use((s) => s.evalPredictions);
@@ -283,6 +285,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
         </div>
         <div className="col">
           <Panel title="Progress" testId="progress-panel" focusable actions={<NotifyToggle />}>
+            {demoSize !== null && demoSize.runId === runId && <DemoSizeNote status={demoSize.status} choice={demoSize.choice} />}
             <LiveProgress bridge={bridge} />
           </Panel>
           <Panel title="Training" testId="training-panel">

@@ -10,14 +10,14 @@
  *   ready           the worker booted.
  *   everything else the session's events: fileRecognised, taskDetected, settings, plan, progress,
  *                   backend, status, runStarted, step, eval, spanPredictions, checkpoint,
- *                   finished, prediction, exported, demoData, evalPredictions, log, error.
+ *                   finished, prediction, exported, demoSize, demoData, evalPredictions, log, error.
  */
 import type { SessionEvent } from '../core/session';
 export type { DevPrediction } from '../core/session';
 export type { RunEstimate } from '../core/session';
 
 export type {
-  BackendName, CharSpan, ColumnChoice, DemoQuestion, ErrorInfo, ExportedFile, ExportFormat, FileKind, FileReport, FileUse, ModelSummary, Phase,
+  BackendName, CharSpan, ColumnChoice, DemoQuestion, DemoSizeChoice, DemoSizeName, ErrorInfo, ExportedFile, ExportFormat, FileKind, FileReport, FileUse, ModelSummary, Phase,
   PredictResult, PreviewExample, QaAnswer, RunInfo, RunPlan, RunStatus, SettingsState, SpanPrediction, TaskDetection,
 } from '../core/session';
 

@@ -102,6 +102,9 @@ export function applyEvent(store: StudioStore, series: SeriesStore, ev: WorkerEv
     case 'evalPredictions':
       set({ evalPredictions: { runId: ev.runId, step: ev.step, rows: ev.rows } });
       return;
+    case 'demoSize':
+      set({ demoSize: { runId: ev.runId, status: ev.status, choice: ev.choice ?? null } });
+      return;
     case 'demoData':
       set({ demoQuestions: ev.questions });
       return;

@@ -22,7 +22,7 @@ import type { RunRecord } from '../core/io';
 import type { EvalResult, StepMetrics } from '../core/train';
 import { defaultSettings, type Settings } from '../core/settings';
 import type {
-  BackendName, DemoQuestion, ErrorInfo, ExportedFile, ExportFormat, FileReport, Phase, PredictResult, PreviewExample,
+  BackendName, DemoQuestion, DemoSizeChoice, ErrorInfo, ExportedFile, ExportFormat, FileReport, Phase, PredictResult, PreviewExample,
   RunInfo, RunPlan, RunStatus, SettingsState, SpanPrediction, TaskDetection,
 } from '../protocol/events';
 import type { PredictInput } from '../protocol/commands';
@@ -106,6 +106,8 @@ export interface ExportState {
 export interface DemoSlice {
   prediction: PredictionState | null;
   demoQuestions: DemoQuestion[];
+  /** The demo's size for its run: 'measuring' while its probe step runs, then the choice and why. */
+  demoSize: { runId: string; status: 'measuring' | 'chosen'; choice: DemoSizeChoice | null } | null;
   exportState: ExportState | null;
   /** The latest evaluation's dev predictions as rows (inputs, gold, predicted), for the Results panel. */
   evalPredictions: { runId: string; step: number; rows: DevPrediction[] } | null;
@@ -188,6 +190,7 @@ export const createRunSlice: StateCreator<StudioState, [], [], RunSlice> = () =>
 export const createDemoSlice: StateCreator<StudioState, [], [], DemoSlice> = () => ({
   prediction: null,
   demoQuestions: [],
+  demoSize: null,
   exportState: null,
   evalPredictions: null,
   formatExports: {},

@@ -27,7 +27,7 @@ export function clearRunPanels(store: StudioStore, series: SeriesStore): boolean
   series.reset();
   store.setState({
     status: 'idle', runId: null, run: null, phases: {}, lastStep: null, trainStartedAt: null, lastCheckpoint: null, finished: null,
-    evals: [], spanPredictions: null, prediction: null, exportState: null, formatExports: {}, evalPredictions: null, demoQuestions: [],
+    evals: [], spanPredictions: null, prediction: null, exportState: null, formatExports: {}, evalPredictions: null, demoQuestions: [], demoSize: null,
   });
   return true;
 }

@@ -345,7 +345,7 @@ describe('worker handler: a run', () => {
 describe('worker handler: the demo', () => {
   it('generates the data, trains a BERT from scratch, offers held-out questions, answers with a span of the context, and resumes', async () => {
     const t = harness();
-    await t.run({ type: 'demo', runId: 'demo-1', runName: 'Demo', options: { seed: 4, settings: { numTrainEpochs: 0.05, saveCheckpointsSteps: 2 } } });
+    await t.run({ type: 'demo', runId: 'demo-1', runName: 'Demo', options: { seed: 4, size: 'full', settings: { numTrainEpochs: 0.05, saveCheckpointsSteps: 2 } } });
     await t.h.idle();
     expect(t.of('error')).toEqual([]);
     const run = t.of('runStarted')[0].run;
@@ -363,7 +363,7 @@ describe('worker handler: the demo', () => {
       expect(q.context).toContain(q.answer);
     }
     const stored = await t.storage.getRun('demo-1');
-    expect(stored).toMatchObject({ isDemo: true, demoSeed: 4, status: 'finished', model: { source: 'scratch', hiddenSize: DEMO_MODEL_CONFIG.hiddenSize, numLayers: DEMO_MODEL_CONFIG.numHiddenLayers } });
+    expect(stored).toMatchObject({ isDemo: true, demoSeed: 4, demoSize: 'full', status: 'finished', model: { source: 'scratch', hiddenSize: DEMO_MODEL_CONFIG.hiddenSize, numLayers: DEMO_MODEL_CONFIG.numHiddenLayers } });
 
     const q = questions[0];
     await t.run({ type: 'predict', requestId: 1, input: { kind: 'qa', context: q.context, question: q.question } });

@@ -243,7 +243,7 @@ export function generateDemoQa(options: DemoQaOptions = {}): DemoQaSet {
   return { train, dev, options: o };
 }
 
-/** The demo model: a small BERT from scratch over the bert-base-uncased vocabulary. */
+/** The demo model at its full size (demo-size.ts narrows it for slower devices): a small BERT from scratch over the bert-base-uncased vocabulary. */
 export const DEMO_MODEL_CONFIG: BertConfig = {
   vocabSize: 30522,
   hiddenSize: 64,
@@ -260,7 +260,8 @@ export const DEMO_MODEL_CONFIG: BertConfig = {
 };
 
 /**
- * The demo's training settings (over SQuAD's defaults; keys of core/settings' table): a paragraph of three facts and its
+ * The demo's training settings at its full size (over SQuAD's defaults; keys of core/settings'
+ * table; core/session/demo-size.ts changes them for its smaller sizes): a paragraph of three facts and its
  * question fit in 56 tokens (one window each); two epochs of 400 paragraphs (1,200 questions) in
  * batches of 16 are 150 steps, with a from-scratch learning rate and AdamW. Measured through the
  * worker handler in Node (WASM backend, seed 1, demo-qa-learning.test.ts): loss 4.0 -> 0.3, dev

@@ -34,6 +34,8 @@ export interface RunRecord {
   isDemo: boolean;
   /** Demo runs: the generator's seed (the data is regenerated on resume). */
   demoSeed?: number;
+  /** Demo runs: the size chosen for it (core/session demo-size.ts), kept for resume. */
+  demoSize?: string;
   /** The model's shape (protocol ModelSummary), plain JSON. */
   model: Record<string, unknown> | null;
   backend: string | null;

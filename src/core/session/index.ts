@@ -14,3 +14,4 @@ export { gluePredictionsFileName } from './predictions';
 export { countParameters, modelSummary } from './analysis';
 export { mergedWeights, peftAdapterFiles, type LoraExportMode } from './adapted-model';
 export { labelsFromConfig } from './predict-data';
+export { chooseDemoSize, demoSizeNamed, demoSteps, DEMO_SIZES, SMALLEST_DEMO_SIZE, type DemoSize, type DemoProbe } from './demo-size';

@@ -53,6 +53,8 @@ export interface RunSpec {
   settings: Settings;
   isDemo: boolean;
   demoSeed?: number;
+  /** Demo runs: the size chosen for it (demo-size.ts). */
+  demoSize?: string;
   columns?: ColumnMapping;
   fingerprint: string;
   /** Which examples of the files the run uses (limits, table columns), stored beside the fingerprint. */
@@ -377,7 +379,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
         : {
             id: runId, name: plan.runName, created: now, updated: now, task: plan.task,
             settings: { ...plan.settings } as Record<string, unknown>, labels, fingerprint: plan.fingerprint, dataSelection: plan.dataSelection, fileNames: plan.fileNames,
-            status: 'running', isDemo: plan.isDemo, demoSeed: plan.demoSeed, model: { ...loaded.summary } as Record<string, unknown>,
+            status: 'running', isDemo: plan.isDemo, demoSeed: plan.demoSeed, ...(plan.demoSize ? { demoSize: plan.demoSize } : {}), model: { ...loaded.summary } as Record<string, unknown>,
             backend: backend.info.name, totalSteps: counts.numTrainSteps, lastStep: info.resumedFromStep, lastLoss: null,
             lastCheckpointStep: null, evals: [], finalMetrics: null, error: null, keptFiles: plan.keptFiles ?? [],
           };

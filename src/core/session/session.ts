@@ -40,7 +40,10 @@ import { countTrainSteps } from '../train/run-config';
 import type { DatasetCache } from '../train/task-types';
 import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countRecords, modelSummary, type Analysis, type RecordCount } from './analysis';
 import { backendEventFields, ensureBackend, type BackendState } from './backend';
-import { demoInputs, demoQuestions, demoTokenizer, DEMO_MODEL_CONFIG } from './demo';
+import { demoInputs, demoQuestions, demoTokenizer } from './demo';
+import { probeDemo } from './demo-probe';
+import { chooseDemoSize, demoDeviceKind, demoSizeSettings, SMALLEST_DEMO_SIZE, type DemoSizeChoice } from './demo-size';
+import { isSoftwareRenderer } from './backend';
 import { errorInfo } from './errors';
 import type { ColumnChoice, DemoOptions, ExportFormat, PredictInput, PredictResult, SessionEvent, SettingsState } from './events';
 import { exportOnnxRun, exportRun, exportTorchJobRun } from './export';
@@ -377,12 +380,13 @@ export function createSession(options: SessionOptions): Session {
   const demoSpec = async (runId: string, runName: string, demo: DemoOptions = {}): Promise<RunSpec & { questions: ReturnType<typeof demoQuestions> }> => {
     if (!options.loadDemoVocab) throw new TabtuneError('the demo needs its vocabulary, which this session was not given', { code: 'demo-vocab' });
     const d = demoInputs(demo);
-    const r = resolveSettings({ task: 'squad', edits: d.edits, context: { maxPositions: DEMO_MODEL_CONFIG.maxPositionEmbeddings } });
+    const config = d.config;
+    const r = resolveSettings({ task: 'squad', edits: d.edits, context: { maxPositions: config.maxPositionEmbeddings } });
     if (r.issues.length > 0) throw new TabtuneError(`the demo's settings: ${r.issues[0].message}`, { code: 'settings' });
     demoVocab ??= options.loadDemoVocab();
     const vocab = await demoVocab;
     return {
-      runId, runName, task: 'squad', settings: r.settings, isDemo: true, demoSeed: d.seed,
+      runId, runName, task: 'squad', settings: r.settings, isDemo: true, demoSeed: d.seed, demoSize: d.size.name,
       fingerprint: `demo-seed-${d.seed}`, dataSelection: dataSelectionOf(r.settings), fileNames: [],
       tokenizer: async () => demoTokenizer(vocab, r.settings.doLowerCase),
       train: sourceFromText('demo-train.json', JSON.stringify(d.data.train)),
@@ -390,11 +394,27 @@ export function createSession(options: SessionOptions): Session {
       questions: demoQuestions(d.data),
       async loadModel(onProgress) {
         onProgress(0, 1);
-        const weights = demoInitialWeights(d.seed);
+        const weights = demoInitialWeights(d.seed, config);
         onProgress(1, 1);
-        return { config: DEMO_MODEL_CONFIG, weights, notes: [`demo: a small BERT trained from scratch (hidden ${DEMO_MODEL_CONFIG.hiddenSize}, ${DEMO_MODEL_CONFIG.numHiddenLayers} layers)`], summary: modelSummary(DEMO_MODEL_CONFIG, 'scratch'), source: 'demo model' };
+        return { config, weights, notes: [`demo (${d.size.name}): a small BERT trained from scratch (hidden ${config.hiddenSize}, ${config.numHiddenLayers} layer${config.numHiddenLayers === 1 ? '' : 's'})`], summary: modelSummary(config, 'scratch'), source: 'demo model' };
       },
     };
+  };
+
+  /** The demo's size from a probe of its smallest size on the backend in use (demo-size.ts). */
+  let sizing: { runId: string; abort: AbortController } | null = null;
+  const chooseDemo = async (runId: string, demo: DemoOptions, signal: AbortSignal): Promise<DemoSizeChoice> => {
+    emit({ type: 'demoSize', status: 'measuring', runId });
+    await calibrator.halt();
+    const b = await backend();
+    emit({ type: 'backend', ...backendEventFields(b.info) });
+    const adapter = b.info.limits?.adapter ?? '';
+    const probeSettings = resolveSettings({ task: 'squad', edits: { ...demoSizeSettings(SMALLEST_DEMO_SIZE), seed: demo.seed ?? 1, ...settingsPatch(demo.settings) } });
+    const probe = await probeDemo(probeSettings.settings, signal);
+    const choice = chooseDemoSize(probe, demoDeviceKind(b.info.name, adapter !== '' && isSoftwareRenderer(adapter)));
+    log(`demo size: ${choice.reason} (a probe step took ${probe.secondsPerStep.toFixed(2)} s on ${b.info.name}; predicted ${Math.round(choice.predictedSeconds)} s, budget ${choice.budgetSeconds} s)`);
+    emit({ type: 'demoSize', status: 'chosen', runId, choice });
+    return choice;
   };
 
   const launch = async (spec: RunSpec, after?: () => void): Promise<void> => {
@@ -415,7 +435,7 @@ export function createSession(options: SessionOptions): Session {
   };
 
   const busy = (what: string): boolean => {
-    if (!active) return false;
+    if (!active && !sizing) return false;
     emit({ type: 'error', fatal: false, lastCheckpointStep: null, message: `a run is in progress: stop it before ${what}`, code: 'busy' });
     return true;
   };
@@ -528,7 +548,7 @@ export function createSession(options: SessionOptions): Session {
     let spec: RunSpec;
     let questions: ReturnType<typeof demoQuestions> | undefined;
     if (record.isDemo) {
-      const p = await demoSpec(runId, record.name, { seed: record.demoSeed, settings: recordEdits });
+      const p = await demoSpec(runId, record.name, { seed: record.demoSeed, settings: recordEdits, size: record.demoSize as DemoOptions['size'] });
       questions = p.questions;
       spec = p;
     } else {
@@ -598,7 +618,23 @@ export function createSession(options: SessionOptions): Session {
     demo: (runId, runName, demo) =>
       guard(async () => {
         if (busy('starting the demo')) return;
-        const spec = await demoSpec(runId, runName, demo);
+        let size = demo?.size;
+        if (size === undefined) {
+          // Stop while the demo is being sized ends it before it starts.
+          const abort = new AbortController();
+          sizing = { runId, abort };
+          try {
+            size = (await chooseDemo(runId, demo ?? {}, abort.signal)).size;
+          } catch (e) {
+            if (!abort.signal.aborted) throw e;
+            log('the demo was stopped while it was being sized');
+            emit({ type: 'status', status: 'stopped', runId });
+            return;
+          } finally {
+            sizing = null;
+          }
+        }
+        const spec = await demoSpec(runId, runName, { ...demo, size });
         await launch(spec, () => emit({ type: 'demoData', questions: spec.questions }));
       }, { runId }),
 
@@ -636,6 +672,11 @@ export function createSession(options: SessionOptions): Session {
       void storage?.updateRun(active.runId, { status: 'running' }).catch(() => undefined);
     },
     stop() {
+      if (sizing) {
+        emit({ type: 'status', status: 'stopping', runId: sizing.runId });
+        sizing.abort.abort();
+        return;
+      }
       if (!active) return;
       emit({ type: 'status', status: 'stopping', runId: active.runId });
       active.abort.abort();
