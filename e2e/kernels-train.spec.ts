@@ -1,14 +1,18 @@
 /**
  * The training kernels of src/core/kernels on WebGPU (headless Chromium, SwiftShader) against
- * their composed-op fallbacks, and a 20-step seeded training curve on WebGPU against the same
- * run on WASM (harness: e2e/harness/kernels-train.ts).
+ * their composed-op fallbacks, a 20-step seeded training curve on WebGPU against the same
+ * run on WASM, and a WebGPU run resumed from a checkpoint against the same run straight through,
+ * bit for bit (harness: e2e/harness/kernels-train.ts).
  *
  * Bounds (float32; the kernels sum in a different order than the references):
  *   scatter-add, gather gradient, column sums   |Δ| ≤ 1e-5 · max(1, max|reference|)
+ *   scatter-add against the host's in-order sum, and against itself run again: 0 (bit for bit)
  *   optimizer params and Adam slots (5 steps)   |Δ| ≤ 2e-6 · max(1, max|reference|)
+ *     (moments in one slab, and in several: a slab limit below one tensor's m + v)
  *   optimizer report [loss, ‖g‖, applied, Σg²]  |Δ| ≤ 1e-5 · max(1, max|reference|)
  *   the non-finite step (4 of 5) changes nothing, on both paths, and is not counted
  *   20-step loss curve, dropout off             |Δ| ≤ 1e-4 · |loss_wasm| per step
+ *   resumed run (cancel at 3, checkpoint, resume): every loss and every weight bit identical
  */
 import { expect, test, type Page } from '@playwright/test';
 import { guardNetwork, openHarness } from './helpers';
@@ -49,10 +53,10 @@ test.describe('training kernels on WebGPU', () => {
     for (const d of diffs) console.log(`${d.name}: max |Δ| ${d.maxAbsDiff.toExponential(2)} (scale ${d.scale.toExponential(2)}, ${d.count} values)`);
     expect(diffs.length).toBeGreaterThan(60);
     for (const d of diffs) {
-      const rel = /step \d+ (a\.|big|LayerNorm)|slot/.test(d.name) ? 2e-6 : 1e-5;
+      const rel = / exact: /.test(d.name) ? 0 : /step \d+ (a\.|big|LayerNorm)|slot/.test(d.name) ? 2e-6 : 1e-5;
       expect(d.maxAbsDiff, d.name).toBeLessThanOrEqual(rel * Math.max(1, d.scale));
     }
-    for (const opt of ['bert-adam', 'adamw']) {
+    for (const opt of ['bert-adam', 'adamw', 'bert-adam (slabs of 20500)', 'adamw (slabs of 20500)']) {
       expect(diffs.find((d) => d.name === `${opt} applied steps`)!.maxAbsDiff, `${opt}: 4 of 5 steps applied on both paths`).toBe(0);
     }
   });
@@ -65,6 +69,17 @@ test.describe('training kernels on WebGPU', () => {
     r.webgpu.forEach((l, i) => expect(Math.abs(l - r.wasm[i]), `step ${i + 1}: ${l} vs ${r.wasm[i]}`).toBeLessThanOrEqual(1e-4 * Math.abs(r.wasm[i])));
     expect(r.wasm[19]).toBeLessThan(r.wasm[0]); // it trains
     expect(r.kernelDispatches).toBeGreaterThan(0);
+    expect(r.numTensorsFlat).toBe(true);
+  });
+
+  test('a run resumed from a checkpoint is bit for bit the run straight through (WebGPU, dropout on)', async () => {
+    const r = await page.evaluate(() => window.tabtuneTrainKernels!.resume(3));
+    console.log(`straight ${r.straight.join(' ')}\nresumed  ${r.resumed.join(' ')} (from step ${r.cut} of ${r.total})`);
+    expect(r.total).toBeGreaterThan(r.cut + 2);
+    expect(r.straight).toHaveLength(r.total);
+    expect(r.resumed).toEqual(r.straight.slice(r.cut)); // the same float64 values of the same float32 losses
+    expect(r.weightCount).toBeGreaterThan(20);
+    expect(r.differingWeights).toEqual([]);
     expect(r.numTensorsFlat).toBe(true);
   });
 });

@@ -2,14 +2,15 @@
  * Reference-GPU estimate of one training step from the step's kernel list, for any preset
  * (BERT-base included, which SwiftShader cannot profile at batch 8 in reasonable time):
  *
- *   npx tsx bench/browser-train/estimate.ts [--presets tiny,base] [--batch 8] [--seq 128]
+ *   npx tsx bench/browser-train/estimate.ts [--presets tiny,base] [--batch 8] [--seq 128] [--bindings 10]
  *
  * The list is the kernels this build issues for a classification step (forward, backward,
  * global-norm + Adam), each with its FLOPs and the bytes it reads and writes (fp32, every input
  * and output tensor once, the convention of bench.ts's profiled roofline); per-kernel dispatch
  * counts as issued (LayerNorm backward 2, scatter-add 2 with its zero fill, the optimizer's
- * ⌈T/9⌉ norm passes + 1 finalize + ⌈T/2⌉ Adam dispatches on a 10-storage-binding adapter, T
- * trainable tensors). Σ max(F/peak, B/bandwidth) + dispatches × overhead, REFERENCE_GPU.
+ * ⌈T/(b−1)⌉ norm passes + 1 finalize + ⌈T/⌊(b−2)/2⌋⌉ Adam dispatches (moments in one slab,
+ * adam.ts) on an adapter of b storage bindings per shader stage, `--bindings`, default 10 as
+ * SwiftShader; WebGPU's default is 8; T trainable tensors). Σ max(F/peak, B/bandwidth) + dispatches × overhead, REFERENCE_GPU.
  * Matmul FLOPs agree with params.ts's trainingStepFlops (checked at the end of each row). Checked
  * against tiny's profiled step (bench.ts --profile tiny): the dispatch count must match.
  * Glossary: B batch, S sequence, M = B·S rows, H hidden, I intermediate, N heads, D = H/N,
@@ -27,7 +28,7 @@ interface K {
   matmul?: boolean;
 }
 
-export function stepKernels(c: BertConfig, B: number, S: number, C = 2): K[] {
+export function stepKernels(c: BertConfig, B: number, S: number, C = 2, bindings = 10): K[] {
   const H = c.hiddenSize;
   const I = c.intermediateSize;
   const N = c.numAttentionHeads;
@@ -100,18 +101,18 @@ export function stepKernels(c: BertConfig, B: number, S: number, C = 2): K[] {
     }
   }
   k('LayerNorm backward (embeddings, positions)', 20 * M * H, 4 * M * H + 2 * P * H + 2 * H, 2);
-  k('ScatterAdd words (zero fill + add)', M * H, V * H + 3 * M * H + M, 2);
-  k('ScatterAdd types (zero fill + add)', M * H, T * H + 3 * M * H + M, 2);
+  k('ScatterAdd words (zero fill + position links, chain sums)', M * H + M * M, V * H + 2 * M * H + 4 * M, 2);
+  k('SegmentSum types (owner computes)', T * M * H, T * H + M * H + M, 1);
   // Optimizer over every trainable tensor.
   const tensors = 5 + 16 * c.numHiddenLayers + 2 + 2; // embeddings (3 tables + LN), layers, pooler, classifier
   const params = V * H + P * H + T * H + 2 * H + c.numHiddenLayers * (4 * H * H + 4 * H + 2 * H * I + I + H + 4 * H) + H * H + H + C * H + C;
-  k('global norm (partials + finalize)', 2 * params, params, Math.ceil(tensors / 9) + 1);
-  k('Adam (p, m, v in place)', 12 * params, 7 * params, Math.ceil(tensors / 2));
+  k('global norm (partials + finalize)', 2 * params, params, Math.ceil(tensors / (bindings - 1)) + 1);
+  k('Adam (p, m, v in place)', 12 * params, 7 * params, Math.ceil(tensors / Math.floor((bindings - 2) / 2)));
   return ks;
 }
 
-export function estimate(c: BertConfig, B: number, S: number) {
-  const ks = stepKernels(c, B, S);
+export function estimate(c: BertConfig, B: number, S: number, bindings = 10) {
+  const ks = stepKernels(c, B, S, 2, bindings);
   let computeS = 0;
   let flops = 0;
   let mmFlops = 0;
@@ -141,9 +142,10 @@ if (isMain) {
   };
   const B = Number(arg('batch', '8'));
   const S = Number(arg('seq', '128'));
-  console.log(`reference GPU: ${REFERENCE_GPU.name}, ${REFERENCE_GPU.flops / 1e12} TFLOP/s, ${REFERENCE_GPU.bytesPerS / 1e9} GB/s, ${REFERENCE_GPU.dispatchUs.join('-')} us per dispatch; batch ${B}, seq ${S}`);
+  const bindings = Number(arg('bindings', '10'));
+  console.log(`reference GPU: ${REFERENCE_GPU.name}, ${REFERENCE_GPU.flops / 1e12} TFLOP/s, ${REFERENCE_GPU.bytesPerS / 1e9} GB/s, ${REFERENCE_GPU.dispatchUs.join('-')} us per dispatch; batch ${B}, seq ${S}; ${bindings} storage bindings`);
   for (const name of arg('presets', 'tiny,base').split(',') as PresetName[]) {
-    const e = estimate(PRESETS[name], B, S);
+    const e = estimate(PRESETS[name], B, S, bindings);
     console.log(
       `${name}: ${e.dispatches} dispatches (${e.kernels} kernels); ${(e.flops / 1e9).toFixed(1)} GFLOP (matmuls ${(e.mmFlops / 1e9).toFixed(1)}, params.ts ${(e.paramsFlops / 1e9).toFixed(1)}), ` +
         `${(e.bytes / 1e6).toFixed(0)} MB -> roofline ${e.computeMs.toFixed(1)} ms (matmuls ${(100 * e.matmulShare).toFixed(0)}%); ` +

@@ -6,6 +6,7 @@
  *   init()              -> backend, limits, which tfjs kernels were replaced
  *   parity()            -> per kernel: largest |kernel − composed fallback| (and the scale)
  *   curve(steps)        -> the losses of the same seeded run (dropout off) on WebGPU and on WASM
+ *   resume(cut)         -> a WebGPU run straight vs cancelled at `cut`, checkpointed, resumed
  *
  * The composed references run on the same WebGPU backend from other tfjs ops: oneHot(ids)ᵀ·x
  * for the scatter-add, ones·x for the column sums, the optimizer's composed path (kernels:
@@ -20,6 +21,7 @@ import { makeConfig } from '../../src/core/model';
 import { encoderParamShapes, poolerParamShapes } from '../../src/core/model';
 import type { HostBatch, WeightMap } from '../../src/core/model';
 import { createOptimizer } from '../../src/core/train';
+import { checkpointName, createMemoryCheckpointStore, deserializeCheckpoint, resolveTrainingConfig, runTraining, type TrainSet } from '../../src/core/train';
 import { createTrainer } from '../../src/core/train';
 import { DEFAULT_OPTIMIZER, type OptimizerName } from '../../src/core/train';
 import { dispatchStats } from '../../src/core/kernels';
@@ -80,15 +82,27 @@ async function init(): Promise<InitReport> {
 
 async function parity(): Promise<KernelDiff[]> {
   const out: KernelDiff[] = [];
-  // Scatter-add: a large table (atomic path) and a 2-row table (owner path); repeated ids.
-  for (const [V, N, C] of [[500, 300, 40], [2, 300, 40], [30522, 64, 16]] as const) {
+  // Scatter-add: large tables (chain path) and a 2-row table (owner path); repeated ids, and one
+  // id taking 90% of 4096 rows (where atomic adds would race). Each also bit for bit against the
+  // host's in-order sum, and run twice (the same bits: deterministic).
+  for (const [V, N, C] of [[500, 300, 40], [2, 300, 40], [30522, 64, 16], [500, 4096, 8]] as const) {
     const u = rng(V + N);
-    const idsArr = Int32Array.from({ length: N }, (_, i) => (i % 7 === 0 ? 3 % V : Math.floor(u() * V)));
+    const idsArr = Int32Array.from({ length: N }, (_, i) => (N > 1000 ? (i % 10 ? 7 : Math.floor(u() * V)) : i % 7 === 0 ? 3 % V : Math.floor(u() * V)));
     const x = randn([N, C], 11 + V);
     const ids = tf.tensor1d(idsArr, 'int32');
     const got = tf.unsortedSegmentSum(x, ids, V);
     const want = tf.matMul(tf.oneHot(ids, V), x, true, false); // [V, C]
     out.push(await diff(`scatter-add V=${V} N=${N} C=${C}`, got, want));
+    const xs = await x.data();
+    const host = new Float32Array(V * C); // rows of one id added in position order, from 0
+    idsArr.forEach((v, i) => {
+      for (let c = 0; c < C; c++) host[v * C + c] = Math.fround(host[v * C + c] + xs[i * C + c]);
+    });
+    const hostT = tf.tensor2d(host, [V, C]);
+    out.push(await diff(`scatter-add V=${V} N=${N} C=${C} exact: in-order host sum`, got, hostT));
+    const again = tf.unsortedSegmentSum(x, ids, V);
+    out.push(await diff(`scatter-add V=${V} N=${N} C=${C} exact: run twice`, again, got));
+    tf.dispose([hostT, again]);
     // Through autodiff: the gradient of an embedding lookup.
     const table = tf.variable(randn([V, C], 5));
     const dy = randn([N, C], 6);
@@ -109,14 +123,17 @@ async function parity(): Promise<KernelDiff[]> {
     out.push(await diff(`column-sum keepDims [${shape}] over [${axes}]`, kept, tf.reshape(want, kept.shape)));
     tf.dispose([x, got, want, kept]);
   }
-  // Optimizer: kernel path vs composed path, same start, 3 steps + a non-finite step + one more.
-  for (const name of ['bert-adam', 'adamw'] as OptimizerName[]) {
+  // Optimizer: kernel path vs composed path, same start, 3 steps + a non-finite step + one more;
+  // the kernel path with its moments in one slab, and in several (a slab limit below one tensor's
+  // m + v: a tensor's m and v in different slabs, dispatches binding two slabs).
+  for (const [name, slabLimit] of [['bert-adam'], ['adamw'], ['bert-adam', 20500], ['adamw', 20500]] as [OptimizerName, number?][]) {
+    const label = slabLimit ? `${name} (slabs of ${slabLimit})` : name;
     const shapes: Record<string, number[]> = { 'a.weight': [300, 40], 'a.bias': [40], 'LayerNorm.weight': [40], 'big.weight': [20000] };
     const make = () => new Map(Object.entries(shapes).map(([n, s], i) => [n, tf.variable(randn(s, 100 + i, 0.5), true, `${name}-${n}-${Math.random()}`)]));
     const vk = make();
     const vc = make();
     const cfg = { ...DEFAULT_OPTIMIZER, name, learningRate: 1e-2, maxGradNorm: 1.0, weightDecay: 0.01, numWarmupSteps: 0 };
-    const ok = createOptimizer(cfg, vk, { kernels: true });
+    const ok = createOptimizer(cfg, vk, { kernels: true, slabLimit });
     const oc = createOptimizer(cfg, vc, { kernels: false, groupLimit: 0 });
     if (ok.path !== 'kernels' || oc.path !== 'composed') throw new Error(`optimizer paths ${ok.path} / ${oc.path}`);
     const reports: [number, tf.Tensor, tf.Tensor][] = [];
@@ -130,15 +147,15 @@ async function parity(): Promise<KernelDiff[]> {
       const loss = tf.scalar(0.5 + s);
       reports.push([s, ok.step(grads, loss, 1e-2 / s), oc.step(grads, loss, 1e-2 / s)]);
       tf.dispose([...grads.values(), loss]);
-      for (const n of Object.keys(shapes)) out.push(await diff(`${name} step ${s} ${n}`, vk.get(n)!, vc.get(n)!));
+      for (const n of Object.keys(shapes)) out.push(await diff(`${label} step ${s} ${n}`, vk.get(n)!, vc.get(n)!));
     }
-    for (const [s, rk, rc] of reports) out.push(await diff(`${name} step ${s} report [loss, norm, applied, Σg²]`, rk, rc));
+    for (const [s, rk, rc] of reports) out.push(await diff(`${label} step ${s} report [loss, norm, applied, Σg²]`, rk, rc));
     const [sk, sc] = [await ok.getState(), await oc.getState()];
-    out.push({ name: `${name} applied steps`, maxAbsDiff: Math.abs(Number(sk.meta.appliedSteps) - Number(sc.meta.appliedSteps)) + Math.abs(Number(sk.meta.appliedSteps) - 4), scale: 4, count: 1 });
+    out.push({ name: `${label} applied steps`, maxAbsDiff: Math.abs(Number(sk.meta.appliedSteps) - Number(sc.meta.appliedSteps)) + Math.abs(Number(sk.meta.appliedSteps) - 4), scale: 4, count: 1 });
     for (const key of sk.tensors.keys()) {
       const a = tf.tensor(sk.tensors.get(key)!.data);
       const b = tf.tensor(sc.tensors.get(key)!.data);
-      out.push(await diff(`${name} slot ${key}`, a, b));
+      out.push(await diff(`${label} slot ${key}`, a, b));
       tf.dispose([a, b]);
     }
     tf.dispose(reports.flatMap(([, a, b]) => [a, b]));
@@ -215,10 +232,94 @@ async function curve(steps = 20): Promise<CurveReport> {
   return { webgpu: gpu.losses, wasm: cpu.losses, kernelDispatches: gpu.dispatches, numTensorsFlat: gpu.flat && cpu.flat };
 }
 
+interface ResumeReport {
+  total: number;
+  /** Step the first run was cancelled at (its checkpoint). */
+  cut: number;
+  straight: number[];
+  resumed: number[];
+  /** Weights whose bits differ between the straight and the resumed run (names). */
+  differingWeights: string[];
+  weightCount: number;
+  numTensorsFlat: boolean;
+}
+
+/** Training features for resume(): rows like curveBatch's, ids repeating within a batch. */
+function resumeTrainSet(rows: number): TrainSet {
+  const S = 16;
+  return {
+    numExamples: rows,
+    numFeatures: rows,
+    batch(indices) {
+      const B = indices.length;
+      const inputIds = new Int32Array(B * S);
+      const attentionMask = new Int32Array(B * S);
+      const tokenTypeIds = new Int32Array(B * S);
+      const labels = new Int32Array(B);
+      indices.forEach((r, b) => {
+        const u = rng(500 + r);
+        const len = S - (r % 5);
+        for (let t = 0; t < S; t++) {
+          // [CLS] = 101 in every row, a small vocabulary of 40 ids: the embedding gradient adds many rows per id
+          inputIds[b * S + t] = t === 0 ? 101 : t < len ? 1 + Math.floor(u() * 40) : 0;
+          attentionMask[b * S + t] = t < len ? 1 : 0;
+          tokenTypeIds[b * S + t] = t >= S / 2 && t < len ? 1 : 0;
+        }
+        labels[b] = r % 2;
+      });
+      return { batchSize: B, seqLength: S, inputIds, tokenTypeIds, attentionMask, labels };
+    },
+  };
+}
+
+/**
+ * The training loop on WebGPU (dropout on, bert-adam with clipping): `total` steps straight,
+ * against a run cancelled after `cut` steps, checkpointed through serialised bytes and resumed
+ * in a new model for the rest. Losses and final weights are returned for a bit-for-bit check.
+ */
+async function resume(cut = 3): Promise<ResumeReport> {
+  const info = await initBackend('webgpu', { wasmPaths: await viteWasmFiles() });
+  if (info.name !== 'webgpu') throw new Error(`wanted webgpu, got ${info.name}`);
+  const train = resumeTrainSet(20);
+  const config = resolveTrainingConfig('mrpc', { maxSeqLength: 16, trainBatchSize: 4, learningRate: 3e-3, numTrainEpochs: 1.4, optimizer: 'bert-adam', schedule: 'linear', warmupProportion: 0.2, saveCheckpointsSteps: 0, seed: 11 });
+  const head = { kind: 'classification' as const, numLabels: 2, labels: ['0', '1'] };
+  const fresh = () => createBertModel(CURVE_CONFIG, curveWeights(), head, { seed: 4 });
+  const before = tf.memory().numTensors;
+
+  const straightLosses: number[] = [];
+  const a = fresh();
+  const full = await runTraining({ model: a, config, train }, { onStep: (m) => straightLosses.push(m.loss) });
+  if (full.status !== 'completed') throw new Error(`straight run: ${full.status}`);
+  const straightWeights = await a.exportWeights();
+  a.dispose();
+
+  const store = createMemoryCheckpointStore();
+  const b = fresh();
+  const controller = new AbortController();
+  const r1 = await runTraining({ model: b, config: { ...config, saveCheckpointsSteps: cut }, train, store }, { onStep: (m) => m.step === cut && controller.abort() }, controller.signal);
+  b.dispose();
+  if (r1.status !== 'cancelled' || r1.state.step !== cut) throw new Error(`first half: ${r1.status} at step ${r1.state.step}`);
+  const ckpt = deserializeCheckpoint(await store.load(checkpointName(cut)));
+
+  const resumedLosses: number[] = [];
+  const c = fresh();
+  const r2 = await runTraining({ model: c, config, train, resume: ckpt }, { onStep: (m) => resumedLosses.push(m.loss) });
+  if (r2.status !== 'completed') throw new Error(`resumed run: ${r2.status}`);
+  const resumedWeights = await c.exportWeights();
+  c.dispose();
+
+  const differingWeights = [...straightWeights].filter(([name, t]) => {
+    const u = resumedWeights.get(name);
+    return !u || u.data.length !== t.data.length || !t.data.every((x, i) => Object.is(x, u.data[i]));
+  }).map(([name]) => name);
+  return { total: full.numTrainSteps, cut, straight: straightLosses, resumed: resumedLosses, differingWeights, weightCount: straightWeights.size, numTensorsFlat: tf.memory().numTensors === before };
+}
+
 export interface KernelsHarness {
   init: typeof init;
   parity: typeof parity;
   curve: typeof curve;
+  resume: typeof resume;
 }
 
 declare global {
@@ -227,5 +328,5 @@ declare global {
   }
 }
 
-window.tabtuneTrainKernels = { init, parity, curve };
+window.tabtuneTrainKernels = { init, parity, curve, resume };
 document.getElementById('status')!.textContent = 'ready';

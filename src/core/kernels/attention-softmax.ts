@@ -8,9 +8,12 @@
  *   attentionProbs(raw, maskAdder, sqrtD, key | null)          -> probs [B, N, S, S]
  *   attentionProbsComposed(...)  the same with tfjs ops (WASM/CPU, parity reference)
  *
- * WGSL: one score row per workgroup of 64 threads, 4 consecutive scores per thread (one Philox
- * block), ≤ 16 values per thread in registers, so S ≤ 1024 (longer rows run composed). Forward 1 dispatch, backward 1 dispatch; neither the
- * softmax before dropout nor the mask is ever stored. The mask is a constant (no gradient).
+ * WGSL: one score row per workgroup of 64 threads (32 for S ≤ 128), 4 consecutive scores per
+ * thread (one Philox block), ≤ 16 values per thread in registers, so S ≤ 1024 (longer rows run
+ * composed). The row's max and Σexp come from one workgroup reduction (the "online softmax"
+ * merge, run-program.ts's workgroupMaxSum): one reduction forward, two backward (with Σ dp·p).
+ * Forward 1 dispatch, backward 1 dispatch; neither the softmax before dropout nor the mask is
+ * ever stored. The mask is a constant (no gradient).
  *
  * Why not a fused FlashAttention kernel (Q·Kᵀ, softmax, ·V tiled in workgroup memory)? By the
  * roofline, at the sizes Tabtune trains. BERT-base, batch 8, seq 128: one layer's scores are
@@ -42,9 +45,9 @@ export function attentionProbsComposed(raw: tf.Tensor4D, maskAdder: tf.Tensor4D,
 }
 
 /** WGSL loop over this thread's columns: 4 consecutive per thread (one Philox block), slot `s`. */
-function rowLoop(body: string): string {
-  return `for (var s = 0; (s >> 2) * ${4 * WG} < cols; s = s + 1) {
-      let c = (s >> 2) * ${4 * WG} + i32(tid) * 4 + (s & 3);
+function loopOver(body: string, wg: number): string {
+  return `for (var s = 0; (s >> 2) * ${4 * wg} < cols; s = s + 1) {
+      let c = (s >> 2) * ${4 * wg} + i32(tid) * 4 + (s & 3);
       if (c < cols) {
         ${body}
       }
@@ -52,20 +55,22 @@ function rowLoop(body: string): string {
 }
 
 function program(backward: boolean, drop: boolean, shape: number[]): KernelProgram {
-  const [B, N, S] = shape;
+  const [B, N, S, T] = shape;
   const rows = B * N * S;
+  const wg = T <= 128 ? 32 : WG; // threads per score row: none idle at seq 128
+  const rowLoop = (body: string) => loopOver(body, wg);
   const keep = (v: string, i: string) => (drop ? `${v} = select(0.0, ${v} * uniforms.dropScale, dropKeep(u32(${i})));` : '');
   return {
     variableNames: backward ? ['raw', 'mask', 'dy'] : ['raw', 'mask'],
     outputShape: shape,
-    shaderKey: `tabtuneAttentionSoftmax${backward ? 'Grad' : ''}${drop ? 'D' : ''}`,
+    shaderKey: `tabtuneAttentionSoftmax${backward ? 'Grad' : ''}${drop ? 'D' : ''}${wg === WG ? '' : wg}`,
     dispatchLayout: { x: [0, 1, 2, 3] },
     dispatch: [rows, 1, 1],
-    workgroupSize: [WG, 1, 1],
+    workgroupSize: [wg, 1, 1],
     uniforms: `rows : i32, cols : i32, rowsPerBatch : i32, sqrtD : f32, ${DROPOUT_UNIFORMS}`,
     getUserCode: () => `
   ${PHILOX_WGSL}
-  ${workgroupSumWgsl(WG)}
+  ${workgroupSumWgsl(wg)}
   fn main(index : i32) {
     let row = ${WORKGROUP_INDEX};
     let tid = localIndex;
@@ -75,16 +80,17 @@ function program(backward: boolean, drop: boolean, shape: number[]): KernelProgr
     let base = r * cols;
     let maskBase = (r / uniforms.rowsPerBatch) * cols;
     var sv : array<f32, ${MAX_PER_THREAD}>;
+    // this thread's max m and Σ exp(score − m), merged over the row in one reduction
     var m = -3.4e38;
     ${rowLoop('let score = raw[base + c] / uniforms.sqrtD + mask[maskBase + c]; sv[s] = score; m = max(m, score);')}
-    let rowMax = workgroupMax(m, tid);
     var e = 0.0;
-    ${rowLoop('let ex = exp(sv[s] - rowMax); sv[s] = ex; e = e + ex;')}
-    let denom = workgroupSum2(vec2<f32>(e, 0.0), tid).x;
+    ${rowLoop('let ex = exp(sv[s] - m); sv[s] = ex; e = e + ex;')}
+    let maxSum = workgroupMaxSum(m, e, tid);
+    let toProb = exp(m - maxSum.x) / maxSum.y; // p = exp(score − m) · exp(m − row max) / Σ exp(score − row max)
     ${backward ? `
     var dpp = 0.0;
     var dpv : array<f32, ${MAX_PER_THREAD}>;
-    ${rowLoop(`let p = sv[s] / denom;
+    ${rowLoop(`let p = sv[s] * toProb;
         sv[s] = p;
         var dp = dy[base + c];
         ${keep('dp', 'base + c')}
@@ -95,7 +101,7 @@ function program(backward: boolean, drop: boolean, shape: number[]): KernelProgr
       ${rowLoop('result[base + c] = sv[s] * (dpv[s] - total) / uniforms.sqrtD;')}
     }` : `
     if (valid) {
-      ${rowLoop(`var p = sv[s] / denom;
+      ${rowLoop(`var p = sv[s] * toProb;
         ${keep('p', 'base + c')}
         result[base + c] = p;`)}
     }`}

@@ -11,7 +11,8 @@
  * Kernels (WGSL, run with gpu-dispatch.ts on tfjs's device):
  *   sum-squares: up to K gradient tensors per dispatch (K = storage bindings − 1, at most 15); each tensor
  *     gets P workgroups of 256 threads reading it once with a grid stride; workgroup w of tensor
- *     i writes its partial sum to partials[i·P + w] (a tree reduction in workgroup memory).
+ *     i writes its partial sum to partials[i·P + w] (a tree reduction in workgroup memory; a
+ *     workgroup past the tensor's end writes 0 at once: a [128] bias keeps 1 of its 64 busy).
  *   finalize (one workgroup): Σg²_i = Σ_w partials[i·P + w] (fixed order: deterministic), then
  *     total, ‖g‖, ok, clip, the step scalars and the report [loss, ‖g‖, applied, Σg²_0..N−1].
  * Every gradient element is read once; the dispatch count is ⌈N / K⌉ + 1.
@@ -50,6 +51,7 @@ fn part${j}(w: u32, lid: u32) -> f32 {
   return s;
 }`).join('\n');
   const cases = Array.from({ length: k }, (_, j) => `case ${j}u: { s = part${j}(wg.x, lid); }`).join(' ');
+  const sizeOf = Array.from({ length: k }, (_, j) => `case ${j}u: { n = u.n${j}; }`).join(' ');
   return /* wgsl */ `
 struct Uniforms { slot0: u32, ${sizes} };
 @group(0) @binding(0) var<storage, read_write> partials: array<f32>;
@@ -59,6 +61,14 @@ var<workgroup> acc: array<f32, 256>;
 ${parts}
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  var n = 0u;
+  switch wg.y { ${sizeOf} default: {} }
+  if (wg.x * 256u >= n) {
+    // no element of this tensor for this workgroup (small tensors: biases, LayerNorm): its partial
+    // is 0, written without the tree reduction (uniform per workgroup: no barrier is skipped)
+    if (lid == 0u) { partials[(u.slot0 + wg.y) * ${P}u + wg.x] = 0.0; }
+    return;
+  }
   var s = 0.0;
   switch wg.y { ${cases} default: {} }
   acc[lid] = s;

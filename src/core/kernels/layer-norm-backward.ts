@@ -11,10 +11,11 @@
  *   dx = dropout(dh) under the forward's key, or dh            d(bias) = Σ_rows dx
  *   dγ = Σ_rows dy'·x̂,  dβ = Σ_rows dy',  d(positions)[s] = Σ_b dh[b·S + s]
  *
- *   dispatch 1 "rows": G workgroups of 64 threads; workgroup g takes rows g, g + G, g + 2G, ...
+ *   dispatch 1 "rows": G workgroups of 64 threads (32 for H ≤ 128); workgroup g takes rows g, g + G, g + 2G, ...
  *     (with positions G = P, the table's rows, and rows g, g + S, ... for g < S: a workgroup owns
  *     every row of one position and writes d(positions)[g] whole, zero for g ≥ S; else G = ⌈M / 4⌉). Per row it recomputes h and its stats (the
- *     dropout mask regenerated from the key), writes dx (and dh when it differs), and keeps
+ *     dropout mask regenerated from the key; two workgroup reductions per row: the stats, then
+ *     Σg and Σg·x̂ together), writes dx (and dh when it differs), and keeps
  *     per-column partial sums of dγ, dβ (and d(bias)) in registers; at the end it writes them
  *     as row g of partials [G, k·H].
  *   dispatch 2 "params": partials [G, k·H] summed over G into dγ, dβ (and d(bias)), each its
@@ -27,8 +28,14 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { dispatchWgsl, newOutput, runAsKernel, type Binding, type WebGPUBackendLike } from './gpu-dispatch';
 import { PHILOX_WGSL, dropoutParams, type DropoutKey } from './philox';
+import { workgroupSumWgsl } from './run-program';
 
 const WG = 64;
+
+/** Threads per row (forward and backward): 32 for rows of ≤ 128 (BERT-Tiny: no idle half-workgroup), else 64. */
+export function layerNormThreads(cols: number): number {
+  return cols <= 128 ? 32 : WG;
+}
 const MAX_PER_THREAD = 32;
 const ROWS_PER_GROUP = 4;
 
@@ -42,7 +49,7 @@ export interface LayerNormGradParts {
 
 const UNIFORMS = `struct Uniforms { rows : i32, cols : i32, seqLen : i32, groups : i32, rowGroups : i32, step : i32, eps : f32, dropSeed : u32, dropCall : u32, dropThreshold : u32, dropScale : f32 };`;
 
-function rowsCode(v: LayerNormGradParts): { code: string; sections: number } {
+function rowsCode(v: LayerNormGradParts, wg: number): { code: string; sections: number } {
   const writeDh = v.residual && v.dropBefore; // d(residual) = dh differs from dx only with dropout before
   const sections = v.bias ? 3 : 2;
   let b = 0;
@@ -59,8 +66,8 @@ function rowsCode(v: LayerNormGradParts): { code: string; sections: number } {
   bind('gamma', false);
   bind('dy', false);
   decl.push(`@group(0) @binding(${b}) var<uniform> uniforms : Uniforms;`);
-  const loop = (body: string) => `for (var s = 0; (s >> 2) * ${4 * WG} < cols; s = s + 1) {
-      let c = (s >> 2) * ${4 * WG} + i32(tid) * 4 + (s & 3);
+  const loop = (body: string) => `for (var s = 0; (s >> 2) * ${4 * wg} < cols; s = s + 1) {
+      let c = (s >> 2) * ${4 * wg} + i32(tid) * 4 + (s & 3);
       if (c < cols) {
         ${body}
       }
@@ -69,18 +76,7 @@ function rowsCode(v: LayerNormGradParts): { code: string; sections: number } {
 ${UNIFORMS}
 ${decl.join('\n')}
 ${PHILOX_WGSL}
-var<workgroup> red : array<vec2<f32>, ${WG}>;
-fn workgroupSum2(v : vec2<f32>, tid : u32) -> vec2<f32> {
-  red[tid] = v;
-  workgroupBarrier();
-  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
-    if (tid < s) { red[tid] = red[tid] + red[tid + s]; }
-    workgroupBarrier();
-  }
-  let total = red[0];
-  workgroupBarrier();
-  return total;
-}
+${workgroupSumWgsl(wg)}
 fn hAt(i : i32, c : i32, row : i32) -> f32 {
   var v = x[i];
   ${v.bias ? 'v = v + bias[c];' : ''}
@@ -92,7 +88,7 @@ fn hAt(i : i32, c : i32, row : i32) -> f32 {
 fn dyAt(i : i32) -> f32 {
   ${v.dropAfter ? 'return select(0.0, dy[i] * uniforms.dropScale, dropKeep(u32(i)));' : 'return dy[i];'}
 }
-@compute @workgroup_size(${WG}, 1, 1)
+@compute @workgroup_size(${wg}, 1, 1)
 fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>, @builtin(local_invocation_index) tid : u32) {
   let g = i32(wid.y * nwg.x + wid.x);
   if (g >= uniforms.groups) { return; }
@@ -107,11 +103,14 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : v
   for (var row = select(uniforms.rows, g, g < uniforms.rowGroups); row < uniforms.rows; row = row + uniforms.step) {
     let base = row * cols;
     var sum = 0.0;
-    ${loop('let hval = hAt(base + c, c, row); hv[s] = hval; sum = sum + hval;')}
-    let mean = workgroupSum2(vec2<f32>(sum, 0.0), tid).x / f32(cols);
+    var cnt = 0.0;
+    ${loop('let hval = hAt(base + c, c, row); hv[s] = hval; sum = sum + hval; cnt = cnt + 1.0;')}
+    let own = select(0.0, sum / cnt, cnt > 0.0);
     var q = 0.0;
-    ${loop('let d = hv[s] - mean; q = q + d * d;')}
-    let rstd = 1.0 / sqrt(workgroupSum2(vec2<f32>(q, 0.0), tid).x / f32(cols) + uniforms.eps);
+    ${loop('let d = hv[s] - own; q = q + d * d;')}
+    let stats = workgroupStats(cnt, own, q, tid); // the forward's mean and variance, one reduction
+    let mean = stats.y;
+    let rstd = 1.0 / sqrt(stats.z / f32(cols) + uniforms.eps);
     var acc = vec2<f32>(0.0, 0.0);
     ${loop(`let dyv = dyAt(base + c);
         let xhat = (hv[s] - mean) * rstd;
@@ -211,7 +210,7 @@ export function layerNormBackwardWebGPU(a: LayerNormGradInputs): LayerNormGrads 
   const groups = a.positions ? P : Math.max(1, Math.ceil(rows / ROWS_PER_GROUP));
   const rowGroups = a.positions ? S : groups; // groups that take rows
   const step = a.positions ? S : groups;
-  const { code, sections } = rowsCode(v);
+  const { code, sections } = rowsCode(v, layerNormThreads(cols));
   const drop = a.dropout ? dropoutParams(a.dropout) : null;
   const writeDh = v.residual && v.dropBefore;
   const inputs: tf.NamedTensorMap = { dy: a.dy, x: a.x, gamma: a.gamma };

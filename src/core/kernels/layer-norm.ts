@@ -12,10 +12,11 @@
  *   addLayerNorm(x, gamma, beta, eps, { residual?, positions?, dropout?, dropoutAfter? })  -> [M, H]
  *   addLayerNormComposed(...)  the same with tfjs ops (WASM/CPU, and the parity reference)
  *
- * WGSL, one row per workgroup of 64 threads, 4 consecutive columns per thread (one Philox block
- * per thread and round; a thread holds ≤ 32 values of its row in registers, so H ≤ 2048; wider
- * rows run composed):
- *   forward   1 dispatch: out (h recomputed from its parts, dropout masks from their key)
+ * WGSL, one row per workgroup of 64 threads (32 for H ≤ 128), 4 consecutive columns per thread
+ * (one Philox block per thread and round; a thread holds ≤ 32 values of its row in registers,
+ * so H ≤ 2048; wider rows run composed):
+ *   forward   1 dispatch: out (h recomputed from its parts, dropout masks from their key); mean
+ *             and variance from one workgroup reduction (run-program.ts's workgroupStats)
  *   backward  2 dispatches (layer-norm-backward.ts): dx, d(residual), d(positions) and the
  *             partial column sums of dγ, dβ (and d(bias)) in one pass over the rows, then the
  *             partials summed into dγ, dβ (and d(bias)).
@@ -25,7 +26,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { dropoutComposed } from './dropout';
-import { layerNormBackwardFits, layerNormBackwardWebGPU } from './layer-norm-backward';
+import { layerNormBackwardFits, layerNormBackwardWebGPU, layerNormThreads } from './layer-norm-backward';
 import { DROPOUT_UNIFORMS, PHILOX_WGSL, dropoutUniforms, type DropoutKey } from './philox';
 import { WORKGROUP_INDEX, runProgram, useModelKernels, workgroupSumWgsl, type KernelProgram, type UniformData } from './run-program';
 
@@ -116,27 +117,29 @@ function inputNames(v: Variant, extra: string[]): string[] {
  * block when the row is 4-aligned), 4·WG columns per round; slot `s` indexes the thread's
  * register arrays and is the same in every loop of a kernel.
  */
-function rowLoop(body: string): string {
-  return `for (var s = 0; (s >> 2) * ${4 * WG} < cols; s = s + 1) {
-      let c = (s >> 2) * ${4 * WG} + i32(tid) * 4 + (s & 3);
+function rowLoop(body: string, wg: number): string {
+  return `for (var s = 0; (s >> 2) * ${4 * wg} < cols; s = s + 1) {
+      let c = (s >> 2) * ${4 * wg} + i32(tid) * 4 + (s & 3);
       if (c < cols) {
         ${body}
       }
     }`;
 }
 
-function rowProgram(name: string, v: Variant, inputs: string[], outputShape: number[], rows: number, body: string): KernelProgram {
+function rowProgram(name: string, v: Variant, inputs: string[], outputShape: number[], rows: number, cols: number, body: (loop: (b: string) => string) => string): KernelProgram {
+  const wg = layerNormThreads(cols);
+  const loop = (b: string) => rowLoop(b, wg);
   return {
     variableNames: inputs,
     outputShape,
-    shaderKey: `tabtuneLayerNorm${name}${variantKey(v)}`,
+    shaderKey: `tabtuneLayerNorm${name}${variantKey(v)}${wg === WG ? '' : wg}`,
     dispatchLayout: { x: [0] },
     dispatch: [rows, 1, 1],
-    workgroupSize: [WG, 1, 1],
+    workgroupSize: [wg, 1, 1],
     uniforms: rowUniforms,
     getUserCode: () => `
   ${PHILOX_WGSL}
-  ${workgroupSumWgsl(WG)}
+  ${workgroupSumWgsl(wg)}
   ${hSnippet(v, false)}
   fn main(index : i32) {
     let row = ${WORKGROUP_INDEX};
@@ -145,22 +148,26 @@ function rowProgram(name: string, v: Variant, inputs: string[], outputShape: num
     let valid = row < uniforms.rows;
     let base = select(0, row * cols, valid);
     var hv : array<f32, ${MAX_PER_THREAD}>;
+    // this thread's count, mean and Σ(h − its mean)², merged over the workgroup in one reduction
     var sum = 0.0;
-    ${rowLoop('let hval = hAt(base + c); hv[s] = hval; sum = sum + hval;')}
-    let mean = workgroupSum2(vec2<f32>(sum, 0.0), tid).x / f32(cols);
+    var cnt = 0.0;
+    ${loop('let hval = hAt(base + c); hv[s] = hval; sum = sum + hval; cnt = cnt + 1.0;')}
+    let own = select(0.0, sum / cnt, cnt > 0.0);
     var q = 0.0;
-    ${rowLoop('let d = hv[s] - mean; q = q + d * d;')}
-    let variance = workgroupSum2(vec2<f32>(q, 0.0), tid).x / f32(cols);
+    ${loop('let d = hv[s] - own; q = q + d * d;')}
+    let stats = workgroupStats(cnt, own, q, tid);
+    let mean = stats.y;
+    let variance = stats.z / f32(cols);
     let rstd = 1.0 / sqrt(variance + uniforms.eps);
-    ${body}
+    ${body(loop)}
   }`,
   };
 }
 
 function forwardProgram(v: Variant, rows: number, cols: number): KernelProgram {
-  return rowProgram('Forward', v, inputNames(v, ['gamma', 'beta']), [rows, cols], rows, `
+  return rowProgram('Forward', v, inputNames(v, ['gamma', 'beta']), [rows, cols], rows, cols, (loop) => `
     if (valid) {
-      ${rowLoop(`let y = (hv[s] - mean) * rstd * gamma[c] + beta[c];
+      ${loop(`let y = (hv[s] - mean) * rstd * gamma[c] + beta[c];
         ${v.dropAfter ? 'result[base + c] = select(0.0, y * uniforms.dropScale, dropKeep(u32(base + c)));' : 'result[base + c] = y;'}`)}
     }`);
 }

@@ -82,32 +82,52 @@ export function flatDispatch(n: number, workgroup: number): [number, number, num
 export const WORKGROUP_INDEX = 'i32(workgroupId.z * numWorkgroups.x * numWorkgroups.y + workgroupId.y * numWorkgroups.x + workgroupId.x)';
 
 /**
- * WGSL: sum of one f32 per thread over a workgroup of `size` threads (a power of two), through
- * `red`. Called from uniform control flow by every thread; returns the total to all of them.
+ * WGSL reductions over a workgroup of `size` threads (a power of two), through `red`; each is a
+ * tree of log2(size) barrier steps, called from uniform control flow by every thread, and
+ * returns the total to all of them:
+ *   workgroupSum2(v)            Σ of a vec2 per thread
+ *   workgroupMax(v)             max of one f32 per thread
+ *   workgroupStats(n, mean, m2) count, mean and Σ(x − mean)² of the whole row from each thread's
+ *                               own (count, mean, Σ(x − own mean)²): Chan et al.'s pairwise
+ *                               merge, so mean and variance take one reduction instead of two
+ *                               (and stay as exact as the two-pass formula)
+ *   workgroupMaxSum(m, s)       the row's max M and Σ exp(x − M) from each thread's own max m and
+ *                               Σ exp(x − m) (the "online softmax" merge): one reduction, not two
  */
 export function workgroupSumWgsl(size: number): string {
-  return `
-  var<workgroup> red : array<vec2<f32>, ${size}>;
-  fn workgroupSum2(v : vec2<f32>, tid : u32) -> vec2<f32> {
+  const tree = (merge: string, ret = 'total') => `
     red[tid] = v;
     workgroupBarrier();
     for (var s = ${size / 2}u; s > 0u; s = s >> 1u) {
-      if (tid < s) { red[tid] = red[tid] + red[tid + s]; }
+      if (tid < s) { ${merge} }
       workgroupBarrier();
     }
     let total = red[0];
     workgroupBarrier();
-    return total;
+    return ${ret};`;
+  return `
+  var<workgroup> red : array<vec4<f32>, ${size}>;
+  fn workgroupSum2(v2 : vec2<f32>, tid : u32) -> vec2<f32> {
+    let v = vec4<f32>(v2, 0.0, 0.0);${tree('red[tid] = red[tid] + red[tid + s];', 'total.xy')}
   }
-  fn workgroupMax(v : f32, tid : u32) -> f32 {
-    red[tid] = vec2<f32>(v, 0.0);
-    workgroupBarrier();
-    for (var s = ${size / 2}u; s > 0u; s = s >> 1u) {
-      if (tid < s) { red[tid].x = max(red[tid].x, red[tid + s].x); }
-      workgroupBarrier();
-    }
-    let total = red[0].x;
-    workgroupBarrier();
-    return total;
+  fn workgroupMax(v1 : f32, tid : u32) -> f32 {
+    let v = vec4<f32>(v1, 0.0, 0.0, 0.0);${tree('red[tid].x = max(red[tid].x, red[tid + s].x);', 'total.x')}
+  }
+  fn mergeStats(a : vec4<f32>, b : vec4<f32>) -> vec4<f32> {
+    let n = a.x + b.x;
+    if (n == 0.0) { return a; }
+    let d = b.y - a.y;
+    let f = b.x / n;
+    return vec4<f32>(n, a.y + d * f, a.z + b.z + d * d * a.x * f, 0.0);
+  }
+  fn workgroupStats(n : f32, mean : f32, m2 : f32, tid : u32) -> vec4<f32> {
+    let v = vec4<f32>(n, mean, m2, 0.0);${tree('red[tid] = mergeStats(red[tid], red[tid + s]);')}
+  }
+  fn mergeMaxSum(a : vec4<f32>, b : vec4<f32>) -> vec4<f32> {
+    let m = max(a.x, b.x);
+    return vec4<f32>(m, a.y * exp(a.x - m) + b.y * exp(b.x - m), 0.0, 0.0);
+  }
+  fn workgroupMaxSum(m : f32, e : f32, tid : u32) -> vec2<f32> {
+    let v = vec4<f32>(m, e, 0.0, 0.0);${tree('red[tid] = mergeMaxSum(red[tid], red[tid + s]);', 'total.xy')}
   }`;
 }

@@ -16,7 +16,7 @@
  * one chain of ~15 elementwise kernels on the concatenated gradient, instead of ~14 kernels
  * per variable as tfjs's Adam does. m and v live on the device as one tf.Variable per group.
  *
- * Skipping: `apply` takes `ok` (a bool scalar on the device). On GPU backends, when false, g
+ * Skipping: the update takes `ok` (a bool scalar on the device). On GPU backends, when false, g
  * is zeroed and the update coefficients turn into the identity (m, v, p and t unchanged),
  * decided entirely on the device: no read-back is needed to keep the last good weights.
  *
@@ -27,9 +27,11 @@
  *
  * WebGPU: WGSL kernels (src/core/kernels): one reduction pass gives every tensor's Σg², the
  * global norm, the clip factor and the skip decision on the device (global-norm.ts), then the
- * update kernel changes p, m and v in place, several tensors per dispatch (adam.ts). Every
- * variable is its own group (no concat, no split); with 10 storage bindings a step of N tensors
- * is ⌈N/9⌉ + 1 + ⌈N/2⌉ dispatches.
+ * update kernel changes p, m and v in place, several tensors per dispatch (adam.ts). Variables
+ * stay separate (no concat, no split); their moments live in a few slabs (one for any model up to
+ * the device's largest storage binding) with an offset table, so a dispatch binds 2 buffers per
+ * tensor: with 10 storage bindings a step of N tensors is ⌈N/9⌉ + 1 + ⌈N/4⌉ dispatches
+ * (⌈N/7⌉ + 1 + ⌈N/3⌉ on WebGPU's default 8).
  *
  * `step(grads, loss, lr)` does all of it (norm, clip, guard, update) and returns the report
  * [loss, ‖g‖, applied (1/0), Σg² per tensor in `names` order], read asynchronously by the
@@ -42,7 +44,7 @@ import type { LoadedTensor } from '../io/safetensors';
 import type { OptimizerConfig } from './types';
 import { activeWebGPU, newOutput, runAsKernel } from '../kernels/gpu-dispatch';
 import { enqueueGlobalNorm, NORM_PARTIALS, SCALARS_SIZE, STATE_SIZE } from '../kernels/global-norm';
-import { enqueueAdam } from '../kernels/adam';
+import { enqueueAdam, packAdamSlots, type SlotLayout } from '../kernels/adam';
 
 /** Optimizer state on the host, for checkpoints (same shape as checkpoint.ts's OptimizerSnapshot). */
 export interface OptimizerState {
@@ -66,8 +68,6 @@ export interface FusedOptimizer {
   updateConfig(patch: Partial<OptimizerConfig>): void;
   /** Variable names in update order. */
   readonly names: readonly string[];
-  /** Enqueues one update from `grads` (by Hugging Face name, same shapes as the variables) with a given clip factor and flag. */
-  apply(grads: ReadonlyMap<string, tf.Tensor>, hyper: StepHyper): void;
   /**
    * One optimizer step: Σg² per tensor, ‖g‖, the (sticky) guard, clipping and the update, all
    * enqueued. Returns [loss, ‖g‖, applied, Σg² per tensor in `names` order] (3 + N).
@@ -91,6 +91,8 @@ export interface CreateOptimizerOptions {
   hostResident?: boolean;
   /** Use the WGSL kernels (default: when the WebGPU backend is active); false forces the composed ops. */
   kernels?: boolean;
+  /** Kernel path: most float32 values per moment slab (default: the device's largest storage binding); tests lower it to exercise several slabs. */
+  slabLimit?: number;
 }
 
 export function decays(name: string): boolean {
@@ -115,11 +117,19 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
     throw new TabtuneError(`unknown optimizer '${String(config.name)}'`, { location: 'optimizer', expected: 'bert-adam or adamw', code: 'optimizer-name' });
   }
   const hostResident = options.hostResident ?? HOST_BACKENDS.has(tf.getBackend());
-  const kernels = (options.kernels ?? true) && !hostResident && activeWebGPU() !== undefined;
+  const gpu = activeWebGPU();
+  const kernels = (options.kernels ?? true) && !hostResident && gpu !== undefined;
   const limit = kernels ? 0 : options.groupLimit ?? (hostResident ? 0 : 4 * 1024 * 1024);
   const id = ++optimizerCounter;
   const groups: Group[] = [];
-  for (const decay of [true, false]) {
+  // Kernel path: every variable its own group, decaying ones first (the composed path's order),
+  // with no moments of its own (they live in the slabs).
+  for (const decay of kernels ? [true, false] : []) {
+    for (const [name, variable] of variables) {
+      if (decays(name) === decay) groups.push({ names: [name], vars: [variable], sizes: [variable.size], size: variable.size, decay, m: undefined!, v: undefined! });
+    }
+  }
+  for (const decay of kernels ? [] : [true, false]) {
     let open: Omit<Group, 'm' | 'v'> | undefined;
     const close = () => {
       if (!open) return;
@@ -146,6 +156,15 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
   let cfg: OptimizerConfig = { ...config };
   const t = tf.tidy(() => tf.variable(tf.scalar(0), false, `tabtune-opt${id}/t`)) as tf.Variable<tf.Rank.R0>;
   const names = groups.flatMap((g) => g.names);
+  /** Kernel path: where each variable's m and v live (adam.ts), slabs ≤ the largest storage binding. */
+  const slots: { layout: SlotLayout; slabs: tf.Variable<tf.Rank.R1>[] } | undefined = gpu && kernels
+    ? (() => {
+        const maxFloats = Math.floor(Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize) / 4);
+        const layout = packAdamSlots(groups.map((g) => g.size), options.slabLimit ?? maxFloats);
+        const slabs = layout.slabSizes.map((n, s) => tf.tidy(() => tf.variable(tf.zeros([n]), false, `tabtune-opt${id}/slab${s}`)) as tf.Variable<tf.Rank.R1>);
+        return { layout, slabs };
+      })()
+    : undefined;
 
   const flattenGroup = (g: Group, grads: ReadonlyMap<string, tf.Tensor>): tf.Tensor1D => {
     const parts = g.names.map((n) => {
@@ -237,8 +256,8 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
     return runAsKernel('TabtuneOptimizerStep', inputs, (backend) => {
       const report = newOutput(backend, [3 + names.length]);
       enqueueGlobalNorm(backend, ordered, loss, dev!, report, { mode: cfg.name, learningRate: lr, maxGradNorm: cfg.maxGradNorm, beta1: cfg.beta1, beta2: cfg.beta2 });
-      const tensors = groups.map((g, gi) => ({ p: g.vars[0], m: g.m, v: g.v, g: ordered[gi], weightDecay: g.decay ? cfg.weightDecay : 0 }));
-      enqueueAdam(backend, tensors, dev!.scal, { mode: cfg.name, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon });
+      const tensors = groups.map((g, gi) => ({ p: g.vars[0], g: ordered[gi], weightDecay: g.decay ? cfg.weightDecay : 0 }));
+      enqueueAdam(backend, tensors, slots!.layout, slots!.slabs, dev!.scal, { mode: cfg.name, beta1: cfg.beta1, beta2: cfg.beta2, epsilon: cfg.epsilon });
       return report;
     }) as tf.Tensor1D;
   };
@@ -258,7 +277,18 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
 
   const getState = async (): Promise<OptimizerState> => {
     const tensors = new Map<string, LoadedTensor>();
-    for (const g of groups) {
+    if (slots) {
+      const slabs: Float32Array[] = [];
+      for (const s of slots.slabs) slabs.push((await s.data()) as Float32Array);
+      groups.forEach((g, i) => {
+        const at = slots.layout.places[i];
+        const shape = [...g.vars[0].shape];
+        // views into the slab copies (no second copy of BERT-base's ~0.9 GB of moments)
+        tensors.set(`${g.names[0]}/adam_m`, { dtype: 'float32', shape, data: slabs[at.mSlab].subarray(at.mOff, at.mOff + at.n) });
+        tensors.set(`${g.names[0]}/adam_v`, { dtype: 'float32', shape, data: slabs[at.vSlab].subarray(at.vOff, at.vOff + at.n) });
+      });
+    }
+    for (const g of slots ? [] : groups) {
       const [m, v] = [(await g.m.data()) as Float32Array, (await g.v.data()) as Float32Array];
       let off = 0;
       g.names.forEach((name, i) => {
@@ -277,34 +307,46 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
     if (state.meta.optimizer !== undefined && state.meta.optimizer !== config.name) {
       throw new TabtuneError(`holds ${String(state.meta.optimizer)} state`, { file, location: 'meta.optimizer', expected: config.name, code: 'optimizer-state' });
     }
-    const packed = groups.map((g) => {
+    /** The checked values of `${name}/${slot}` (variable i of group g). */
+    const slotData = (g: Group, i: number, slot: 'adam_m' | 'adam_v') => {
+      const key = `${g.names[i]}/${slot}`;
+      const src = state.tensors.get(key);
+      if (!src) throw new TabtuneError('is missing', { file, location: `tensor ${key}`, expected: `a [${g.vars[i].shape.join(', ')}] float32 tensor`, code: 'optimizer-state' });
+      if (src.data.length !== g.sizes[i]) {
+        throw new TabtuneError(`has ${src.data.length} values`, { file, location: `tensor ${key}`, expected: `shape [${g.vars[i].shape.join(', ')}]`, code: 'optimizer-state' });
+      }
+      return src.data;
+    };
+    const slabData = slots?.layout.slabSizes.map((n) => new Float32Array(n));
+    const packed = (slots ? [] : groups).map((g) => {
       const m = new Float32Array(g.size);
       const v = new Float32Array(g.size);
       let off = 0;
-      g.names.forEach((name, i) => {
-        for (const [slot, dst] of [['adam_m', m], ['adam_v', v]] as const) {
-          const key = `${name}/${slot}`;
-          const src = state.tensors.get(key);
-          if (!src) throw new TabtuneError('is missing', { file, location: `tensor ${key}`, expected: `a [${g.vars[i].shape.join(', ')}] float32 tensor`, code: 'optimizer-state' });
-          if (src.data.length !== g.sizes[i]) {
-            throw new TabtuneError(`has ${src.data.length} values`, { file, location: `tensor ${key}`, expected: `shape [${g.vars[i].shape.join(', ')}]`, code: 'optimizer-state' });
-          }
-          dst.set(src.data, off);
-        }
+      g.names.forEach((_, i) => {
+        m.set(slotData(g, i, 'adam_m'), off);
+        v.set(slotData(g, i, 'adam_v'), off);
         off += g.sizes[i];
       });
       return { m, v };
     });
+    if (slots && slabData) {
+      groups.forEach((g, i) => {
+        const at = slots.layout.places[i];
+        slabData[at.mSlab].set(slotData(g, 0, 'adam_m'), at.mOff);
+        slabData[at.vSlab].set(slotData(g, 0, 'adam_v'), at.vOff);
+      });
+    }
     const applied = Number(state.meta.appliedSteps ?? 0);
     if (!Number.isFinite(applied) || applied < 0) {
       throw new TabtuneError(`appliedSteps is ${String(state.meta.appliedSteps)}`, { file, location: 'meta.appliedSteps', expected: 'a non-negative number', code: 'optimizer-state' });
     }
-    groups.forEach((g, i) => {
+    packed.forEach(({ m, v }, i) => {
       tf.tidy(() => {
-        g.m.assign(tf.tensor1d(packed[i].m));
-        g.v.assign(tf.tensor1d(packed[i].v));
+        groups[i].m.assign(tf.tensor1d(m));
+        groups[i].v.assign(tf.tensor1d(v));
       });
     });
+    slabData?.forEach((data, s) => tf.tidy(() => slots!.slabs[s].assign(tf.tensor1d(data))));
     tf.tidy(() => t.assign(tf.scalar(applied)));
     if (dev) tf.tidy(() => dev.state.assign(tf.tensor1d([applied, 0, Math.pow(cfg.beta1, applied), Math.pow(cfg.beta2, applied)])));
   };
@@ -321,9 +363,6 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
     },
     names,
     path: kernels ? 'kernels' : 'composed',
-    apply(grads, hyper) {
-      update((gi) => flattenGroup(groups[gi], grads), hyper);
-    },
     step: (grads, loss, lr) => (kernels ? stepKernels(grads, loss, lr) : stepComposed(grads, loss, lr)),
     clearHalt() {
       tf.tidy(() => halted.assign(tf.scalar(false, 'bool')));
@@ -333,10 +372,11 @@ export function createOptimizer(config: OptimizerConfig, variables: ReadonlyMap<
     getState,
     setState,
     dispose() {
-      for (const g of groups) {
+      for (const g of slots ? [] : groups) {
         g.m.dispose();
         g.v.dispose();
       }
+      slots?.slabs.forEach((s) => s.dispose());
       t.dispose();
       halted.dispose();
       if (dev) tf.dispose([dev.partials, dev.state, dev.scal]);
