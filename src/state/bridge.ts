@@ -6,7 +6,9 @@
  *
  * Faults (issue 13): a crashed worker and a lost GPU both end the run with its last checkpoint
  * kept and a fresh worker booted (a lost WebGPU device cannot be used again; the new worker asks
- * for a new one), so Resume continues from the checkpoint. A run is trained by one tab only: the
+ * for a new one), so Resume continues from the checkpoint. A GPU lost with no run active replaces
+ * the worker at once (files and settings given again), so the next Start works at the first press;
+ * the lost-GPU message is dismissed once the new worker is ready. A run is trained by one tab only: the
  * bridge holds the run's Web Lock (run-lock.ts) from start/resume until the run ends, refuses to
  * resume or delete a run whose lock another tab holds, and lists such runs in
  * `lockedRunIds` so the page shows them read-only.
@@ -77,6 +79,8 @@ export interface BridgeTestHooks {
 
 /** Statuses after which the run no longer writes: its lock is let go. */
 const ENDED = new Set(['idle', 'finished', 'stopped', 'failed']);
+/** Statuses of a run going on (started from the page, or training in the worker). */
+const RUNNING = new Set(['preparing', 'training', 'paused', 'evaluating', 'stopping']);
 
 /** A crashed worker is restarted at most this many times within RESTART_WINDOW_MS. */
 export const MAX_RESTARTS = 3;
@@ -155,6 +159,8 @@ export function createBridge(options: BridgeOptions): StudioBridge {
   const locks = options.locks ?? createRunLocks(null);
   /** Set by a device-lost error: the worker is replaced once its run has ended. */
   let gpuLost = false;
+  /** Set when the worker was replaced after a GPU loss with no run active, until the new one is ready. */
+  let gpuRecovering = false;
   let lockTimer: ReturnType<typeof setInterval> | null = null;
 
   const log = (level: 'info' | 'warn' | 'error', message: string): void => {
@@ -169,7 +175,23 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     applyEvent(store, series, ev);
     settleMessages(store, ev);
     if (ev.type === 'runStarted' || ev.type === 'checkpoint' || ev.type === 'finished' || (ev.type === 'error' && ev.fatal)) refreshSoon();
-    if (ev.type === 'error' && ev.code === 'device-lost') gpuLost = true;
+    if (ev.type === 'error' && ev.code === 'device-lost') {
+      if (!ev.fatal && !RUNNING.has(store.getState().status)) {
+        // Lost with no run active: nothing waits for a run's end, so the worker is replaced now,
+        // before the next Start (which then goes to the new worker, on a new device, at once).
+        gpuRecovering = true;
+        restartWorker();
+        log('warn', 'the GPU was lost while no run was active: a new worker was started, which asks for a new GPU device; your files and settings were given to it');
+      } else {
+        gpuLost = true;
+      }
+    }
+    if (ev.type === 'ready' && gpuRecovering) {
+      gpuRecovering = false;
+      // What the lost-GPU message warned about is resolved: the new worker is up.
+      store.setState((st) => ({ errors: st.errors.filter((e) => !(e.code === 'device-lost' && !e.fatal)) }));
+      log('info', 'the GPU was recovered: a new worker is ready with a new GPU device, and Start works as usual');
+    }
     if (ev.type === 'status' && ENDED.has(ev.status)) {
       if (ev.runId) locks.release(ev.runId);
       if (gpuLost) {

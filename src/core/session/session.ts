@@ -184,8 +184,14 @@ export function createSession(options: SessionOptions): Session {
   const backend = (): Promise<BackendState> => {
     const init = async () => (typeof options.backendOptions === 'function' ? options.backendOptions() : (options.backendOptions ?? {}));
     backendState ??= init().then((o) => ensureBackend(options.preferredBackend, (message) => {
-      log(message, 'error');
-      active?.fail(message);
+      if (active) {
+        log(message, 'error');
+        active.fail(message);
+        return;
+      }
+      // No run to end: the host must replace this session's backend (the page starts a new
+      // worker, which asks for a new device) before the next start; a non-fatal error says so.
+      emit({ type: 'error', fatal: false, lastCheckpointStep: null, code: 'device-lost', message: `${message} while no run was active` });
     }, o)).catch((e) => {
       backendState = null;
       throw e;
