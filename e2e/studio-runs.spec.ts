@@ -88,6 +88,8 @@ test('after a reload, Resume from the run list with no files dropped continues f
   totalSteps = Number(/step \d+\/(\d+)/.exec((await after.textContent()) ?? '')?.[1]);
   expect(totalSteps).toBeGreaterThan(checkpointStep);
   await expect(after).not.toContainText('step 0/');
+  // The card's "kept" is what the browser's storage holds (read back from OPFS), not only the record.
+  await expect(after.getByTestId('run-files')).toHaveAttribute('data-kept', 'kept');
   await expect(page.getByTestId('file-list')).toHaveCount(0);
   await expect(page.getByTestId('storage-use')).toContainText(/This site uses/);
 

@@ -39,6 +39,7 @@ import { createOpfsRunFileStore, hasOpfs } from '../platform/browser/opfs-files'
 import { requestPersistence, storageUse } from '../platform/browser/storage-quota';
 import { createSeriesStore, type SeriesStore } from './series';
 import { clearRunPanels, settleMessages } from './state-truth';
+import { freeUnrecordedCopies, keptFilesStates as keptFilesStates_ } from './kept-files';
 import { studioStore, type StudioStore } from './store';
 
 /** The part of a Worker the bridge uses (a fake in tests). */
@@ -116,6 +117,8 @@ export interface StudioBridge {
   /** Returns the demo run's id. */
   startDemo(options?: DemoOptions): string;
   refreshRuns(): Promise<void>;
+  /** Frees copies of dropped files whose run was never recorded (a reload or closed tab during the copy); says so in the log. */
+  freeUnrecordedCopies(): Promise<void>;
   renameRun(id: string, name: string): Promise<void>;
   deleteRun(id: string): Promise<void>;
   loadRunSeries(id: string): Promise<StepMetrics[]>;
@@ -159,6 +162,8 @@ export function createBridge(options: BridgeOptions): StudioBridge {
   const locks = options.locks ?? createRunLocks(null);
   /** Set by a device-lost error: the worker is replaced once its run has ended. */
   let gpuLost = false;
+  /** Runs started from this page (their kept files may be being copied now). */
+  const startedHere = new Set<string>();
   /** Set when the worker was replaced after a GPU loss with no run active, until the new one is ready. */
   let gpuRecovering = false;
   let lockTimer: ReturnType<typeof setInterval> | null = null;
@@ -332,6 +337,7 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     setColumns: (columns) => send({ type: 'configure', columns }),
     start(runName, startOptions = {}) {
       const runId = newRunId();
+      startedHere.add(runId);
       const s = store.getState();
       series.reset();
       store.setState({ status: 'preparing', runId, phases: {}, evals: [], finished: null });
@@ -390,9 +396,27 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     },
     async refreshRuns() {
       if (!storage) return;
-      store.setState({ runs: await storage.listRuns() });
+      const runs = await storage.listRuns();
+      // The cards say what the browser's storage holds of each run's kept files, not just what the records list.
+      const keptFilesStates = options.runFiles ? await keptFilesStates_(options.runFiles, runs).catch(() => store.getState().keptFilesStates) : {};
+      store.setState({ runs, keptFilesStates });
       const use = await options.quota?.use().catch(() => null);
       if (use !== undefined) store.setState({ storageUse: use });
+    },
+    async freeUnrecordedCopies() {
+      const files = options.runFiles;
+      if (!storage || !files) return;
+      const recorded = new Set((await storage.listRuns()).map((r) => r.id));
+      const freed = await freeUnrecordedCopies(
+        files,
+        recorded,
+        async (id) => !startedHere.has(id) && !locks.holds(id) && (await locks.acquire(id)),
+        (id) => locks.release(id),
+      );
+      if (freed.length > 0) {
+        log('warn', `freed ${freed.length === 1 ? 'a copy' : `${freed.length} copies`} of dropped files left unfinished by a reload or a closed tab while they were being kept (the run had not begun, so nothing else was lost)`);
+        await bridge.refreshRuns();
+      }
     },
     async renameRun(id, name) {
       if (!storage) return;
@@ -458,6 +482,7 @@ export function getBridge(): StudioBridge {
     // A run left 'running' by a closed tab is interrupted; one another open tab trains (its lock is held) is not.
     await markOrphansInterrupted(st, await locks.heldElsewhere());
     await singleton?.refreshRuns();
+    await singleton?.freeUnrecordedCopies();
   })().catch(() => undefined);
   return singleton;
 }

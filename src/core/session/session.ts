@@ -470,8 +470,17 @@ export function createSession(options: SessionOptions): Session {
       if (spec) return spec;
       throw new TabtuneError(`the files kept for run "${record.name}" do not match the data it was trained on (fingerprint); drop its files again to resume`, { expected: record.fileNames.join(', '), code: 'fingerprint' });
     }
-    const why = (record.keptFiles?.length ?? 0) > 0 ? 'its kept files are gone from this browser\'s storage; ' : '';
+    const why = (record.keptFiles?.length ?? 0) > 0 ? `${await keptFilesMissing(record.id)}; ` : '';
     throw new TabtuneError(`the files loaded now are not the ones run "${record.name}" was trained on; ${why}drop those files again to resume`, { expected: record.fileNames.join(', '), code: 'fingerprint' });
+  };
+
+  /** Why a run's recorded kept files cannot be read back, as the store sees it. */
+  const keptFilesMissing = async (runId: string): Promise<string> => {
+    const state = options.runFiles ? await options.runFiles.keptState(runId).catch(() => 'missing' as const) : 'missing';
+    if (!options.runFiles) return 'its kept files cannot be read here (this browser has no storage for them)';
+    return state === 'unfinished'
+      ? 'the copy of its files in this browser\'s storage is incomplete (its list of files was never written)'
+      : 'its kept files are gone from this browser\'s storage (the site\'s data was cleared or evicted)';
   };
 
   /** Copies the run's files into the RunFileStore (a failure is a warning: the run goes on, not kept). */
