@@ -61,7 +61,8 @@ test('the form shows the running run\'s settings, read-only', async ({}, testInf
 
   await page.getByRole('button', { name: /^Start/ }).click();
   const runSettings = page.getByTestId('run-settings');
-  await expect(runSettings).toBeVisible({ timeout: 60_000 });
+  // Shown from the run's start (its files kept, its data featurized, its weights loaded): minutes on a loaded machine.
+  await expect(runSettings).toBeVisible({ timeout: 5 * 60_000 });
   await expect(runSettings.getByLabel('Batch size', { exact: true })).toHaveValue('32');
   await expect(runSettings.getByLabel('Batch size', { exact: true })).toBeDisabled();
   await expect(runSettings.getByLabel('Epochs', { exact: true })).toHaveValue('3');
