@@ -476,8 +476,8 @@ export function createSession(options: SessionOptions): Session {
 
   /** Why a run's recorded kept files cannot be read back, as the store sees it. */
   const keptFilesMissing = async (runId: string): Promise<string> => {
-    const state = options.runFiles ? await options.runFiles.keptState(runId).catch(() => 'missing' as const) : 'missing';
     if (!options.runFiles) return 'its kept files cannot be read here (this browser has no storage for them)';
+    const state = await options.runFiles.keptState(runId).catch(() => 'missing' as const);
     return state === 'unfinished'
       ? 'the copy of its files in this browser\'s storage is incomplete (its list of files was never written)'
       : 'its kept files are gone from this browser\'s storage (the site\'s data was cleared or evicted)';
