@@ -1,7 +1,8 @@
 /**
  * Faults survived, nothing lost (issue 13, section 4), with real fault injection on WebGPU
  * (SwiftShader here):
- *  - the test browser's own GPU process is SIGKILLed mid-run (device lost);
+ *  - the test browser's own GPU process is SIGKILLed mid-run (device lost), and with no run
+ *    active (the page recovers by itself: one press of Start trains);
  *  - the origin's storage quota is shrunk mid-run through CDP (checkpoint saves fail);
  *  - the training worker is terminated mid-run (the bridge's crash path);
  *  - the same run is opened in a second tab (Web Lock: read-only there).
@@ -167,6 +168,41 @@ test('GPU device lost mid-run: the page says so, keeps the checkpoint, and Resum
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'finished', { timeout: 15 * 60_000 });
   expectContinuousCurve(await downloadedCurve(page), STEPS_PER_EPOCH);
   await snap(page, testInfo, 'resumed-finished');
+  net.assertOnlySameOrigin();
+});
+
+test('GPU device lost with no run active: the page says it was lost and recovered, and one press of Start trains', async ({ page }, testInfo) => {
+  test.setTimeout(20 * 60_000);
+  const net = guardNetwork(page);
+  await page.goto('/');
+  const dir = testInfo.outputPath('files');
+  await page.getByLabel('Choose files').setInputFiles([...tinyOddGoogleFiles(dir), ...mrpcFiles(dir, 16, 8)]);
+  await expect(page.getByTestId('task-select')).toHaveValue('mrpc');
+  await setField(page, 'Max sequence length', '32');
+  await setField(page, 'Batch size', '8');
+  await setField(page, 'Epochs', '1');
+  await setField(page, 'Evaluate every N steps', '0');
+  // The calibration has opened the worker's WebGPU device: no run is active when it is lost.
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu', { timeout: 5 * 60_000 });
+  await expect(page.getByTestId('run-status')).not.toHaveAttribute('data-status', /preparing|training|paused|evaluating|stopping/);
+  const gpu = gpuProcessesOfThisTest();
+  expect(gpu.length, 'the test browser has a GPU process').toBeGreaterThan(0);
+  for (const pid of gpu) process.kill(pid, 'SIGKILL');
+
+  const log = page.getByTestId('log');
+  await expect(log).toContainText('the GPU was lost while no run was active', { timeout: 120_000 });
+  await expect(log).toContainText('the GPU was recovered', { timeout: 180_000 });
+  // The lost-GPU message is dismissed once resolved; nothing offers a Resume for a run that never ran.
+  await expect(page.getByTestId('error-item').filter({ hasText: /GPU was lost/ })).toHaveCount(0);
+  await expect(page.getByTestId('fault-current')).toHaveCount(0);
+  await snap(page, testInfo, 'gpu-lost-idle-recovered');
+
+  // One press: the run trains to its end on a new device.
+  await page.getByRole('button', { name: /^Start/ }).click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'finished', { timeout: 15 * 60_000 });
+  await expect(page.getByTestId('backend-badge')).toHaveAttribute('data-backend', 'webgpu');
+  await expect(page.getByTestId('error-item').filter({ hasText: /GPU was lost/ })).toHaveCount(0);
+  expectContinuousCurve(await downloadedCurve(page), 2);
   net.assertOnlySameOrigin();
 });
 

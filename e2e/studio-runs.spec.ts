@@ -61,7 +61,8 @@ test('the form shows the running run\'s settings, read-only', async ({}, testInf
 
   await page.getByRole('button', { name: /^Start/ }).click();
   const runSettings = page.getByTestId('run-settings');
-  await expect(runSettings).toBeVisible({ timeout: 60_000 });
+  // Shown from the run's start (its files kept, its data featurized, its weights loaded): minutes on a loaded machine.
+  await expect(runSettings).toBeVisible({ timeout: 5 * 60_000 });
   await expect(runSettings.getByLabel('Batch size', { exact: true })).toHaveValue('32');
   await expect(runSettings.getByLabel('Batch size', { exact: true })).toBeDisabled();
   await expect(runSettings.getByLabel('Epochs', { exact: true })).toHaveValue('3');
@@ -88,6 +89,8 @@ test('after a reload, Resume from the run list with no files dropped continues f
   totalSteps = Number(/step \d+\/(\d+)/.exec((await after.textContent()) ?? '')?.[1]);
   expect(totalSteps).toBeGreaterThan(checkpointStep);
   await expect(after).not.toContainText('step 0/');
+  // The card's "kept" is what the browser's storage holds (read back from OPFS), not only the record.
+  await expect(after.getByTestId('run-files')).toHaveAttribute('data-kept', 'kept');
   await expect(page.getByTestId('file-list')).toHaveCount(0);
   await expect(page.getByTestId('storage-use')).toContainText(/This site uses/);
 

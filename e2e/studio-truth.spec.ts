@@ -6,11 +6,9 @@
  *   expected files;
  * - new files clear the old run's panels (charts, results, the demo's questions);
  * - a CSV's columns are mapped by the user, and the preview follows the mapping.
- * NOT here yet: "training advances while the page is hidden". Headless Chromium 156 reports
- * document.visibilityState 'visible' for every page whatever CDP does (another tab brought to
- * front, a background or hidden target from Target.createTarget, a minimized window through
- * Browser.setWindowBounds, with Playwright's anti-throttling flags removed), and
- * Page.setWebLifecycleState 'frozen' freezes the worker too; a headed browser under Xvfb would do.
+ * "Training advances while the page is hidden" is e2e/studio-hidden.spec.ts: pages of a browser
+ * Playwright launches never become hidden (Playwright turns on CDP focus emulation for them), so
+ * that spec starts its own Chromium and attaches over CDP without it.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';

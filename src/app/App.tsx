@@ -85,6 +85,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
   const workerReady = use((s) => s.workerReady);
   const lastFatal = use((s) => s.errors.findLast((e) => e.fatal) ?? null);
   const storageUse = use((s) => s.storageUse);
+  const keptFilesStates = use((s) => s.keptFilesStates);
   // Keep the next run's files in this browser (OPFS); the run whose settings were copied into an editable form.
   const [keepFiles, setKeepFiles] = useState(true);
   const [copyOf, setCopyOf] = useState<string | null>(null);
@@ -279,6 +280,7 @@ export function App({ bridge }: { bridge: StudioBridge }) {
               onOpen={(id) => void bridge.openRun(id).catch((e: unknown) => addPageError(`The run could not be opened: ${e instanceof Error ? e.message : String(e)}`))}
               shownRunId={run?.runId ?? null}
               storageUse={storageUse}
+              keptStates={keptFilesStates}
             />
             {compareRuns.length > 0 && <CompareChart runs={compareRuns} loadSeries={(id) => bridge.loadRunSeries(id)} />}
           </Panel>

@@ -13,6 +13,7 @@ import { createMemoryRunStorage, type RunRecord } from '../core/io';
 import type { Command } from '../protocol/commands';
 import type { WorkerEvent } from '../protocol/events';
 import { createFakeLockTable } from '../testing/fake-locks';
+import { defaultSettings } from '../core/settings';
 
 class FakeWorker implements WorkerLike {
   sent: Command[] = [];
@@ -84,6 +85,41 @@ describe('bridge faults', () => {
     await t.bridge.resumeRun(runId);
     expect(t.last().sent.at(-1)).toEqual({ type: 'resumeRun', runId });
     expect(t.table.heldNames()).toEqual([`tabtune-run-${runId}`]);
+  });
+
+  it('a GPU lost with no run active: the worker is replaced at once, so one press of Start goes to the new worker', async () => {
+    const t = setup();
+    const file = new File(['x'], 'train.tsv');
+    t.bridge.loadFiles([{ path: 'train.tsv', data: file }]);
+    t.bridge.updateSettings({ trainBatchSize: 8 });
+    const old = t.workers[0];
+    old.emit({ type: 'settings', task: 'mrpc', settings: { ...defaultSettings('mrpc'), trainBatchSize: 8 }, edited: ['trainBatchSize'], adapted: [], issues: [] });
+    old.emit({ type: 'error', fatal: false, lastCheckpointStep: null, message: 'the GPU was lost (the WebGPU device reported "unknown") while no run was active', code: 'device-lost' });
+    expect(old.terminated).toBe(true);
+    expect(t.workers).toHaveLength(2);
+    // The new worker has the files and the user's settings before anything else.
+    expect(t.last().sent[0]).toEqual({ type: 'loadFiles', files: [{ path: 'train.tsv', data: file }] });
+    expect(t.last().sent[1]).toMatchObject({ type: 'configure', edits: { trainBatchSize: 8 } });
+    expect(t.store.getState().errors.map((e) => e.code)).toEqual(['device-lost']);
+    t.last().emit({ type: 'ready' });
+    // Resolved: the message is dismissed and the log says the GPU was recovered.
+    expect(t.store.getState().errors).toEqual([]);
+    expect(t.store.getState().log.map((l) => l.message).join('\n')).toMatch(/GPU was lost while no run was active[^]*GPU was recovered/);
+    const runId = t.bridge.start('r');
+    expect(t.last().sent.at(-1)).toMatchObject({ type: 'start', runId });
+    expect(t.workers).toHaveLength(2);
+  });
+
+  it('a GPU lost while a run is starting waits for that run to end (it fails on the lost device) before replacing the worker', () => {
+    const t = setup();
+    const runId = t.bridge.start('r');
+    const w = t.workers[0];
+    w.emit({ type: 'error', fatal: false, lastCheckpointStep: null, message: 'the GPU was lost while no run was active', code: 'device-lost' });
+    expect(t.workers).toHaveLength(1);
+    w.emit({ type: 'error', fatal: true, lastCheckpointStep: null, message: 'the GPU was lost', code: 'device-lost' });
+    w.emit({ type: 'status', status: 'failed', runId });
+    expect(w.terminated).toBe(true);
+    expect(t.workers).toHaveLength(2);
   });
 
   it('another tab training the run: resume and delete are refused here, and it is listed read-only', async () => {

@@ -6,7 +6,9 @@
  *
  * Faults (issue 13): a crashed worker and a lost GPU both end the run with its last checkpoint
  * kept and a fresh worker booted (a lost WebGPU device cannot be used again; the new worker asks
- * for a new one), so Resume continues from the checkpoint. A run is trained by one tab only: the
+ * for a new one), so Resume continues from the checkpoint. A GPU lost with no run active replaces
+ * the worker at once (files and settings given again), so the next Start works at the first press;
+ * the lost-GPU message is dismissed once the new worker is ready. A run is trained by one tab only: the
  * bridge holds the run's Web Lock (run-lock.ts) from start/resume until the run ends, refuses to
  * resume or delete a run whose lock another tab holds, and lists such runs in
  * `lockedRunIds` so the page shows them read-only.
@@ -37,6 +39,7 @@ import { createOpfsRunFileStore, hasOpfs } from '../platform/browser/opfs-files'
 import { requestPersistence, storageUse } from '../platform/browser/storage-quota';
 import { createSeriesStore, type SeriesStore } from './series';
 import { clearRunPanels, settleMessages } from './state-truth';
+import { freeUnrecordedCopies, keptFilesStates as keptFilesStates_ } from './kept-files';
 import { studioStore, type StudioStore } from './store';
 
 /** The part of a Worker the bridge uses (a fake in tests). */
@@ -77,6 +80,8 @@ export interface BridgeTestHooks {
 
 /** Statuses after which the run no longer writes: its lock is let go. */
 const ENDED = new Set(['idle', 'finished', 'stopped', 'failed']);
+/** Statuses of a run going on (started from the page, or training in the worker). */
+const RUNNING = new Set(['preparing', 'training', 'paused', 'evaluating', 'stopping']);
 
 /** A crashed worker is restarted at most this many times within RESTART_WINDOW_MS. */
 export const MAX_RESTARTS = 3;
@@ -112,6 +117,8 @@ export interface StudioBridge {
   /** Returns the demo run's id. */
   startDemo(options?: DemoOptions): string;
   refreshRuns(): Promise<void>;
+  /** Frees copies of dropped files whose run was never recorded (a reload or closed tab during the copy); says so in the log. */
+  freeUnrecordedCopies(): Promise<void>;
   renameRun(id: string, name: string): Promise<void>;
   deleteRun(id: string): Promise<void>;
   loadRunSeries(id: string): Promise<StepMetrics[]>;
@@ -155,6 +162,10 @@ export function createBridge(options: BridgeOptions): StudioBridge {
   const locks = options.locks ?? createRunLocks(null);
   /** Set by a device-lost error: the worker is replaced once its run has ended. */
   let gpuLost = false;
+  /** Runs started from this page (their kept files may be being copied now). */
+  const startedHere = new Set<string>();
+  /** Set when the worker was replaced after a GPU loss with no run active, until the new one is ready. */
+  let gpuRecovering = false;
   let lockTimer: ReturnType<typeof setInterval> | null = null;
 
   const log = (level: 'info' | 'warn' | 'error', message: string): void => {
@@ -169,7 +180,23 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     applyEvent(store, series, ev);
     settleMessages(store, ev);
     if (ev.type === 'runStarted' || ev.type === 'checkpoint' || ev.type === 'finished' || (ev.type === 'error' && ev.fatal)) refreshSoon();
-    if (ev.type === 'error' && ev.code === 'device-lost') gpuLost = true;
+    if (ev.type === 'error' && ev.code === 'device-lost') {
+      if (!ev.fatal && !RUNNING.has(store.getState().status)) {
+        // Lost with no run active: nothing waits for a run's end, so the worker is replaced now,
+        // before the next Start (which then goes to the new worker, on a new device, at once).
+        gpuRecovering = true;
+        restartWorker();
+        log('warn', 'the GPU was lost while no run was active: a new worker was started, which asks for a new GPU device; your files and settings were given to it');
+      } else {
+        gpuLost = true;
+      }
+    }
+    if (ev.type === 'ready' && gpuRecovering) {
+      gpuRecovering = false;
+      // What the lost-GPU message warned about is resolved: the new worker is up.
+      store.setState((st) => ({ errors: st.errors.filter((e) => !(e.code === 'device-lost' && !e.fatal)) }));
+      log('info', 'the GPU was recovered: a new worker is ready with a new GPU device, and Start works as usual');
+    }
     if (ev.type === 'status' && ENDED.has(ev.status)) {
       if (ev.runId) locks.release(ev.runId);
       if (gpuLost) {
@@ -310,6 +337,7 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     setColumns: (columns) => send({ type: 'configure', columns }),
     start(runName, startOptions = {}) {
       const runId = newRunId();
+      startedHere.add(runId);
       const s = store.getState();
       series.reset();
       store.setState({ status: 'preparing', runId, phases: {}, evals: [], finished: null });
@@ -368,9 +396,27 @@ export function createBridge(options: BridgeOptions): StudioBridge {
     },
     async refreshRuns() {
       if (!storage) return;
-      store.setState({ runs: await storage.listRuns() });
+      const runs = await storage.listRuns();
+      // The cards say what the browser's storage holds of each run's kept files, not just what the records list.
+      const keptFilesStates = options.runFiles ? await keptFilesStates_(options.runFiles, runs).catch(() => store.getState().keptFilesStates) : {};
+      store.setState({ runs, keptFilesStates });
       const use = await options.quota?.use().catch(() => null);
       if (use !== undefined) store.setState({ storageUse: use });
+    },
+    async freeUnrecordedCopies() {
+      const files = options.runFiles;
+      if (!storage || !files) return;
+      const recorded = new Set((await storage.listRuns()).map((r) => r.id));
+      const freed = await freeUnrecordedCopies(
+        files,
+        recorded,
+        async (id) => !startedHere.has(id) && !locks.holds(id) && (await locks.acquire(id)),
+        (id) => locks.release(id),
+      );
+      if (freed.length > 0) {
+        log('warn', `freed ${freed.length === 1 ? 'a copy' : `${freed.length} copies`} of dropped files left unfinished by a reload or a closed tab while they were being kept (the run had not begun, so nothing else was lost)`);
+        await bridge.refreshRuns();
+      }
     },
     async renameRun(id, name) {
       if (!storage) return;
@@ -439,6 +485,7 @@ export function getBridge(): StudioBridge {
     // A run left 'running' by a closed tab is interrupted; one another open tab trains (its lock is held) is not.
     await markOrphansInterrupted(st, await locks.heldElsewhere());
     await singleton?.refreshRuns();
+    await singleton?.freeUnrecordedCopies();
   })().catch(() => undefined);
   return singleton;
 }

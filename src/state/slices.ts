@@ -18,7 +18,7 @@
 import type { LiveRun } from './live-run';
 import type { StateCreator } from 'zustand/vanilla';
 import type { TaskName } from '../core/data';
-import type { RunRecord } from '../core/io';
+import type { KeptFilesState, RunRecord } from '../core/io';
 import type { EvalResult, StepMetrics } from '../core/train';
 import { defaultSettings, type Settings } from '../core/settings';
 import type {
@@ -124,6 +124,8 @@ export interface RunsSlice {
   liveRun: LiveRun | null;
   /** This origin's storage (navigator.storage.estimate / persisted), refreshed with the run list; null where unknown. */
   storageUse: { usage: number; quota: number; persisted: boolean } | null;
+  /** What the browser's storage holds of each listed run's kept files (absent: none recorded, or not known). */
+  keptFilesStates: Record<string, KeptFilesState>;
 }
 
 export interface ErrorEntry extends ErrorInfo {
@@ -201,6 +203,7 @@ export const createRunsSlice: StateCreator<StudioState, [], [], RunsSlice> = (se
   compareIds: [],
   liveRun: null,
   storageUse: null,
+  keptFilesStates: {},
   setCompare(ids) {
     set({ compareIds: ids.slice(-2) });
   },

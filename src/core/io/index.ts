@@ -2,7 +2,7 @@
 export { FINGERPRINT_HEAD_BYTES, checkpointBytes, createMemoryRunStorage, fingerprintFiles, patchRun, seriesFromSteps, stepsFromSeries } from './run-storage';
 export type { CheckpointInfo, RunRecord, RunStorage, StoredCheckpoint, StoredSeries } from './run-storage';
 export { createMemoryRunFileStore, sourceChunks, totalBytes } from './run-storage';
-export type { KeptRunFile, RunFileStore } from './run-storage';
+export type { KeptFilesState, KeptRunFile, RunFileStore } from './run-storage';
 export { dataSelectionChanges, dataSelectionOf, isDataSelection, SELECTION_NOT_RECORDED, type DataSelection } from './data-selection';
 export { blobSource, bytesSource, readSafetensors, writeSafetensors } from './safetensors';
 export type { ByteSource, LoadedTensor } from './safetensors';

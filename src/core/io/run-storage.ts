@@ -263,6 +263,12 @@ export interface KeptRunFile {
 }
 
 /**
+ * What a RunFileStore holds for a run: its files whole ('kept'), a copy cut short before its
+ * manifest was written ('unfinished': a reload or a closed tab during the copy), or nothing.
+ */
+export type KeptFilesState = 'kept' | 'unfinished' | 'missing';
+
+/**
  * The files a run was trained on (model, vocabulary, datasets), kept so the run resumes after a
  * reload without the user dropping them again. The browser's is src/platform/browser/opfs-files.ts
  * (the Origin Private File System); createMemoryRunFileStore is the same in memory.
@@ -278,6 +284,8 @@ export interface RunFileStore {
   deleteFiles(runId: string): Promise<void>;
   /** Ids of the runs with kept files. */
   listRuns(): Promise<string[]>;
+  /** Whether the run's files are all there, a copy of them was cut short, or none are kept. */
+  keptState(runId: string): Promise<KeptFilesState>;
 }
 
 /** Total bytes of a list of files. */
@@ -330,6 +338,10 @@ export function createMemoryRunFileStore(): RunFileStore {
     },
     async listRuns() {
       return [...runs.keys()];
+    },
+    async keptState(runId) {
+      // A save here is one step (no copy can be cut short): kept or missing.
+      return runs.has(runId) ? 'kept' : 'missing';
     },
   };
 }

@@ -132,6 +132,22 @@ describe('session: a run keeps its files', () => {
     expect(t.of('runStarted')).toEqual([]);
   });
 
+  it('kept files gone from the store: Resume says so, and that the checkpoint is still there', async () => {
+    const storage = createMemoryRunStorage();
+    const runFiles = createMemoryRunFileStore();
+    await interruptedRun(storage, runFiles);
+    await runFiles.deleteFiles('run-1'); // the site's data cleared or evicted
+    expect((await storage.getRun('run-1'))!.keptFiles).toHaveLength(5);
+
+    const t = pageLoad(storage, runFiles);
+    await t.session.resumeRun('run-1');
+    await t.session.idle();
+    const err = t.of('error').at(-1)!;
+    expect(err).toMatchObject({ fatal: true, code: 'fingerprint', lastCheckpointStep: 2 });
+    expect(err.message).toMatch(/its kept files are gone from this browser's storage \(the site's data was cleared or evicted\); drop those files again to resume/);
+    expect(t.of('runStarted')).toEqual([]);
+  });
+
   it('kept files that are not the run\'s data are refused (fingerprint)', async () => {
     const storage = createMemoryRunStorage();
     const runFiles = createMemoryRunFileStore();

@@ -194,8 +194,14 @@ export function createSession(options: SessionOptions): Session {
   const backend = (): Promise<BackendState> => {
     const init = async () => (typeof options.backendOptions === 'function' ? options.backendOptions() : (options.backendOptions ?? {}));
     backendState ??= init().then((o) => ensureBackend(options.preferredBackend, (message) => {
-      log(message, 'error');
-      active?.fail(message);
+      if (active) {
+        log(message, 'error');
+        active.fail(message);
+        return;
+      }
+      // No run to end: the host must replace this session's backend (the page starts a new
+      // worker, which asks for a new device) before the next start; a non-fatal error says so.
+      emit({ type: 'error', fatal: false, lastCheckpointStep: null, code: 'device-lost', message: `${message} while no run was active` });
     }, o)).catch((e) => {
       backendState = null;
       throw e;
@@ -513,8 +519,17 @@ export function createSession(options: SessionOptions): Session {
       if (spec) return spec;
       throw new TabtuneError(`the files kept for run "${record.name}" do not match the data it was trained on (fingerprint); drop its files again to resume`, { expected: record.fileNames.join(', '), code: 'fingerprint' });
     }
-    const why = (record.keptFiles?.length ?? 0) > 0 ? 'its kept files are gone from this browser\'s storage; ' : '';
+    const why = (record.keptFiles?.length ?? 0) > 0 ? `${await keptFilesMissing(record.id)}; ` : '';
     throw new TabtuneError(`the files loaded now are not the ones run "${record.name}" was trained on; ${why}drop those files again to resume`, { expected: record.fileNames.join(', '), code: 'fingerprint' });
+  };
+
+  /** Why a run's recorded kept files cannot be read back, as the store sees it. */
+  const keptFilesMissing = async (runId: string): Promise<string> => {
+    if (!options.runFiles) return 'its kept files cannot be read here (this browser has no storage for them)';
+    const state = await options.runFiles.keptState(runId).catch(() => 'missing' as const);
+    return state === 'unfinished'
+      ? 'the copy of its files in this browser\'s storage is incomplete (its list of files was never written)'
+      : 'its kept files are gone from this browser\'s storage (the site\'s data was cleared or evicted)';
   };
 
   /** Copies the run's files into the RunFileStore (a failure is a warning: the run goes on, not kept). */

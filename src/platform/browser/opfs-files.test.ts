@@ -129,15 +129,19 @@ describe('createOpfsRunFileStore', () => {
     expect((await store.listFiles('small')).length).toBe(2);
   });
 
-  it('a copy cut short (no manifest: a reload mid-copy) reads as nothing kept', async () => {
+  it('a copy cut short (no manifest: a reload mid-copy) reads as nothing kept, and says it is unfinished', async () => {
     const fs = createFakeOpfs();
     const store = createOpfsRunFileStore(async () => fs.root);
     await store.saveFiles('r', dropped());
+    expect(await store.keptState('r')).toBe('kept');
+    expect(await store.keptState('never-stored')).toBe('missing');
     const runDir = await (await fs.root.getDirectoryHandle(OPFS_RUNS_DIR)).getDirectoryHandle('r');
     await runDir.removeEntry('manifest.json');
     expect(await store.listFiles('r')).toEqual([]);
     expect(await store.openFiles('r')).toEqual([]);
+    expect(await store.keptState('r')).toBe('unfinished');
     await store.deleteFiles('r');
+    expect(await store.keptState('r')).toBe('missing');
     expect(fs.usedBytes()).toBe(0);
   });
 

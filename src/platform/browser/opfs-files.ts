@@ -9,7 +9,8 @@
  *   tabtune-runs/<runId>/manifest.json  [{ path, size, file: 'f-<n>' }], written LAST
  *
  * A copy cut short (a reload mid-copy, a full disk) has no manifest, so it reads as "nothing
- * kept" and the next save or delete replaces it. Writes go through a sync access handle
+ * kept" (keptState: 'unfinished') and the next save or delete replaces it; the page frees such
+ * leftovers of runs that were never recorded (src/state/kept-files.ts). Writes go through a sync access handle
  * (createSyncAccessHandle, dedicated workers: no copy through a stream) when the handle has it,
  * else through createWritable (the page); a file is copied in 4 MiB slices, never whole. Reads
  * are File slices (getFile().slice()).
@@ -209,6 +210,10 @@ export function createOpfsRunFileStore(root: () => Promise<OpfsDirectoryHandle> 
       const ids: string[] = [];
       for await (const k of (await runs()).keys()) ids.push(decodeURIComponent(k));
       return ids;
+    },
+    async keptState(runId) {
+      if (await manifest(runId)) return 'kept';
+      return (await runDir(runId, false)) ? 'unfinished' : 'missing';
     },
   };
 }

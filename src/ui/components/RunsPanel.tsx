@@ -5,7 +5,7 @@
  * two to compare any metric on one chart. Shows this origin's storage use.
  */
 import { useId, useState } from 'react';
-import type { RunRecord } from '../../core/io';
+import type { KeptFilesState, RunRecord } from '../../core/io';
 import { formatMetric } from '../format/numbers';
 import { formatBytes } from '../format/numbers';
 
@@ -24,6 +24,8 @@ export interface RunsPanelProps {
   shownRunId?: string | null;
   /** This origin's storage (navigator.storage.estimate / persisted). */
   storageUse?: { usage: number; quota: number; persisted: boolean } | null;
+  /** What the browser's storage holds of each run's kept files (absent: as the record says). */
+  keptStates?: Record<string, KeptFilesState>;
 }
 
 const STATUS_TONE: Record<RunRecord['status'], string> = {
@@ -34,7 +36,7 @@ export function canResume(run: RunRecord): boolean {
   return run.status !== 'finished' && run.status !== 'running' && (run.lastCheckpointStep !== null || run.isDemo);
 }
 
-export function RunsPanel({ runs, activeRunId, busy, compareIds, onCompareChange, onRename, onDelete, onResume, onOpen, shownRunId, storageUse }: RunsPanelProps) {
+export function RunsPanel({ runs, activeRunId, busy, compareIds, onCompareChange, onRename, onDelete, onResume, onOpen, shownRunId, storageUse, keptStates }: RunsPanelProps) {
   if (runs.length === 0) return <p className="muted small">Runs you start are kept in this browser and listed here, so they survive a reload.</p>;
   return (
     <>
@@ -58,6 +60,7 @@ export function RunsPanel({ runs, activeRunId, busy, compareIds, onCompareChange
           onResume={() => onResume(r.id)}
           onOpen={onOpen && r.id !== activeRunId ? () => onOpen(r.id) : undefined}
           shown={r.id === shownRunId}
+          keptState={keptStates?.[r.id]}
         />
       ))}
     </ul>
@@ -76,9 +79,18 @@ interface RunItemProps {
   onResume: () => void;
   onOpen?: () => void;
   shown?: boolean;
+  keptState?: KeptFilesState;
 }
 
-function RunItem({ run, active, busy, compared, onCompare, onRename, onDelete, onResume, onOpen, shown }: RunItemProps) {
+/** The card's line about the run's files: what the browser's storage holds, not only what the record lists. */
+function filesLine(kept: readonly string[], state: KeptFilesState | undefined): string {
+  if (kept.length === 0) return 'Files not kept: drop them again to resume.';
+  if (state === 'unfinished') return 'The copy of its files in this browser is incomplete (cut short before it was finished): drop them again to resume.';
+  if (state === 'missing') return "Its kept files are gone from this browser's storage (the site's data was cleared or evicted): drop them again to resume.";
+  return `Files kept in this browser: ${kept.join(', ')}`;
+}
+
+function RunItem({ run, active, busy, compared, onCompare, onRename, onDelete, onResume, onOpen, shown, keptState }: RunItemProps) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(run.name);
   const [confirming, setConfirming] = useState(false);
@@ -87,6 +99,7 @@ function RunItem({ run, active, busy, compared, onCompare, onRename, onDelete, o
   const headline = run.finalMetrics ?? run.evals[run.evals.length - 1]?.metrics ?? null;
   const headlineKey = headline ? Object.keys(headline).find((k) => /^(accuracy|f1|exact_match|mcc|pearson)$/.test(k)) ?? Object.keys(headline)[0] : undefined;
   const kept = run.keptFiles ?? [];
+  const filesReadable = kept.length > 0 && keptState !== 'missing' && keptState !== 'unfinished';
   return (
     <li data-testid="run-item" data-run-id={run.id} data-status={run.status} data-shown={shown || undefined}>
       <div className="run-title">
@@ -121,8 +134,8 @@ function RunItem({ run, active, busy, compared, onCompare, onRename, onDelete, o
         <span data-testid="run-checkpoint">{run.lastCheckpointStep !== null ? ` · checkpoint at step ${run.lastCheckpointStep}` : ' · no checkpoint yet'}</span>
       </div>
       {!run.isDemo && (
-        <div className="small muted" data-testid="run-files">
-          {kept.length > 0 ? `Files kept in this browser: ${kept.join(', ')}` : 'Files not kept: drop them again to resume.'}
+        <div className="small muted" data-testid="run-files" data-kept={filesReadable ? 'kept' : (keptState ?? 'none')}>
+          {filesLine(kept, keptState)}
         </div>
       )}
       {run.error && <div className="small" style={{ color: 'var(--bad)' }}>{run.error}</div>}
@@ -162,7 +175,7 @@ function RunItem({ run, active, busy, compared, onCompare, onRename, onDelete, o
       {(run.status === 'interrupted' || run.status === 'failed') && canResume(run) && (
         <div className="small">
           This run was interrupted.{' '}
-          {run.isDemo ? 'Resume regenerates its data.' : kept.length > 0 ? 'Resume continues from its last checkpoint with its kept files.' : 'Drop the same files again, then resume it from its last checkpoint.'}
+          {run.isDemo ? 'Resume regenerates its data.' : filesReadable ? 'Resume continues from its last checkpoint with its kept files.' : 'Drop the same files again, then resume it from its last checkpoint.'}
         </div>
       )}
     </li>

@@ -90,6 +90,26 @@ describe('RunsPanel (kept runs)', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Open run run a' }));
     expect(onOpen).toHaveBeenCalledWith('a');
   });
+
+  it("says what the browser's storage holds of the kept files, not only what the record lists", () => {
+    const kept = { lastCheckpointStep: 8, status: 'interrupted' as const, keptFiles: ['m/config.json', 'train.json'] };
+    render(
+      <RunsPanel
+        runs={[run('k', kept), run('u', kept), run('m', kept)]}
+        activeRunId={null} busy={false} compareIds={[]} onCompareChange={vi.fn()} onRename={vi.fn()} onDelete={vi.fn()} onResume={vi.fn()}
+        keptStates={{ k: 'kept', u: 'unfinished', m: 'missing' }}
+      />,
+    );
+    const [k, u, m] = screen.getAllByTestId('run-item');
+    expect(within(k).getByTestId('run-files').getAttribute('data-kept')).toBe('kept');
+    expect(k.textContent).toContain('Resume continues from its last checkpoint with its kept files');
+    expect(within(u).getByTestId('run-files').getAttribute('data-kept')).toBe('unfinished');
+    expect(within(u).getByTestId('run-files').textContent).toContain('The copy of its files in this browser is incomplete');
+    expect(u.textContent).toContain('Drop the same files again, then resume it');
+    expect(within(m).getByTestId('run-files').getAttribute('data-kept')).toBe('missing');
+    expect(within(m).getByTestId('run-files').textContent).toContain("Its kept files are gone from this browser's storage");
+    expect(m.textContent).not.toContain('Files kept in this browser');
+  });
 });
 
 describe('KeepFilesOption', () => {
