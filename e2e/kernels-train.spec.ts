@@ -12,7 +12,10 @@
  *   optimizer report [loss, ‖g‖, applied, Σg²]  |Δ| ≤ 1e-5 · max(1, max|reference|)
  *   the non-finite step (4 of 5) changes nothing, on both paths, and is not counted
  *   20-step loss curve, dropout off             |Δ| ≤ 1e-4 · |loss_wasm| per step
- *   resumed run (cancel at 3, checkpoint, resume): every loss and every weight bit identical
+ *   matmul dYᵀ·X with K = 2048 and a [2, 96] / [8, 256] output (tfjs's split-K range, rerouted by
+ *     matmul-no-split-k.ts) against the host's float64 sum: 1e-5 as above; run twice: 0
+ *   resumed run (cancel at 3, checkpoint, resume): every loss and every weight bit identical, and
+ *     no split-K matmul compiled; the same for a span head at B·S = 16·128 (cancel at 2 of 5)
  */
 import { expect, test, type Page } from '@playwright/test';
 import { guardNetwork, openHarness } from './helpers';
@@ -37,7 +40,7 @@ test.describe('training kernels on WebGPU', () => {
     await page.close();
   });
 
-  test('WebGPU starts with the adapter limits recorded and the two tfjs kernels replaced', async () => {
+  test('WebGPU starts with the adapter limits recorded, two tfjs kernels replaced and its matmuls kept off split-K', async () => {
     const r = await page.evaluate(() => window.tabtuneTrainKernels!.init());
     console.log(JSON.stringify(r));
     expect(r.backend).toBe('webgpu');
@@ -45,7 +48,7 @@ test.describe('training kernels on WebGPU', () => {
     expect(r.limits!.maxBufferSize).toBeGreaterThanOrEqual(r.limits!.maxStorageBufferBindingSize);
     expect(r.limits!.maxComputeWorkgroupStorageSize).toBeGreaterThanOrEqual(16384);
     expect(r.limits!.maxStorageBuffersPerShaderStage).toBeGreaterThanOrEqual(8);
-    expect(r.replaced).toEqual(['UnsortedSegmentSum (scatter-add)', 'Sum (leading axes: column sum)']);
+    expect(r.replaced).toEqual(['UnsortedSegmentSum (scatter-add)', 'Sum (leading axes: column sum)', 'BatchMatMul (no split-K)', '_FusedMatMul (no split-K)']);
   });
 
   test('scatter-add, column sums and the optimizer kernels match their composed fallbacks', async () => {
@@ -81,5 +84,18 @@ test.describe('training kernels on WebGPU', () => {
     expect(r.weightCount).toBeGreaterThan(20);
     expect(r.differingWeights).toEqual([]);
     expect(r.numTensorsFlat).toBe(true);
+    expect(r.splitKPrograms).toEqual([]);
+  });
+
+  test('a span-head run (B·S = 2048: qa_outputs\' gradient in tfjs\'s split-K range) resumed is bit for bit the run straight through', async () => {
+    const r = await page.evaluate(() => window.tabtuneTrainKernels!.resume(2, 'span'));
+    console.log(`straight ${r.straight.join(' ')}\nresumed  ${r.resumed.join(' ')} (from step ${r.cut} of ${r.total})`);
+    expect(r.total).toBeGreaterThan(r.cut + 2);
+    expect(r.straight).toHaveLength(r.total);
+    expect(r.resumed).toEqual(r.straight.slice(r.cut));
+    expect(r.weightCount).toBeGreaterThan(15);
+    expect(r.differingWeights).toEqual([]);
+    expect(r.numTensorsFlat).toBe(true);
+    expect(r.splitKPrograms).toEqual([]); // without matmul-no-split-k.ts: ['matMulSplitK_true_false_…']
   });
 });

@@ -110,6 +110,26 @@ async function parity(): Promise<KernelDiff[]> {
     out.push(await diff(`gather gradient V=${V}`, g, tf.matMul(tf.oneHot(ids, V), dy, true, false)));
     tf.dispose([x, ids, got, want, table, dy, g]);
   }
+  // Weight gradients dYᵀ·X with K = B·S ≥ 2000 and few output tiles: tfjs would run them split-K
+  // (atomic adds); matmul-no-split-k.ts runs them in a fixed order: [2, 96] (Reduce program),
+  // [8, 256] (small-output program). Against the host's float64 sum, and run twice (same bits).
+  for (const [M, N, K] of [[2, 96, 2048], [8, 256, 2048]] as const) {
+    const dy = randn([K, M], 40 + M);
+    const x = randn([K, N], 41 + N);
+    const got = tf.matMul(dy, x, true, false); // [M, N]
+    const [ds, xs] = [await dy.data(), await x.data()];
+    const host = new Float32Array(M * N);
+    for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+      let acc = 0;
+      for (let k = 0; k < K; k++) acc += ds[k * M + m] * xs[k * N + n];
+      host[m * N + n] = acc;
+    }
+    const hostT = tf.tensor2d(host, [M, N]);
+    out.push(await diff(`matmul dYᵀ·X [${M}, ${N}] K=${K} (no split-K)`, got, hostT));
+    const again = tf.matMul(dy, x, true, false);
+    out.push(await diff(`matmul dYᵀ·X [${M}, ${N}] K=${K} exact: run twice`, again, got));
+    tf.dispose([dy, x, got, hostT, again]);
+  }
   // Column sums over leading axes.
   for (const [shape, axes] of [[[3, 37, 50], [0]], [[3, 37, 50], [0, 1]], [[1024, 128], [0]], [[8, 2], [0]]] as [number[], number[]][]) {
     const x = randn(shape, shape[0] * 31 + axes.length);
@@ -168,11 +188,13 @@ async function parity(): Promise<KernelDiff[]> {
 
 const CURVE_CONFIG = makeConfig({ vocabSize: 512, hiddenSize: 32, numHiddenLayers: 2, numAttentionHeads: 2, intermediateSize: 64, maxPositionEmbeddings: 64 }, 'tiny');
 
-function curveWeights(): WeightMap {
-  const c = CURVE_CONFIG;
+/** resume('span'): H = 96 so that qa_outputs' gradient [2, H] has more than 128 values (tfjs's split-K range). */
+const SPAN_CONFIG = makeConfig({ vocabSize: 512, hiddenSize: 96, numHiddenLayers: 1, numAttentionHeads: 2, intermediateSize: 96, maxPositionEmbeddings: 128 }, 'tiny');
+
+function curveWeights(c = CURVE_CONFIG, head = 'classifier'): WeightMap {
   const u = rng(2024);
   const w: WeightMap = new Map();
-  const shapes = [...encoderParamShapes(c), ...poolerParamShapes(c), ['classifier.weight', [2, c.hiddenSize]], ['classifier.bias', [2]]] as [string, number[]][];
+  const shapes = [...encoderParamShapes(c), ...poolerParamShapes(c), [`${head}.weight`, [2, c.hiddenSize]], [`${head}.bias`, [2]]] as [string, number[]][];
   for (const [name, shape] of shapes) {
     const n = shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
@@ -242,6 +264,41 @@ interface ResumeReport {
   differingWeights: string[];
   weightCount: number;
   numTensorsFlat: boolean;
+  /** Shader keys of tfjs's split-K matmul compiled in this page (atomic adds: must stay empty). */
+  splitKPrograms: string[];
+}
+
+/**
+ * resume('span'): SQuAD-shaped features, B·S = 16·128 = 2048 ≥ 2000 (the inner dimension of
+ * qa_outputs' weight gradient), 10 + r % 7 question tokens, answers inside the rest.
+ */
+function spanTrainSet(rows: number): TrainSet {
+  const S = 128;
+  return {
+    numExamples: rows,
+    numFeatures: rows,
+    batch(indices) {
+      const B = indices.length;
+      const inputIds = new Int32Array(B * S);
+      const attentionMask = new Int32Array(B * S);
+      const tokenTypeIds = new Int32Array(B * S);
+      const startPositions = new Int32Array(B);
+      const endPositions = new Int32Array(B);
+      indices.forEach((r, b) => {
+        const u = rng(900 + r);
+        const len = S - 3 * (r % 9);
+        const question = 10 + (r % 7);
+        for (let t = 0; t < S; t++) {
+          inputIds[b * S + t] = t === 0 ? 101 : t === question || t === len - 1 ? 102 : t < len ? 1 + Math.floor(u() * 500) : 0;
+          attentionMask[b * S + t] = t < len ? 1 : 0;
+          tokenTypeIds[b * S + t] = t > question && t < len ? 1 : 0;
+        }
+        startPositions[b] = question + 1 + Math.floor(u() * (len - question - 6));
+        endPositions[b] = startPositions[b] + (r % 4);
+      });
+      return { batchSize: B, seqLength: S, inputIds, tokenTypeIds, attentionMask, startPositions, endPositions };
+    },
+  };
 }
 
 /** Training features for resume(): rows like curveBatch's, ids repeating within a batch. */
@@ -277,13 +334,17 @@ function resumeTrainSet(rows: number): TrainSet {
  * against a run cancelled after `cut` steps, checkpointed through serialised bytes and resumed
  * in a new model for the rest. Losses and final weights are returned for a bit-for-bit check.
  */
-async function resume(cut = 3): Promise<ResumeReport> {
+async function resume(cut = 3, kind: 'classification' | 'span' = 'classification'): Promise<ResumeReport> {
   const info = await initBackend('webgpu', { wasmPaths: await viteWasmFiles() });
   if (info.name !== 'webgpu') throw new Error(`wanted webgpu, got ${info.name}`);
-  const train = resumeTrainSet(20);
-  const config = resolveTrainingConfig('mrpc', { maxSeqLength: 16, trainBatchSize: 4, learningRate: 3e-3, numTrainEpochs: 1.4, optimizer: 'bert-adam', schedule: 'linear', warmupProportion: 0.2, saveCheckpointsSteps: 0, seed: 11 });
-  const head = { kind: 'classification' as const, numLabels: 2, labels: ['0', '1'] };
-  const fresh = () => createBertModel(CURVE_CONFIG, curveWeights(), head, { seed: 4 });
+  const common = { learningRate: 3e-3, optimizer: 'bert-adam' as const, schedule: 'linear' as const, warmupProportion: 0.2, saveCheckpointsSteps: 0, seed: 11 };
+  const span = kind === 'span';
+  const train = span ? spanTrainSet(80) : resumeTrainSet(20);
+  const config = span
+    ? resolveTrainingConfig('squad', { ...common, maxSeqLength: 128, trainBatchSize: 16, numTrainEpochs: 1 })
+    : resolveTrainingConfig('mrpc', { ...common, maxSeqLength: 16, trainBatchSize: 4, numTrainEpochs: 1.4 });
+  const head = span ? { kind: 'span' as const } : { kind: 'classification' as const, numLabels: 2, labels: ['0', '1'] };
+  const fresh = () => (span ? createBertModel(SPAN_CONFIG, curveWeights(SPAN_CONFIG, 'qa_outputs'), head, { seed: 4 }) : createBertModel(CURVE_CONFIG, curveWeights(), head, { seed: 4 }));
   const before = tf.memory().numTensors;
 
   const straightLosses: number[] = [];
@@ -312,7 +373,14 @@ async function resume(cut = 3): Promise<ResumeReport> {
     const u = resumedWeights.get(name);
     return !u || u.data.length !== t.data.length || !t.data.every((x, i) => Object.is(x, u.data[i]));
   }).map(([name]) => name);
-  return { total: full.numTrainSteps, cut, straight: straightLosses, resumed: resumedLosses, differingWeights, weightCount: straightWeights.size, numTensorsFlat: tf.memory().numTensors === before };
+  return { total: full.numTrainSteps, cut, straight: straightLosses, resumed: resumedLosses, differingWeights, weightCount: straightWeights.size, numTensorsFlat: tf.memory().numTensors === before, splitKPrograms: compiledSplitK() };
+}
+
+/** Keys of tfjs-backend-webgpu's pipeline cache (one per compiled program) naming its split-K matmul. */
+function compiledSplitK(): string[] {
+  const cache = (tf.backend() as unknown as { pipelineCache?: Record<string, unknown> }).pipelineCache;
+  if (!cache) throw new Error('tfjs-backend-webgpu has no pipelineCache: cannot see which matmul programs ran');
+  return Object.keys(cache).filter((k) => k.startsWith('matMulSplitK'));
 }
 
 export interface KernelsHarness {

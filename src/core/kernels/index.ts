@@ -5,7 +5,8 @@
  * LayerNorm with residual and dropout, bias + GELU, the attention core.
  * Training side (gpu-dispatch.ts: own command encoding, for kernels that write several buffers
  * in place): scatter-add (embedding gradient), column sums (bias / LayerNorm gradients), the
- * optimizer's global-norm + Adam kernels.
+ * optimizer's global-norm + Adam kernels; tfjs's matmuls kept off its split-K program
+ * (matmul-no-split-k.ts: atomic adds would make a resumed run differ in the last bits).
  */
 export { registerWebGPUTrainingKernels, useWebGPUTrainingKernels, installedWebGPUKernels } from './webgpu-training-kernels';
 export { scatterAdd } from './scatter-add';

@@ -3,6 +3,8 @@
  * folder, for the shapes those handle (everything else goes to tfjs's own kernel):
  *   UnsortedSegmentSum (gradient of every gather: embedding lookups)  -> scatter-add.ts
  *   Sum over leading axes (bias, LayerNorm γ/β, position gradients)   -> column-sum.ts
+ * and wraps tfjs's BatchMatMul and _FusedMatMul so that the matmuls tfjs would run split-K
+ * (atomic adds: not bit-reproducible) run with a fixed-order program (matmul-no-split-k.ts).
  * Called by initBackend('webgpu'); idempotent. The replaced kernels keep their names, so
  * tf.profile reports them under UnsortedSegmentSum and Sum.
  */
@@ -10,6 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackendLike } from './gpu-dispatch';
 import { columnSumWebGPU, leadingAxes } from './column-sum';
 import { scatterAddApplies, scatterAddWebGPU } from './scatter-add';
+import { withoutSplitK } from './matmul-no-split-k';
 
 let installed = false;
 let names: string[] = [];
@@ -54,12 +57,21 @@ export function registerWebGPUTrainingKernels(): string[] {
       return columnSumWebGPU(args.backend as unknown as WebGPUBackendLike, x, j, keepDims);
     },
   });
+  const theirs = [seg, sum];
+  const extra: string[] = [];
+  for (const name of [tf.BatchMatMul, tf._FusedMatMul]) {
+    const mm = tf.getKernel(name, 'webgpu');
+    if (!mm) continue;
+    theirs.push(mm);
+    mine.push(withoutSplitK(mm));
+    extra.push(`${name} (no split-K)`);
+  }
   swap = (on) => {
-    for (const k of [seg, sum]) tf.unregisterKernel(k.kernelName, 'webgpu');
-    for (const k of on ? mine : [seg, sum]) tf.registerKernel(k);
+    for (const k of theirs) tf.unregisterKernel(k.kernelName, 'webgpu');
+    for (const k of on ? mine : theirs) tf.registerKernel(k);
   };
   swap(true);
   installed = true;
-  names = [`${tf.UnsortedSegmentSum} (scatter-add)`, `${tf.Sum} (leading axes: column sum)`];
-  return [`${tf.UnsortedSegmentSum} (scatter-add)`, `${tf.Sum} (leading axes: column sum)`];
+  names = [`${tf.UnsortedSegmentSum} (scatter-add)`, `${tf.Sum} (leading axes: column sum)`, ...extra];
+  return [...names];
 }

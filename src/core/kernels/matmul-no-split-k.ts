@@ -1,0 +1,90 @@
+/**
+ * Keeps tfjs-backend-webgpu's matmuls deterministic: 4.22 runs a matmul as MatMulSplitKProgram,
+ * which adds partial sums into the output with atomics (the order varies run to run), when
+ * (kernels/BatchMatMul_impl.js, WEBGPU_MATMUL_PROGRAM_TYPE unset, i.e. -1):
+ *   batch = 1, inner K ≥ 2000, output M·N > 128, and few 32×32 tiles:
+ *   ⌈M/32⌉·⌈N/32⌉ ≤ T, or M ≤ 8 and ⌈M/32⌉·⌈N/32⌉ ≤ 2T,
+ *   T = WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL if > 0, else the backend's
+ *   thresholdToIncreaseWorkgroups (16 on Intel GPUs of generation ≥ 12, else 8; 8 on SwiftShader).
+ * In training, K = B·S is the inner dimension of every weight gradient of a dense layer on tokens
+ * (dW = dYᵀ·X, [out, in]); once B·S ≥ 2000 this hits
+ *   qa_outputs [2, H] (span head) for H ≤ 512 (M = 2 ≤ 8: up to 16 tiles),
+ *   LoRA A [r, in] (r ≤ 8) and B [out, r] for out ≤ 256,
+ *   [H, H] layers for H ≤ 128 on Intel gen ≥ 12 (16 tiles);
+ * not the classifier on the pooled output (K = B), the MLM decoder ([V, H]: many tiles), nor
+ * any forward matmul or input gradient of the model (N or M is B·S: many tiles).
+ * Those matmuls (and only those) run with the flag set, for that call only, to the program tfjs
+ * itself uses in that regime when batch > 1, both with a fixed summation order:
+ *   M·N ≤ 1024: MatMulReduceProgram (one workgroup of 256 per output, strided partial sums and a
+ *     tree; e.g. qa_outputs of BERT-Tiny: 256 workgroups, 2·M·N·K reads);
+ *   larger: MatMulSmallOutputSizeProgram (16×8 outputs per workgroup, K in 16-wide tiles).
+ * Every other matmul keeps tfjs's choice.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** tfjs-backend-webgpu's MatMulProgramType (webgpu_util.js). */
+const REDUCE = 0;
+const SMALL_OUTPUT = 2;
+const PROGRAM_FLAG = 'WEBGPU_MATMUL_PROGRAM_TYPE';
+const THRESHOLD_FLAG = 'WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL';
+
+interface MatMulArgs {
+  a: tf.TensorInfo;
+  b: tf.TensorInfo;
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/** The shapes tfjs's batchMatMulImpl derives: [batch, M, N, K]. */
+function matMulDims({ a, b, transposeA, transposeB }: MatMulArgs): [number, number, number, number] {
+  const ra = a.shape.length;
+  const rb = b.shape.length;
+  const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
+  const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
+  const K = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
+  const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+  const batch = Math.max(size(a.shape.slice(0, -2)), size(b.shape.slice(0, -2)));
+  return [batch, M, N, K];
+}
+
+/**
+ * The program tfjs 4.22 would run this matmul with if it would be split-K, else undefined.
+ * `threshold` is the backend's thresholdToIncreaseWorkgroups.
+ */
+export function deterministicProgramFor(args: MatMulArgs, threshold: number): number | undefined {
+  if (tf.env().getNumber(PROGRAM_FLAG) >= 0) return undefined; // a program forced by the user: tfjs's own choice
+  const flagT = tf.env().getNumber(THRESHOLD_FLAG);
+  const T = flagT > 0 ? flagT : threshold;
+  const [batch, M, N, K] = matMulDims(args);
+  const tiles = batch * Math.ceil(M / 32) * Math.ceil(N / 32);
+  const few = tiles <= T || (M <= 8 && tiles <= 2 * T);
+  const splitK = few && batch * M * N > 128 && batch === 1 && K >= 2000;
+  if (!splitK) return undefined;
+  return M * N <= 1024 ? REDUCE : SMALL_OUTPUT;
+}
+
+/** Runs `run` with tfjs's matmul program flag set to `program` (restored afterwards). */
+export function withMatMulProgram<T>(program: number, run: () => T): T {
+  const env = tf.env();
+  const before = env.getNumber(PROGRAM_FLAG);
+  env.set(PROGRAM_FLAG, program);
+  try {
+    return run();
+  } finally {
+    env.set(PROGRAM_FLAG, before);
+  }
+}
+
+/** `kernel` (BatchMatMul or _FusedMatMul of webgpu) with its split-K cases rerouted as above. */
+export function withoutSplitK(kernel: tf.KernelConfig): tf.KernelConfig {
+  return {
+    ...kernel,
+    kernelFunc: (args) => {
+      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const threshold = (args.backend as unknown as { thresholdToIncreaseWorkgroups?: number }).thresholdToIncreaseWorkgroups ?? 8;
+      const program = deterministicProgramFor({ a, b, transposeA, transposeB }, threshold);
+      return program === undefined ? kernel.kernelFunc(args) : withMatMulProgram(program, () => kernel.kernelFunc(args));
+    },
+  };
+}
