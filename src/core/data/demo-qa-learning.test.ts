@@ -6,22 +6,13 @@
  * QA demo offers.
  */
 import { describe, expect, it } from 'vitest';
-import { createSession } from '../session/session';
-import type { SessionEvent, SessionEventOf, SessionEventType } from '../session/events';
-import { createMemoryRunStorage } from '../io/run-storage';
 import { readShared } from '../../testing/shared';
+import { sessionHarness } from '../../testing/session-harness';
 import { DEMO_SETTINGS, generateDemoQa } from './demo-qa';
 
 describe('the built-in demo, as shipped', () => {
   it('trains from scratch within a few dozen steps and answers held-out questions exactly', async () => {
-    const events: SessionEvent[] = [];
-    const of = <T extends SessionEventType>(type: T) => events.filter((e): e is SessionEventOf<T> => e.type === type);
-    const h = createSession({
-      emit: (ev) => events.push(ev),
-      storage: createMemoryRunStorage(),
-      preferredBackend: 'wasm',
-      loadDemoVocab: async () => readShared('fixtures', 'vocab', 'bert-base-uncased.txt').split('\n').slice(0, 30522),
-    });
+    const { session: h, of } = sessionHarness({ loadDemoVocab: async () => readShared('fixtures', 'vocab', 'bert-base-uncased.txt').split('\n').slice(0, 30522) });
     const t0 = Date.now();
     await h.demo('demo-learn', 'Demo', { size: 'full' });
     await h.idle();

@@ -77,6 +77,17 @@ const abortIf = (signal?: AbortSignal): void => {
   if (signal?.aborted) throw new DOMException('calibration cancelled', 'AbortError');
 };
 
+/**
+ * The optimizer of a timing step: the run's optimizer and its settings, with a schedule long enough
+ * that the timed steps' rates are ordinary (the weights are discarded afterwards).
+ */
+export function timingOptimizer(s: CalibrateInput['settings']): OptimizerConfig {
+  return {
+    name: s.optimizer, learningRate: s.learningRate, numTrainSteps: 1000, numWarmupSteps: 0, schedule: s.schedule,
+    weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, beta1: 0.9, beta2: 0.999, epsilon: s.optimizer === 'adamw' ? 1e-8 : 1e-6,
+  };
+}
+
 export async function calibrate(input: CalibrateInput): Promise<Calibration> {
   const { model, batchSize: B, seqLength: S, signal } = input;
   const memory = await measureStepMemory(model, (b) => toDeviceBatch(calibrationBatch(model, b, S)));
@@ -84,11 +95,7 @@ export async function calibrate(input: CalibrateInput): Promise<Calibration> {
   if (input.memoryOnly) return { batchSize: B, seqLength: S, secondsPerStep: 0, firstStepSeconds: 0, evalSecondsPerExample: 0, memory };
 
   const s = input.settings;
-  const optimizer: OptimizerConfig = {
-    name: s.optimizer, learningRate: s.learningRate, numTrainSteps: 1000, numWarmupSteps: 0, schedule: s.schedule,
-    weightDecay: s.weightDecay, maxGradNorm: s.maxGradNorm, beta1: 0.9, beta2: 0.999, epsilon: s.optimizer === 'adamw' ? 1e-8 : 1e-6,
-  };
-  const trainer = createTrainer(model, optimizer, { seed: s.seed, dropout: s.dropout ?? true });
+  const trainer = createTrainer(model, timingOptimizer(s), { seed: s.seed, dropout: s.dropout ?? true });
   const batch = toDeviceBatch(calibrationBatch(model, B, S));
   try {
     let t0 = performance.now();

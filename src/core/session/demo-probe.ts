@@ -15,8 +15,7 @@ import { createBertModel } from '../model/bert-model';
 import { demoInitialWeights } from '../data/demo-qa-model';
 import type { Settings } from '../settings/schema';
 import { createTrainer } from '../train/step';
-import type { OptimizerConfig } from '../train/types';
-import { calibrationBatch } from './calibrate';
+import { calibrationBatch, timingOptimizer } from './calibrate';
 import { demoModelConfig, SMALLEST_DEMO_SIZE, type DemoProbe } from './demo-size';
 
 const abortIf = (signal?: AbortSignal): void => {
@@ -29,11 +28,7 @@ export async function probeDemo(settings: Settings, signal?: AbortSignal, timedS
   const B = size.settings.trainBatchSize;
   const S = size.settings.maxSeqLength;
   const model = createBertModel(config, demoInitialWeights(settings.seed, config), { kind: 'span' }, { seed: settings.seed, source: 'demo probe' });
-  const optimizer: OptimizerConfig = {
-    name: settings.optimizer, learningRate: settings.learningRate, numTrainSteps: 1000, numWarmupSteps: 0, schedule: settings.schedule,
-    weightDecay: settings.weightDecay, maxGradNorm: settings.maxGradNorm, beta1: 0.9, beta2: 0.999, epsilon: settings.optimizer === 'adamw' ? 1e-8 : 1e-6,
-  };
-  const trainer = createTrainer(model, optimizer, { seed: settings.seed, dropout: settings.dropout ?? true });
+  const trainer = createTrainer(model, timingOptimizer(settings), { seed: settings.seed, dropout: settings.dropout ?? true });
   const batch = toDeviceBatch(calibrationBatch(model, B, S));
   try {
     abortIf(signal);

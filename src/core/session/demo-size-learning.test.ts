@@ -6,24 +6,15 @@
  * generator's exact answer. The full size is demo-qa-learning.test.ts's.
  */
 import { describe, expect, it } from 'vitest';
-import { createSession } from './session';
-import type { SessionEvent, SessionEventOf, SessionEventType } from './events';
-import { createMemoryRunStorage } from '../io/run-storage';
 import { readShared } from '../../testing/shared';
+import { sessionHarness } from '../../testing/session-harness';
 import { generateDemoQa } from '../data/demo-qa';
 import { demoSizeNamed, demoSteps, SMALLEST_DEMO_SIZE, type DemoSizeName } from './demo-size';
 
 describe('the smaller demo sizes', () => {
   it.each([SMALLEST_DEMO_SIZE.name, 'medium' as DemoSizeName])('%s trains from scratch and answers its first held-out question exactly', async (name) => {
     const size = demoSizeNamed(name);
-    const events: SessionEvent[] = [];
-    const of = <T extends SessionEventType>(type: T) => events.filter((e): e is SessionEventOf<T> => e.type === type);
-    const h = createSession({
-      emit: (ev) => events.push(ev),
-      storage: createMemoryRunStorage(),
-      preferredBackend: 'wasm',
-      loadDemoVocab: async () => readShared('fixtures', 'vocab', 'bert-base-uncased.txt').split('\n').slice(0, 30522),
-    });
+    const { session: h, of } = sessionHarness({ loadDemoVocab: async () => readShared('fixtures', 'vocab', 'bert-base-uncased.txt').split('\n').slice(0, 30522) });
     const t0 = Date.now();
     await h.demo(`demo-${name}`, 'Demo', { size: size.name });
     await h.idle();
