@@ -1,7 +1,8 @@
 /**
  * bench/lora: what LoRA and frozen layers save, on the CLI's backend (WASM in Node).
  *
- *   npx tsx bench/lora/run.ts [--part memory,mrpc] [--seq 128] [--steps 2] [--mrpc-steps 115] [--pretrain-steps 600]
+ *   npx tsx bench/lora/run.ts [--part memory,mrpc,sst2] [--seq 128] [--steps 2] [--mrpc-steps 115]
+ *     [--sst2-steps 500] [--sst2-train 67349] [--lora-high-lr 5e-3] [--pretrain-steps N]
  *
  * Part "memory": BERT-Base (random weights, 2-label head), batch 1, sequence 128, for
  *   full fine-tuning, LoRA r 8 (α 16, query/value) and freezing embeddings + 6 layers:
@@ -18,8 +19,14 @@
  *   (α 16, dropout 0.1; the classifier trains), AdamW lr 1e-3 for both, and LoRA again at 5e-3
  *   (adapters usually take a higher rate), and freezing the embeddings + the first of its 2 layers
  *   at 1e-3, seq 64 (the model's positions), batch 32; dev accuracy and F1 from the task adapter's evaluation.
+ * Part "sst2": the same arms, steps, batch and sequence on SST-2 (single sentences: a
+ *   bag-of-words signal a small encoder learns from scratch with full fine-tuning), from the
+ *   random weights (--pretrain-steps defaults to 0 here) or after masked-LM pre-training on the
+ *   SST-2 training sentences used (--sst2-train of them, a seeded draw; 16 per document); dev
+ *   accuracy from the task adapter's evaluation. LoRA's higher rate is --lora-high-lr (5e-3).
  * Prints a table per part, then one JSON line.
- *   --pretrain-steps 0 compares on the random weights themselves (the earlier, uninformative setup).
+ *   --pretrain-steps applies to both fine-tuning parts; unset, MRPC takes 600 and SST-2 0.
+ *   --pretrain-steps 0 on MRPC compares on the random weights themselves (uninformative there).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/core/backend';
@@ -29,7 +36,7 @@ import { readSafetensors } from '../../src/core/io';
 import { createBertModel, disposeBatch, PRESETS, toDeviceBatch, type BertConfig, type TrainableSpec } from '../../src/core/model';
 import { createTokenizer, parseVocab } from '../../src/core/tokenizer';
 import { createMlmTask, createTaskAdapter, DEFAULT_OPTIMIZER, resolveTrainingConfig } from '../../src/core/train';
-import { sourceFromText } from '../../src/core/data';
+import { sourceFromText, type DataSource } from '../../src/core/data';
 import type { Tokenizer } from '../../src/core/tokenizer';
 import type { WeightMap } from '../../src/core/model';
 import { createTrainer } from '../../src/core/train';
@@ -104,16 +111,20 @@ function shuffled(n: number, seed: number): number[] {
   return order;
 }
 
+/** The MRPC training sentences as plain text: each pair one document, one sentence per line. */
+function mrpcSentences(): string {
+  const rows = readShared('datasets/glue/MRPC/train.tsv').split('\n').slice(1).map((l) => l.split('\t')).filter((c) => c.length >= 5);
+  return rows.map((c) => `${c[3]}\n${c[4]}\n`).join('\n');
+}
+
 /**
- * Masked-LM pre-training of `weights` on the MRPC training sentences (each pair one document, one
- * sentence per line): AdamW lr 1e-3, linear schedule, 10% warm-up, batch 32, sequence 64, masks
+ * Masked-LM pre-training of `weights` on `text` (one sentence per line, blank line between
+ * documents): AdamW lr 1e-3, linear schedule, 10% warm-up, batch 32, sequence 64, masks
  * redrawn each epoch; the held-out 5% of sequences measures masked-token accuracy before and after.
  */
-async function mlmPretrain(config: BertConfig, weights: WeightMap, tokenizer: Tokenizer, steps: number): Promise<{ weights: WeightMap; row: Record<string, unknown> }> {
-  const rows = readShared('datasets/glue/MRPC/train.tsv').split('\n').slice(1).map((l) => l.split('\t')).filter((c) => c.length >= 5);
-  const text = rows.map((c) => `${c[3]}\n${c[4]}\n`).join('\n');
+async function mlmPretrain(config: BertConfig, weights: WeightMap, tokenizer: Tokenizer, steps: number, text: string, what: string): Promise<{ weights: WeightMap; row: Record<string, unknown> }> {
   const cfg = resolveTrainingConfig('mlm', { maxSeqLength: 64, trainBatchSize: 32, evalBatchSize: 64 });
-  const task = await createMlmTask({ tokenizer, config: cfg, train: sourceFromText('mrpc-train-sentences.txt', text) });
+  const task = await createMlmTask({ tokenizer, config: cfg, train: sourceFromText(`${what.replace(/\W+/g, '-')}.txt`, text) });
   const train = task.train!;
   const model = createBertModel(config, weights, { kind: 'mlm' }, { seed: 1 });
   const before = (await task.dev!.evaluate(model, { batchSize: 64 })).metrics;
@@ -138,26 +149,81 @@ async function mlmPretrain(config: BertConfig, weights: WeightMap, tokenizer: To
   trainer.dispose();
   model.dispose();
   const row = { sequences: train.numFeatures, steps, maskedAccuracyBefore: before.masked_accuracy, maskedAccuracyAfter: after.masked_accuracy, mlmLossBefore: before.mlm_loss, mlmLossAfter: after.mlm_loss, trainSeconds: seconds };
-  console.log(`masked-LM pre-training on MRPC train sentences: ${train.numFeatures} sequences of <= 64, ${steps} steps of 32 in ${seconds.toFixed(0)} s; held-out masked-token accuracy ${before.masked_accuracy.toFixed(4)} -> ${after.masked_accuracy.toFixed(4)}, loss ${before.mlm_loss.toFixed(3)} -> ${after.mlm_loss.toFixed(3)}`);
+  console.log(`masked-LM pre-training on ${what}: ${train.numFeatures} sequences of <= 64, ${steps} steps of 32 in ${seconds.toFixed(0)} s; held-out masked-token accuracy ${before.masked_accuracy.toFixed(4)} -> ${after.masked_accuracy.toFixed(4)}, loss ${before.mlm_loss.toFixed(3)} -> ${after.mlm_loss.toFixed(3)}`);
   return { weights: new Map([...out].filter(([n]) => n.startsWith('bert.'))), row };
 }
 
-async function mrpcPart(maxSteps: number, pretrainSteps: number): Promise<unknown[]> {
+/** What a fine-tuning part reads: the task, its train and dev sources, and the text to pre-train on. */
+interface GluePart {
+  task: 'mrpc' | 'sst-2';
+  title: string;
+  train: DataSource;
+  dev: DataSource;
+  /** Plain text for the masked-LM pre-training and what it is, for the log. */
+  pretrainText: () => string;
+  pretrainWhat: string;
+  /** The higher LoRA rate. */
+  loraHighLr: number;
+}
+
+function mrpcInput(): GluePart {
+  return {
+    task: 'mrpc',
+    title: 'MRPC',
+    train: sourceFromFile(sharedPath('datasets/glue/MRPC/train.tsv')),
+    dev: sourceFromFile(sharedPath('datasets/glue/MRPC/dev.tsv')),
+    pretrainText: mrpcSentences,
+    pretrainWhat: 'MRPC train sentences',
+    loraHighLr: 5e-3,
+  };
+}
+
+/**
+ * SST-2 with `size` training sentences drawn by a seeded shuffle of train.tsv's 67,349 (all of
+ * them when size >= that); the masked-LM text is the same sentences, 16 per document.
+ */
+function sst2Input(size: number, loraHighLr: number): GluePart {
+  const lines = readShared('datasets/glue/SST-2/train.tsv').split('\n');
+  const rows = lines.slice(1).filter((l) => l.trim() !== '');
+  const picked = shuffled(rows.length, 2718).slice(0, Math.min(size, rows.length)).map((i) => rows[i]);
+  const sentences = picked.map((r) => r.split('\t')[0].trim());
+  return {
+    task: 'sst-2',
+    title: `SST-2 (${picked.length.toLocaleString('en')} of ${rows.length.toLocaleString('en')} train sentences)`,
+    train: sourceFromText('train.tsv', `${lines[0]}\n${picked.join('\n')}\n`),
+    dev: sourceFromFile(sharedPath('datasets/glue/SST-2/dev.tsv')),
+    pretrainText: () => {
+      const docs: string[] = [];
+      for (let i = 0; i < sentences.length; i += 16) docs.push(sentences.slice(i, i + 16).join('\n'));
+      return docs.join('\n\n') + '\n';
+    },
+    pretrainWhat: `${picked.length} SST-2 train sentences`,
+    loraHighLr,
+  };
+}
+
+/**
+ * The fixtures' tiny-uncased BERT, optionally after masked-LM pre-training on the task's training
+ * text, fine-tuned on the task for the same steps per arm (full; LoRA r 8 q,v at 1e-3 and at the
+ * part's higher rate; freeze embeddings + 1 layer), batch 32, sequence 64, AdamW, linear schedule
+ * with 10% warm-up; dev metrics through the task adapter's evaluation.
+ */
+async function gluePart(part: GluePart, maxSteps: number, pretrainSteps: number): Promise<unknown[]> {
   const dir = ['fixtures', 'model', 'tiny-uncased'];
   const { config } = parseBertConfig(readShared(...dir, 'config.json'), 'config.json');
   const tokenizer = createTokenizer(parseVocab(readShared('fixtures/vocab/bert-base-uncased.txt'), 'vocab.txt'), { doLowerCase: true });
   let weights: WeightMap = readSafetensors(readSharedBytes(...dir, 'model.safetensors')).tensors;
   let pretraining: Record<string, unknown> | null = null;
-  if (pretrainSteps > 0) ({ weights, row: pretraining } = await mlmPretrain(config, weights, tokenizer, pretrainSteps));
-  const cfg = resolveTrainingConfig('mrpc', { maxSeqLength: 64, trainBatchSize: 32, evalBatchSize: 64 });
-  const adapter = await createTaskAdapter({ tokenizer, config: cfg, train: sourceFromFile(sharedPath('datasets/glue/MRPC/train.tsv')), dev: sourceFromFile(sharedPath('datasets/glue/MRPC/dev.tsv')) });
+  if (pretrainSteps > 0) ({ weights, row: pretraining } = await mlmPretrain(config, weights, tokenizer, pretrainSteps, part.pretrainText(), part.pretrainWhat));
+  const cfg = resolveTrainingConfig(part.task, { maxSeqLength: 64, trainBatchSize: 32, evalBatchSize: 64 });
+  const adapter = await createTaskAdapter({ tokenizer, config: cfg, train: part.train, dev: part.dev });
   const train = adapter.train!;
-  console.log([`MRPC, tiny-uncased${pretrainSteps > 0 ? ` after ${pretrainSteps} masked-LM steps` : ' (random weights)'}, ` + maxSteps + ' steps of 32', 'trainable params', 'lr', 'final loss (mean of last 10)', 'dev accuracy', 'dev F1', 'train s'].join('\t'));
+  console.log([`${part.title}, tiny-uncased${pretrainSteps > 0 ? ` after ${pretrainSteps} masked-LM steps` : ' (random weights)'}, ` + maxSteps + ' steps of 32', 'trainable params', 'lr', 'final loss (mean of last 10)', 'dev accuracy', 'dev F1', 'train s'].join('\t'));
   const rows: unknown[] = pretraining ? [{ pretraining }] : [];
   for (const { label, spec, lr } of [
     { label: 'full', spec: CHOICES[0].spec, lr: 1e-3 },
     { label: 'LoRA r8 (q,v)', spec: CHOICES[1].spec, lr: 1e-3 },
-    { label: 'LoRA r8 (q,v)', spec: CHOICES[1].spec, lr: 5e-3 },
+    { label: 'LoRA r8 (q,v)', spec: CHOICES[1].spec, lr: part.loraHighLr },
     { label: 'freeze emb + 1 layer', spec: { kind: 'freeze', embeddings: true, layers: 1 } as TrainableSpec, lr: 1e-3 },
   ]) {
     const model = createBertModel(config, weights, adapter.head, { seed: 1, trainable: spec });
@@ -166,17 +232,12 @@ async function mrpcPart(maxSteps: number, pretrainSteps: number): Promise<unknow
     const t0 = performance.now();
     let step = 0;
     for (let epoch = 0; step < maxSteps; epoch++) {
-      const order = Array.from({ length: train.numFeatures }, (_, i) => i);
-      let s = 1234 + epoch;
-      for (let i = order.length - 1; i > 0; i--) {
-        s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-        const j = s % (i + 1);
-        [order[i], order[j]] = [order[j], order[i]];
-      }
+      const order = shuffled(train.numFeatures, 1234 + epoch);
       for (let i = 0; i + 32 <= order.length && step < maxSteps; i += 32, step++) {
         const batch = toDeviceBatch(train.batch(order.slice(i, i + 32)));
         losses.push((await trainer.step(batch)).loss);
         disposeBatch(batch);
+        if ((step + 1) % 100 === 0) console.log(`  ${label} lr ${lr}: step ${step + 1}/${maxSteps}, mean loss of the last 100 ${(losses.slice(-100).reduce((x, y) => x + y, 0) / 100).toFixed(3)}, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
       }
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -185,7 +246,7 @@ async function mrpcPart(maxSteps: number, pretrainSteps: number): Promise<unknow
     const trainable = [...model.variables.values()].reduce((a, v) => a + v.size, 0);
     const row = { choice: label, trainableParams: trainable, lr, steps: maxSteps, finalLoss: last, metrics: outcome.metrics, trainSeconds: seconds };
     rows.push(row);
-    console.log([label, trainable.toLocaleString('en'), lr, last.toFixed(4), (outcome.metrics.accuracy ?? NaN).toFixed(4), (outcome.metrics.f1 ?? NaN).toFixed(4), seconds.toFixed(1)].join('\t'));
+    console.log([label, trainable.toLocaleString('en'), lr, last.toFixed(4), (outcome.metrics.accuracy ?? NaN).toFixed(4), outcome.metrics.f1 === undefined ? '-' : outcome.metrics.f1.toFixed(4), seconds.toFixed(1)].join('\t'));
     trainer.dispose();
     model.dispose();
   }
@@ -198,7 +259,8 @@ async function main(): Promise<void> {
   console.log(`backend: ${info.name}`);
   const out: Record<string, unknown> = { backend: info.name };
   if (parts.includes('memory')) out.memory = await memoryPart(Number(flag('seq', '128')), Number(flag('steps', '2')));
-  if (parts.includes('mrpc')) out.mrpc = await mrpcPart(Number(flag('mrpc-steps', '115')), Number(flag('pretrain-steps', '600')));
+  if (parts.includes('mrpc')) out.mrpc = await gluePart(mrpcInput(), Number(flag('mrpc-steps', '115')), Number(flag('pretrain-steps', '600')));
+  if (parts.includes('sst2')) out.sst2 = await gluePart(sst2Input(Number(flag('sst2-train', '67349')), Number(flag('lora-high-lr', '5e-3'))), Number(flag('sst2-steps', '500')), Number(flag('pretrain-steps', '0')));
   console.log(JSON.stringify(out));
 }
 
