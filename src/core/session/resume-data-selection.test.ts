@@ -7,27 +7,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init';
 import { createMemoryRunFileStore, createMemoryRunStorage, type RunStorage } from '../io/run-storage';
-import { bytesSource } from '../io/safetensors';
-import { readSharedBytes } from '../../testing/shared';
+import { reviewsCsvDrop } from '../../testing/reviews-csv';
 import { createSession, type Session } from './session';
 import type { ColumnChoice } from './index';
 import type { SessionEvent, SessionEventOf } from './events';
 
-const enc = new TextEncoder();
-const csv = [
-  'id,review,title,sentiment',
-  '1,a wonderful warm film,great,positive',
-  '2,dull and far too long,meh,negative',
-  '3,the actors shine throughout,good,positive',
-  '4,i wanted my evening back,bad,negative',
-].join('\n') + '\n';
-const files = () =>
-  ([
-    ['m/config.json', readSharedBytes('fixtures', 'model', 'tiny-uncased', 'config.json')],
-    ['m/model.safetensors', readSharedBytes('fixtures', 'model', 'tiny-uncased', 'model.safetensors')],
-    ['m/vocab.txt', readSharedBytes('fixtures', 'vocab', 'bert-base-uncased.txt')],
-    ['train.csv', enc.encode(csv)],
-  ] as Array<[string, Uint8Array]>).map(([path, bytes]) => ({ path, source: bytesSource(bytes, path) }));
+const files = reviewsCsvDrop;
 
 const REVIEW: ColumnChoice = { textA: 'review', label: 'sentiment' };
 const TITLE: ColumnChoice = { textA: 'title', label: 'sentiment' };

@@ -6,19 +6,11 @@
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/init';
-import { bytesSource } from '../io/safetensors';
-import { readSharedBytes } from '../../testing/shared';
+import { reviewsCsvDrop } from '../../testing/reviews-csv';
 import { createSession } from './session';
 import type { SessionEvent, SessionEventOf } from './events';
 
-const enc = new TextEncoder();
-const csv = [
-  'id,review,title,sentiment',
-  '1,a wonderful warm film,great,positive',
-  '2,dull and far too long,meh,negative',
-  '3,the actors shine throughout,good,positive',
-  '4,i wanted my evening back,bad,negative',
-].join('\n') + '\n';
+
 
 beforeAll(async () => {
   await initBackend('wasm');
@@ -29,14 +21,7 @@ describe('session: a mapped CSV', () => {
     const events: SessionEvent[] = [];
     const of = <T extends SessionEvent['type']>(t: T) => events.filter((e): e is SessionEventOf<T> => e.type === t);
     const session = createSession({ preferredBackend: 'wasm', storage: null, emit: (e) => events.push(e) });
-    await session.addFiles(
-      ([
-        ['m/config.json', readSharedBytes('fixtures', 'model', 'tiny-uncased', 'config.json')],
-        ['m/model.safetensors', readSharedBytes('fixtures', 'model', 'tiny-uncased', 'model.safetensors')],
-        ['m/vocab.txt', readSharedBytes('fixtures', 'vocab', 'bert-base-uncased.txt')],
-        ['train.csv', enc.encode(csv)],
-      ] as Array<[string, Uint8Array]>).map(([path, bytes]) => ({ path, source: bytesSource(bytes, path) })),
-    );
+    await session.addFiles(reviewsCsvDrop());
     expect(of('taskDetected').at(-1)!.detection).toMatchObject({ task: 'tsv', columns: ['id', 'review', 'title', 'sentiment'] });
     await session.configure({ columns: { textA: 'review', label: 'sentiment' }, edits: { trainBatchSize: 4, numTrainEpochs: 1, maxSeqLength: 32 } });
     const plan = of('plan').at(-1)!.plan;
