@@ -268,65 +268,72 @@ interface ResumeReport {
   splitKPrograms: string[];
 }
 
+/** One row's token views (subarrays of the batch's buffers, length S). */
+interface RowViews {
+  inputIds: Int32Array;
+  attentionMask: Int32Array;
+  tokenTypeIds: Int32Array;
+}
+
+/**
+ * `rows` features of length S: `fill` writes row r's tokens into its views and returns its
+ * per-row targets by name (labels, or start and end positions), gathered into the batch.
+ */
+function syntheticTrainSet(rows: number, S: number, fill: (r: number, row: RowViews) => Record<string, number>): TrainSet {
+  return {
+    numExamples: rows,
+    numFeatures: rows,
+    batch(indices) {
+      const B = indices.length;
+      const inputIds = new Int32Array(B * S);
+      const attentionMask = new Int32Array(B * S);
+      const tokenTypeIds = new Int32Array(B * S);
+      const targets: Record<string, Int32Array> = {};
+      indices.forEach((r, b) => {
+        const view = (x: Int32Array) => x.subarray(b * S, (b + 1) * S);
+        for (const [name, value] of Object.entries(fill(r, { inputIds: view(inputIds), attentionMask: view(attentionMask), tokenTypeIds: view(tokenTypeIds) }))) {
+          (targets[name] ??= new Int32Array(B))[b] = value;
+        }
+      });
+      return { batchSize: B, seqLength: S, inputIds, tokenTypeIds, attentionMask, ...targets };
+    },
+  };
+}
+
 /**
  * resume('span'): SQuAD-shaped features, B·S = 16·128 = 2048 ≥ 2000 (the inner dimension of
  * qa_outputs' weight gradient), 10 + r % 7 question tokens, answers inside the rest.
  */
 function spanTrainSet(rows: number): TrainSet {
   const S = 128;
-  return {
-    numExamples: rows,
-    numFeatures: rows,
-    batch(indices) {
-      const B = indices.length;
-      const inputIds = new Int32Array(B * S);
-      const attentionMask = new Int32Array(B * S);
-      const tokenTypeIds = new Int32Array(B * S);
-      const startPositions = new Int32Array(B);
-      const endPositions = new Int32Array(B);
-      indices.forEach((r, b) => {
-        const u = rng(900 + r);
-        const len = S - 3 * (r % 9);
-        const question = 10 + (r % 7);
-        for (let t = 0; t < S; t++) {
-          inputIds[b * S + t] = t === 0 ? 101 : t === question || t === len - 1 ? 102 : t < len ? 1 + Math.floor(u() * 500) : 0;
-          attentionMask[b * S + t] = t < len ? 1 : 0;
-          tokenTypeIds[b * S + t] = t > question && t < len ? 1 : 0;
-        }
-        startPositions[b] = question + 1 + Math.floor(u() * (len - question - 6));
-        endPositions[b] = startPositions[b] + (r % 4);
-      });
-      return { batchSize: B, seqLength: S, inputIds, tokenTypeIds, attentionMask, startPositions, endPositions };
-    },
-  };
+  return syntheticTrainSet(rows, S, (r, row) => {
+    const u = rng(900 + r);
+    const len = S - 3 * (r % 9);
+    const question = 10 + (r % 7);
+    for (let t = 0; t < S; t++) {
+      row.inputIds[t] = t === 0 ? 101 : t === question || t === len - 1 ? 102 : t < len ? 1 + Math.floor(u() * 500) : 0;
+      row.attentionMask[t] = t < len ? 1 : 0;
+      row.tokenTypeIds[t] = t > question && t < len ? 1 : 0;
+    }
+    const start = question + 1 + Math.floor(u() * (len - question - 6));
+    return { startPositions: start, endPositions: start + (r % 4) };
+  });
 }
 
 /** Training features for resume(): rows like curveBatch's, ids repeating within a batch. */
 function resumeTrainSet(rows: number): TrainSet {
   const S = 16;
-  return {
-    numExamples: rows,
-    numFeatures: rows,
-    batch(indices) {
-      const B = indices.length;
-      const inputIds = new Int32Array(B * S);
-      const attentionMask = new Int32Array(B * S);
-      const tokenTypeIds = new Int32Array(B * S);
-      const labels = new Int32Array(B);
-      indices.forEach((r, b) => {
-        const u = rng(500 + r);
-        const len = S - (r % 5);
-        for (let t = 0; t < S; t++) {
-          // [CLS] = 101 in every row, a small vocabulary of 40 ids: the embedding gradient adds many rows per id
-          inputIds[b * S + t] = t === 0 ? 101 : t < len ? 1 + Math.floor(u() * 40) : 0;
-          attentionMask[b * S + t] = t < len ? 1 : 0;
-          tokenTypeIds[b * S + t] = t >= S / 2 && t < len ? 1 : 0;
-        }
-        labels[b] = r % 2;
-      });
-      return { batchSize: B, seqLength: S, inputIds, tokenTypeIds, attentionMask, labels };
-    },
-  };
+  return syntheticTrainSet(rows, S, (r, row) => {
+    const u = rng(500 + r);
+    const len = S - (r % 5);
+    for (let t = 0; t < S; t++) {
+      // [CLS] = 101 in every row, a small vocabulary of 40 ids: the embedding gradient adds many rows per id
+      row.inputIds[t] = t === 0 ? 101 : t < len ? 1 + Math.floor(u() * 40) : 0;
+      row.attentionMask[t] = t < len ? 1 : 0;
+      row.tokenTypeIds[t] = t >= S / 2 && t < len ? 1 : 0;
+    }
+    return { labels: r % 2 };
+  });
 }
 
 /**
