@@ -39,11 +39,10 @@ import { deserializeCheckpoint, type CheckpointStore, type TrainingCheckpoint } 
 import { countTrainSteps } from '../train/run-config';
 import type { DatasetCache } from '../train/task-types';
 import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countRecords, modelSummary, type Analysis, type RecordCount } from './analysis';
-import { backendEventFields, ensureBackend, type BackendState } from './backend';
+import { backendEventFields, ensureBackend, isSoftwareRenderer, type BackendState } from './backend';
 import { demoInputs, demoQuestions, demoTokenizer } from './demo';
 import { probeDemo } from './demo-probe';
 import { chooseDemoSize, demoDeviceKind, demoSizeSettings, SMALLEST_DEMO_SIZE, type DemoSizeChoice } from './demo-size';
-import { isSoftwareRenderer } from './backend';
 import { errorInfo } from './errors';
 import type { ColumnChoice, DemoOptions, ExportFormat, PredictInput, PredictResult, SessionEvent, SettingsState } from './events';
 import { exportOnnxRun, exportRun, exportTorchJobRun } from './export';
@@ -364,11 +363,12 @@ export function createSession(options: SessionOptions): Session {
     const { train, vocab } = a;
     const dev = a.dev === a.train && options.devFallback === false ? undefined : a.dev;
     const used = [...a.modelFiles, train, ...(dev && dev !== train ? [dev] : [])];
+    const tableColumns = task === 'tsv' ? columnsFor(columns, a.detection.columns) : undefined;
     return {
       runId, runName, task, settings: s, isDemo: false,
-      columns: task === 'tsv' ? columnsFor(columns, a.detection.columns) : undefined,
+      columns: tableColumns,
       fingerprint: await fingerprintOf(used),
-      dataSelection: dataSelectionOf(s, task === 'tsv' ? columnsFor(columns, a.detection.columns) : undefined),
+      dataSelection: dataSelectionOf(s, tableColumns),
       fileNames: used.map((f) => f.path),
       tokenizer: () => buildTokenizer(vocab, s.doLowerCase),
       train: dataSource(train),
