@@ -36,6 +36,8 @@ export interface RunRecord {
   demoSeed?: number;
   /** Demo runs: the size chosen for it (core/session demo-size.ts), kept for resume. */
   demoSize?: string;
+  /** Demo runs: what the size probe chose and why (core/session DemoSizeChoice), plain JSON, shown again when the run is reopened. */
+  demoChoice?: Record<string, unknown>;
   /** The model's shape (protocol ModelSummary), plain JSON. */
   model: Record<string, unknown> | null;
   backend: string | null;

@@ -43,6 +43,22 @@ describe('the demo sizes itself', () => {
     expect(run.settings.trainBatchSize).toBe(size.settings.trainBatchSize);
     expect((await storage.getRun('demo-sized'))?.demoSize).toBe(choice.size);
     expect(of('log').some((l) => l.message.startsWith(`demo size: ${choice.reason}`))).toBe(true);
+
+    // The record keeps the whole choice, so the run reopened later (here by a new session on the
+    // same storage, as after a reload) says again what was chosen and why, without a new probe.
+    expect((await storage.getRun('demo-sized'))?.demoChoice).toEqual(choice);
+    const later: SessionEvent[] = [];
+    const reopened = createSession({
+      emit: (ev) => later.push(ev),
+      storage,
+      preferredBackend: 'wasm',
+      loadDemoVocab: async () => readShared('fixtures', 'vocab', 'bert-base-uncased.txt').split('\n').slice(0, 30522),
+    });
+    await reopened.resumeRun('demo-sized');
+    await reopened.idle();
+    expect(later.filter((e) => e.type === 'error')).toEqual([]);
+    expect(later.filter((e) => e.type === 'demoSize')).toEqual([{ type: 'demoSize', status: 'chosen', runId: 'demo-sized', choice }]);
+    expect(later.findIndex((e) => e.type === 'demoSize')).toBeGreaterThan(later.findIndex((e) => e.type === 'runStarted'));
   }, 120_000);
 
   it('stops before it starts when Stop comes while it is being sized', async () => {

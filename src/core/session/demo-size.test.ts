@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   chooseDemoSize, DEMO_BUDGET_SECONDS, DEMO_SIZES, demoDeviceKind, demoModelConfig, demoSizeNamed, demoSteps, predictDemoSeconds,
-  SMALLEST_DEMO_SIZE, stepCostRatio, type DemoProbe,
+  SMALLEST_DEMO_SIZE, stepCostRatio, storedDemoChoice, type DemoProbe,
 } from './demo-size';
 
 const probe = (secondsPerStep: number, evalSecondsPerExample = secondsPerStep / 50): DemoProbe => ({ size: SMALLEST_DEMO_SIZE, secondsPerStep, evalSecondsPerExample });
@@ -74,5 +74,18 @@ describe('demo sizes', () => {
     expect(() => chooseDemoSize(probe(Number.NaN), 'gpu')).toThrow(/expected a positive number/);
     expect(() => demoSizeNamed('huge')).toThrow('unknown demo size "huge": expected one of full, medium, small');
     expect(demoSizeNamed(undefined).name).toBe('full');
+  });
+
+  it('reads a stored choice back as it was, and nothing from a record that is not one', () => {
+    const c = chooseDemoSize(probe(0.5), 'software-gpu');
+    expect(storedDemoChoice(JSON.parse(JSON.stringify(c)))).toEqual(c);
+    expect(storedDemoChoice(undefined)).toBeNull();
+    expect(storedDemoChoice('small')).toBeNull();
+    expect(storedDemoChoice({ ...c, size: 'huge' })).toBeNull();
+    expect(storedDemoChoice({ ...c, device: 'tpu' })).toBeNull();
+    expect(storedDemoChoice({ ...c, steps: null })).toBeNull();
+    expect(storedDemoChoice({ ...c, overBudget: 'no' })).toBeNull();
+    const { reason: _dropped, ...withoutReason } = c;
+    expect(storedDemoChoice(withoutReason)).toBeNull();
   });
 });

@@ -155,6 +155,30 @@ export interface DemoSizeChoice {
   reason: string;
 }
 
+/**
+ * A choice read back from a stored run record (plain JSON, `RunRecord.demoChoice`), so a reopened
+ * or resumed demo says again what was chosen and why. Null when absent or not a choice this build
+ * knows (a record from before it was kept, or edited by hand): the note is then simply not shown.
+ */
+export function storedDemoChoice(value: unknown): DemoSizeChoice | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const finite = (k: string) => typeof v[k] === 'number' && Number.isFinite(v[k]);
+  const sizes: readonly string[] = DEMO_SIZES.map((s) => s.name);
+  const ok =
+    typeof v.size === 'string' && sizes.includes(v.size) &&
+    typeof v.device === 'string' && v.device in DEMO_BUDGET_SECONDS &&
+    ['steps', 'hiddenSize', 'numHiddenLayers', 'maxSeqLength', 'trainExamples', 'predictedSeconds', 'budgetSeconds', 'probeSecondsPerStep'].every(finite) &&
+    typeof v.overBudget === 'boolean' && typeof v.reason === 'string';
+  if (!ok) return null;
+  return {
+    size: v.size as DemoSizeName, device: v.device as DemoDeviceKind, steps: v.steps as number, hiddenSize: v.hiddenSize as number,
+    numHiddenLayers: v.numHiddenLayers as number, maxSeqLength: v.maxSeqLength as number, trainExamples: v.trainExamples as number,
+    predictedSeconds: v.predictedSeconds as number, budgetSeconds: v.budgetSeconds as number, probeSecondsPerStep: v.probeSecondsPerStep as number,
+    overBudget: v.overBudget as boolean, reason: v.reason as string,
+  };
+}
+
 export function describeDemoSize(size: DemoSize, device: DemoDeviceKind): string {
   const l = size.model.numHiddenLayers;
   return `${DEMO_DEVICE_WORDS[device]}: ${demoSteps(size)} steps, hidden ${size.model.hiddenSize}, ${l} layer${l === 1 ? '' : 's'}, sequence ${size.settings.maxSeqLength}`;

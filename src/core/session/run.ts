@@ -33,6 +33,7 @@ import { predictionFilesFromRows, predictionRows, type DevPrediction } from './p
 import { backendEventFields, lostWithin, type BackendState } from './backend';
 import { guardCheckpointStore, type CheckpointSaveFailure } from './checkpoint-guard';
 import { errorInfo, isAbortError } from './errors';
+import type { DemoSizeChoice } from './demo-size';
 
 export interface LoadedModel {
   config: BertConfig;
@@ -55,6 +56,8 @@ export interface RunSpec {
   demoSeed?: number;
   /** Demo runs: the size chosen for it (demo-size.ts). */
   demoSize?: string;
+  /** Demo runs: the probe's choice (reason, measured step), kept in the record for a reopened run's note. */
+  demoChoice?: DemoSizeChoice;
   columns?: ColumnMapping;
   fingerprint: string;
   /** Which examples of the files the run uses (limits, table columns), stored beside the fingerprint. */
@@ -379,7 +382,7 @@ async function execute(plan: RunSpec, ctx: RunContext, signal: AbortSignal, paus
         : {
             id: runId, name: plan.runName, created: now, updated: now, task: plan.task,
             settings: { ...plan.settings } as Record<string, unknown>, labels, fingerprint: plan.fingerprint, dataSelection: plan.dataSelection, fileNames: plan.fileNames,
-            status: 'running', isDemo: plan.isDemo, demoSeed: plan.demoSeed, ...(plan.demoSize ? { demoSize: plan.demoSize } : {}), model: { ...loaded.summary } as Record<string, unknown>,
+            status: 'running', isDemo: plan.isDemo, demoSeed: plan.demoSeed, ...(plan.demoSize ? { demoSize: plan.demoSize } : {}), ...(plan.demoChoice ? { demoChoice: { ...plan.demoChoice } as Record<string, unknown> } : {}), model: { ...loaded.summary } as Record<string, unknown>,
             backend: backend.info.name, totalSteps: counts.numTrainSteps, lastStep: info.resumedFromStep, lastLoss: null,
             lastCheckpointStep: null, evals: [], finalMetrics: null, error: null, keptFiles: plan.keptFiles ?? [],
           };

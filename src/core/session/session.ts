@@ -42,7 +42,7 @@ import { analyseFiles, buildPreview, buildTokenizer, columnsFor, countRecords, m
 import { backendEventFields, ensureBackend, isSoftwareRenderer, type BackendState } from './backend';
 import { demoInputs, demoQuestions, demoTokenizer } from './demo';
 import { probeDemo } from './demo-probe';
-import { chooseDemoSize, demoDeviceKind, demoSizeSettings, SMALLEST_DEMO_SIZE, type DemoSizeChoice } from './demo-size';
+import { chooseDemoSize, demoDeviceKind, demoSizeSettings, SMALLEST_DEMO_SIZE, storedDemoChoice, type DemoSizeChoice } from './demo-size';
 import { errorInfo } from './errors';
 import type { ColumnChoice, DemoOptions, ExportFormat, PredictInput, PredictResult, SessionEvent, SettingsState } from './events';
 import { exportOnnxRun, exportRun, exportTorchJobRun } from './export';
@@ -562,9 +562,12 @@ export function createSession(options: SessionOptions): Session {
     const recordEdits = storedEdits(record.settings);
     let spec: RunSpec;
     let questions: ReturnType<typeof demoQuestions> | undefined;
+    let choice: DemoSizeChoice | null = null;
     if (record.isDemo) {
       const p = await demoSpec(runId, record.name, { seed: record.demoSeed, settings: recordEdits, size: record.demoSize as DemoOptions['size'] });
       questions = p.questions;
+      choice = storedDemoChoice(record.demoChoice);
+      if (choice) p.demoChoice = choice;
       spec = p;
     } else {
       spec = await resumeSpec(record);
@@ -572,7 +575,12 @@ export function createSession(options: SessionOptions): Session {
     spec.resume = { checkpoint, record, steps };
     spec.viewOnly = viewOnly;
     if (!viewOnly) log(`resuming run "${record.name}" from step ${stored.step}`);
-    await launch(spec, questions ? () => emit({ type: 'demoData', questions: questions! }) : undefined);
+    // A demo says again what its size probe chose (the record keeps it); no probe runs again.
+    const shown = choice;
+    await launch(spec, questions ? () => {
+      if (shown) emit({ type: 'demoSize', status: 'chosen', runId, choice: shown });
+      emit({ type: 'demoData', questions: questions! });
+    } : undefined);
   };
 
   const session: Session = {
@@ -634,12 +642,14 @@ export function createSession(options: SessionOptions): Session {
       guard(async () => {
         if (busy('starting the demo')) return;
         let size = demo?.size;
+        let choice: DemoSizeChoice | undefined;
         if (size === undefined) {
           // Stop while the demo is being sized ends it before it starts.
           const abort = new AbortController();
           sizing = { runId, abort };
           try {
-            size = (await chooseDemo(runId, demo ?? {}, abort.signal)).size;
+            choice = await chooseDemo(runId, demo ?? {}, abort.signal);
+            size = choice.size;
           } catch (e) {
             if (!abort.signal.aborted) throw e;
             log('the demo was stopped while it was being sized');
@@ -650,6 +660,7 @@ export function createSession(options: SessionOptions): Session {
           }
         }
         const spec = await demoSpec(runId, runName, { ...demo, size });
+        if (choice) spec.demoChoice = choice;
         await launch(spec, () => emit({ type: 'demoData', questions: spec.questions }));
       }, { runId }),
 
