@@ -5,7 +5,7 @@
  *   node bench/browser-train/old-build/run.mjs --tree <old checkout> --preset base --batch 8 --noop --out old-base.json
  *   node bench/browser-train/old-build/run.mjs --tree .              --preset base --batch 8 --noop --out cur-base.json
  *   npx tsx bench/browser-train/old-build-estimate.ts old-base.json cur-base.json [old-tiny.json cur-tiny.json ...]
- *   npx tsx bench/browser-train/old-build-estimate.ts --check computed.json noop.json   # same step, call by call
+ *   npx tsx bench/browser-train/old-build-estimate.ts --check computed.json noop.json   # same step, call by call and profile entry by entry
  *
  * Per record: dispatches and submits of one step (counted at the WebGPU API, warm-up excluded),
  * tf.profile's kernel count, and the roofline of roofline.ts (the one bench.ts's --profile
@@ -38,7 +38,7 @@ function main(args: string[]): number {
     const diff = compareCalls(a, b);
     console.log(`${args[1]}: ${a.dispatches} dispatches, ${a.submits} submits, ${a.calls.length} calls${a.noop ? ' (noop)' : ''}`);
     console.log(`${args[2]}: ${b.dispatches} dispatches, ${b.submits} submits, ${b.calls.length} calls${b.noop ? ' (noop)' : ''}`);
-    console.log(diff ? `differ at call #${diff.index}: ${diff.a} vs ${diff.b}` : 'same kernel calls, input shapes and dispatches per call');
+    console.log(diff ? `differ at #${diff.index}: ${diff.a} vs ${diff.b}` : 'same kernel calls (input / output shapes, depth, dispatches per call) and the same tf.profile list');
     return diff ? 1 : 0;
   }
   if (args.length === 0) throw new Error('old-build-estimate.ts: give one or more records (JSON from bench/browser-train/old-build/run.mjs)');

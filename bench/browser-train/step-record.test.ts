@@ -41,14 +41,17 @@ describe('step-record', () => {
     expect(p[2]).toContain("1 recorded kernel call(s) not in tf.profile's list, e.g. Add([4,16] [4,16]) 1×");
   });
 
-  it('compareCalls finds the first call that differs in dispatches, and none between equal records', () => {
+  it('compareCalls finds the first call or profile entry that differs, and none between equal records', () => {
     const [a, b] = [record(), record()];
     expect(compareCalls(a, b)).toBeNull();
     b.calls[1].dispatches = 1;
-    expect(compareCalls(a, b)).toEqual({ index: 1, a: 'Add([4,16] [4,16]) 2 dispatches', b: 'Add([4,16] [4,16]) 1 dispatches' });
+    expect(compareCalls(a, b)).toEqual({ index: 1, a: 'Add([4,16] [4,16]) -> [4,16] depth 0, 2 dispatches', b: 'Add([4,16] [4,16]) -> [4,16] depth 0, 1 dispatches' });
     b.calls.pop();
     b.calls[1].dispatches = 2;
     expect(compareCalls(a, b)?.b).toBe('end');
+    const c = record();
+    c.profile[3] = { ...c.profile[3], outputShapes: [[4, 16]] };
+    expect(compareCalls(a, c)).toEqual({ index: 3, a: 'profile: Reshape([4,16]) -> [64]', b: 'profile: Reshape([4,16]) -> [4,16]' });
   });
 
   it('splitProfile tells the recorded calls from the wrapper entries in any order', () => {

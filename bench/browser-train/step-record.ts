@@ -4,7 +4,7 @@
  *
  *   checkRecord(r)        -> problems: [] when the record is self-consistent
  *   splitProfile(r)       -> tf.profile's list as { kernels (the recorded calls), wrappers, missing }
- *   compareCalls(a, b)    -> the first kernel call where two records of one step differ, or null
+ *   compareCalls(a, b)    -> the first kernel call (or tf.profile entry) where two records of one step differ, or null
  *   dispatchesByKernel(r) -> [name, calls, dispatches][] by descending dispatches
  *   rooflineByKernel(ks)  -> [name, calls, roofline ms] by descending ms: where the estimate's time goes
  *   stepEstimate(r)       -> the reference-GPU roofline of the step (roofline.ts, as bench.ts's --profile)
@@ -82,15 +82,19 @@ export function checkRecord(r: StepRecord, file = 'record'): string[] {
   return problems;
 }
 
-/** The first call where two records of the same step differ in kernel, input shapes or dispatches. */
+/**
+ * The first place where two records of the same step differ: a kernel call (name, input and
+ * output shapes, nesting depth, dispatches) or, when the calls agree, tf.profile's list (name,
+ * input and output shapes). Null when both agree entry by entry.
+ */
 export function compareCalls(a: StepRecord, b: StepRecord): { index: number; a: string; b: string } | null {
-  const n = Math.max(a.calls.length, b.calls.length);
-  const show = (c: StepKernelCall | undefined) => (c ? `${callKey(c)} ${c.dispatches} dispatches` : 'end');
-  for (let i = 0; i < n; i++) {
-    const [x, y] = [a.calls[i], b.calls[i]];
-    if (!x || !y || callKey(x) !== callKey(y) || x.dispatches !== y.dispatches) return { index: i, a: show(x), b: show(y) };
-  }
-  return null;
+  const showCall = (c: StepKernelCall | undefined) => (c ? `${callKey(c)} -> ${shapeKey(c.outputShapes)} depth ${c.depth}, ${c.dispatches} dispatches` : 'end');
+  const showKernel = (k: ProfiledKernel | undefined) => (k ? `profile: ${callKey(k)} -> ${shapeKey(k.outputShapes)}` : 'profile: end');
+  const first = <T>(xs: T[], ys: T[], show: (x: T | undefined) => string) => {
+    for (let i = 0; i < Math.max(xs.length, ys.length); i++) if (show(xs[i]) !== show(ys[i])) return { index: i, a: show(xs[i]), b: show(ys[i]) };
+    return null;
+  };
+  return first(a.calls, b.calls, showCall) ?? first(a.profile, b.profile, showKernel);
 }
 
 export function dispatchesByKernel(r: StepRecord): [string, number, number][] {
