@@ -51,7 +51,7 @@ function main(args: string[]): number {
       problems++;
     }
     const e = stepEstimate(r);
-    console.log(`\n${r.build} build, ${r.preset} batch ${r.batch} seq ${r.seq}${r.noop ? ' (dispatches counted, not run)' : ''}: ${r.dispatches} dispatches, ${r.submits} submits, ${r.profile.length} tfjs kernels (${file})`);
+    console.log(`\n${r.build} build, ${r.preset} batch ${r.batch} seq ${r.seq}${r.noop ? ' (dispatches counted, not run)' : ''}: ${r.dispatches} dispatches (warm-up step ${r.warmupDispatches}), ${r.submits} submits, ${r.profile.length} tfjs kernels (${file})`);
     console.log(`  as bench.ts --profile:     ${fmt(e.asProfiled)}`);
     console.log(`  without customGrad entries: ${fmt(e.withoutWrappers)}`);
     console.log(`  dispatching calls only:     ${fmt(e.dispatching)}`);

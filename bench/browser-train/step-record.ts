@@ -38,6 +38,8 @@ export interface StepRecord {
   /** True when the dispatches were counted but not run (no GPU work; see old-build/page.ts). */
   noop: boolean;
   warmupDispatches: number;
+  /** The warm-up step's kernel calls (records written before they were kept have none). */
+  warmupCalls?: StepKernelCall[];
   dispatches: number;
   submits: number;
   calls: StepKernelCall[];
@@ -71,12 +73,15 @@ export function splitProfile(r: StepRecord): { kernels: ProfiledKernel[]; wrappe
   return { kernels, wrappers, missing: [...left].filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}×`) };
 }
 
-/** What is inconsistent in a record: dispatches outside kernel calls, or a profile that is not the calls' kernel list. */
+/**
+ * What is inconsistent in a record: dispatches outside kernel calls, or recorded calls missing
+ * from tf.profile's list. (The warm-up step's count may differ from the recorded one's: the
+ * first step can create state or find host-resident scalars that later steps find on the GPU.)
+ */
 export function checkRecord(r: StepRecord, file = 'record'): string[] {
   const problems: string[] = [];
   const inCalls = r.calls.reduce((a, c) => a + c.dispatches, 0);
   if (inCalls !== r.dispatches) problems.push(`${file}: ${r.dispatches} dispatches in the step, ${inCalls} inside kernel calls (expected equal)`);
-  if (r.warmupDispatches !== r.dispatches) problems.push(`${file}: warm-up step ${r.warmupDispatches} dispatches, recorded step ${r.dispatches} (expected equal: a step creates nothing new after the first)`);
   const { missing } = splitProfile(r);
   if (missing.length) problems.push(`${file}: ${missing.length} recorded kernel call(s) not in tf.profile's list, e.g. ${missing[0]} (expected every call there)`);
   return problems;

@@ -120,7 +120,10 @@ async function run(o: { preset: string; batch: number; seq: number; noop: boolea
   };
   try {
     let t = performance.now();
-    await trainer.step(batch); // warm-up: creates nothing new in later steps, compiles the shaders
+    recording = true;
+    await trainer.step(batch); // warm-up: compiles the shaders, creates the optimizer's state
+    recording = false;
+    const warmupCalls = calls.splice(0);
     const warmupDispatches = dispatches;
     log(`${o.preset}: warm-up step ${((performance.now() - t) / 1000).toFixed(1)} s, ${warmupDispatches} dispatches`);
     dispatches = 0;
@@ -135,7 +138,7 @@ async function run(o: { preset: string; batch: number; seq: number; noop: boolea
     const info = await engine.profile(() => trainer.step(batch));
     const profile = info.kernels.map((k) => ({ name: k.name, inputShapes: k.inputShapes, outputShapes: k.outputShapes }));
     log(`${o.preset}: tf.profile of a third step: ${profile.length} kernels`);
-    return { tree: tree(), build: build(), preset: o.preset, batch: o.batch, seq: o.seq, noop: o.noop, warmupDispatches, ...counted, calls, loss: r.loss, stepS, profile };
+    return { tree: tree(), build: build(), preset: o.preset, batch: o.batch, seq: o.seq, noop: o.noop, warmupDispatches, warmupCalls, ...counted, calls, loss: r.loss, stepS, profile };
   } finally {
     enc.dispatchWorkgroups = dispatch0;
     queue.submit = submit0;
