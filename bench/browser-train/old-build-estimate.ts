@@ -34,6 +34,7 @@ const fmt = (e: RooflineEstimate) =>
 
 function main(args: string[]): number {
   if (args[0] === '--check') {
+    if (args.length !== 3) throw new Error('old-build-estimate.ts --check: give two records of the same step (e.g. computed.json noop.json)');
     const [a, b] = [readRecord(args[1]), readRecord(args[2])];
     const diff = compareCalls(a, b);
     console.log(`${args[1]}: ${a.dispatches} dispatches, ${a.submits} submits, ${a.calls.length} calls${a.noop ? ' (noop)' : ''}`);
