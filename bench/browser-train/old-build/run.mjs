@@ -56,6 +56,8 @@ writeFileSync(
   join(root, 'vite.config.mjs'),
   `export default ${JSON.stringify({
     root,
+    // Vite's dependency cache in the temporary root, not in the checkout's node_modules (read only).
+    cacheDir: join(root, '.vite-cache'),
     server: { hmr: false, watch: { ignored: ['**/*'] }, fs: { strict: true, allow: [root, tree, HERE] } },
     optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', 'fflate'] },
     logLevel: 'warn',
