@@ -145,10 +145,11 @@ async function parity(): Promise<KernelDiff[]> {
   }
   // Optimizer: kernel path vs composed path, same start, 3 steps + a non-finite step + one more;
   // the kernel path with its moments in one slab, and in several (a slab limit below one tensor's
-  // m + v: a tensor's m and v in different slabs, dispatches binding two slabs).
+  // m + v: a tensor's m and v in different slabs, dispatches binding two slabs). 'a.odd.weight'
+  // (9 values) and 'a.odd.bias' (3) are not multiples of 4: their p and g load value by value.
   for (const [name, slabLimit] of [['bert-adam'], ['adamw'], ['bert-adam', 20500], ['adamw', 20500]] as [OptimizerName, number?][]) {
     const label = slabLimit ? `${name} (slabs of ${slabLimit})` : name;
-    const shapes: Record<string, number[]> = { 'a.weight': [300, 40], 'a.bias': [40], 'LayerNorm.weight': [40], 'big.weight': [20000] };
+    const shapes: Record<string, number[]> = { 'a.weight': [300, 40], 'a.bias': [40], 'LayerNorm.weight': [40], 'big.weight': [20000], 'a.odd.weight': [3, 3], 'a.odd.bias': [3] };
     const make = () => new Map(Object.entries(shapes).map(([n, s], i) => [n, tf.variable(randn(s, 100 + i, 0.5), true, `${name}-${n}-${Math.random()}`)]));
     const vk = make();
     const vc = make();
