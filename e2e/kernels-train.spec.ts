@@ -14,6 +14,8 @@
  *   20-step loss curve, dropout off             |Δ| ≤ 1e-4 · |loss_wasm| per step
  *   matmul dYᵀ·X with K = 2048 and a [2, 96] / [8, 256] output (tfjs's split-K range, rerouted by
  *     matmul-no-split-k.ts) against the host's float64 sum: 1e-5 as above; run twice: 0
+ *   x·Wᵀ plain, batched and fused with a bias (matmul-transposed-b.ts: Wᵀ copied, vec4 program)
+ *     against the host's float64 products: 1e-5 as above; a Transpose by the identity: 0
  *   resumed run (cancel at 3, checkpoint, resume): every loss and every weight bit identical, and
  *     no split-K matmul compiled; the same for a span head at B·S = 16·128 (cancel at 2 of 5)
  */
@@ -48,7 +50,13 @@ test.describe('training kernels on WebGPU', () => {
     expect(r.limits!.maxBufferSize).toBeGreaterThanOrEqual(r.limits!.maxStorageBufferBindingSize);
     expect(r.limits!.maxComputeWorkgroupStorageSize).toBeGreaterThanOrEqual(16384);
     expect(r.limits!.maxStorageBuffersPerShaderStage).toBeGreaterThanOrEqual(8);
-    expect(r.replaced).toEqual(['UnsortedSegmentSum (scatter-add)', 'Sum (leading axes: column sum)', 'BatchMatMul (no split-K)', '_FusedMatMul (no split-K)']);
+    expect(r.replaced).toEqual([
+      'UnsortedSegmentSum (scatter-add)',
+      'Sum (leading axes: column sum)',
+      'BatchMatMul (no split-K, x·Wᵀ on the vec4 program)',
+      '_FusedMatMul (no split-K, x·Wᵀ on the vec4 program)',
+      'Transpose (identity permutation: a view)',
+    ]);
   });
 
   test('scatter-add, column sums and the optimizer kernels match their composed fallbacks', async () => {

@@ -130,6 +130,32 @@ async function parity(): Promise<KernelDiff[]> {
     out.push(await diff(`matmul dYᵀ·X [${M}, ${N}] K=${K} exact: run twice`, again, got));
     tf.dispose([dy, x, got, hostT, again]);
   }
+  // x·Wᵀ (matmul-transposed-b.ts: Wᵀ copied, then tfjs's vec4 program), plain and fused with a
+  // bias, rank 2 and 3 (tfjs's fused matmul reshapes to [1, M, K]), against the host's float64
+  // products; an identity Transpose (a view) against its input, bit for bit.
+  for (const [M, N, K] of [[256, 96, 64], [130, 132, 68]] as const) {
+    const x = randn([M, K], 50 + M);
+    const w = randn([N, K], 51 + N);
+    const bias = randn([N], 52 + N);
+    const [xs, ws, bs] = [await x.data(), await w.data(), await bias.data()];
+    const host = new Float32Array(M * N);
+    for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+      let acc = 0;
+      for (let k = 0; k < K; k++) acc += xs[m * K + k] * ws[n * K + k];
+      host[m * N + n] = acc;
+    }
+    const hostT = tf.tensor2d(host, [M, N]);
+    const plain = tf.matMul(x, w, false, true); // [M, N]
+    out.push(await diff(`matmul x·Wᵀ [${M}, ${N}] K=${K} (vec4 after Wᵀ)`, plain, hostT));
+    const batched = tf.matMul(tf.reshape(x, [1, M, K]), tf.reshape(w, [1, N, K]), false, true); // [1, M, N]
+    out.push(await diff(`matmul x·Wᵀ [1, ${M}, ${N}] K=${K} (vec4 after Wᵀ)`, batched, hostT));
+    const fused = tf.fused.matMul({ a: x, b: w, transposeB: true, bias }); // [M, N]
+    const hostBias = tf.add(hostT, bias);
+    out.push(await diff(`fused matmul x·Wᵀ + b [${M}, ${N}] K=${K} (vec4 after Wᵀ)`, fused, hostBias));
+    const same = tf.transpose(w, [0, 1]);
+    out.push(await diff(`transpose by the identity [${N}, ${K}] exact: a view`, same, w));
+    tf.dispose([x, w, bias, hostT, plain, batched, fused, hostBias, same]);
+  }
   // Column sums over leading axes.
   for (const [shape, axes] of [[[3, 37, 50], [0]], [[3, 37, 50], [0, 1]], [[1024, 128], [0]], [[8, 2], [0]]] as [number[], number[]][]) {
     const x = randn(shape, shape[0] * 31 + axes.length);
@@ -145,10 +171,11 @@ async function parity(): Promise<KernelDiff[]> {
   }
   // Optimizer: kernel path vs composed path, same start, 3 steps + a non-finite step + one more;
   // the kernel path with its moments in one slab, and in several (a slab limit below one tensor's
-  // m + v: a tensor's m and v in different slabs, dispatches binding two slabs).
+  // m + v: a tensor's m and v in different slabs, dispatches binding two slabs). 'a.odd.weight'
+  // (9 values) and 'a.odd.bias' (3) are not multiples of 4: their p and g load value by value.
   for (const [name, slabLimit] of [['bert-adam'], ['adamw'], ['bert-adam', 20500], ['adamw', 20500]] as [OptimizerName, number?][]) {
     const label = slabLimit ? `${name} (slabs of ${slabLimit})` : name;
-    const shapes: Record<string, number[]> = { 'a.weight': [300, 40], 'a.bias': [40], 'LayerNorm.weight': [40], 'big.weight': [20000] };
+    const shapes: Record<string, number[]> = { 'a.weight': [300, 40], 'a.bias': [40], 'LayerNorm.weight': [40], 'big.weight': [20000], 'a.odd.weight': [3, 3], 'a.odd.bias': [3] };
     const make = () => new Map(Object.entries(shapes).map(([n, s], i) => [n, tf.variable(randn(s, 100 + i, 0.5), true, `${name}-${n}-${Math.random()}`)]));
     const vk = make();
     const vc = make();

@@ -9,12 +9,18 @@
  *   t ← t + ok;  b1ᵗ ← b1ᵗ·β1^ok;  b2ᵗ ← b2ᵗ·β2^ok        (AdamW's bias corrections, no pow)
  *
  * Kernels (WGSL, run with gpu-dispatch.ts on tfjs's device):
- *   sum-squares: up to K gradient tensors per dispatch (K = storage bindings − 1, at most 15); each tensor
- *     gets P workgroups of 256 threads reading it once with a grid stride; workgroup w of tensor
- *     i writes its partial sum to partials[i·P + w] (a tree reduction in workgroup memory; a
- *     workgroup past the tensor's end writes 0 at once: a [128] bias keeps 1 of its 64 busy).
- *   finalize (one workgroup): Σg²_i = Σ_w partials[i·P + w] (fixed order: deterministic), then
- *     total, ‖g‖, ok, clip, the step scalars and the report [loss, ‖g‖, applied, Σg²_0..N−1].
+ *   sum-squares: up to K gradient tensors per dispatch (K = storage bindings − 1, at most 15);
+ *     tensor j gets W_j = min(⌈⌈n_j/4⌉ / (64·16)⌉, 32) workgroups of 64 threads, one after the
+ *     other (no idle workgroups: a [128] bias takes one); thread t of the tensor's 64·W_j reads
+ *     the vec4 (4 consecutive values; value by value, lanes past n as 0, when n is not a
+ *     multiple of 4) t, t + 64·W_j, ... in order, sums their squares in 4 lanes and writes
+ *     x + y + z + w to partials[i·P + t] (i the tensor's index in the step, P = NORM_PARTIALS).
+ *     No workgroup barrier: on SwiftShader (a CPU) a workgroup that synchronises is costly; the
+ *     previous kernel (64 workgroups of 256 threads per tensor, most of them idle, each with a
+ *     tree reduction) took 631 ms for BERT-Tiny's 41 gradients, this one 34 ms (both at load ~8).
+ *   finalize (one workgroup): Σg²_i = Σ_t partials[i·P + t] over the tensor's 64·W_i partials
+ *     (fixed order: deterministic; W_i from the uniform size table), then total, ‖g‖, ok,
+ *     clip, the step scalars and the report [loss, ‖g‖, applied, Σg²_0..N−1].
  * Every gradient element is read once; the dispatch count is ⌈N / K⌉ + 1.
  *
  * `halted` is sticky: after a non-finite step no later step applies until the host clears it
@@ -29,8 +35,17 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { dispatchWgsl, maxStorageBindings, type WebGPUBackendLike } from './gpu-dispatch';
 
-/** Workgroups (partial sums) per tensor. */
-export const NORM_PARTIALS = 64;
+/** Threads of a sum-squares workgroup; vec4 per thread before a tensor gets one more workgroup; most workgroups per tensor. */
+const NORM_THREADS = 64;
+const NORM_VEC4_PER_THREAD = 16;
+const NORM_MAX_WORKGROUPS = 32;
+/** Partial-sum slots per tensor (one per thread of its sum-squares workgroups, at most). */
+export const NORM_PARTIALS = NORM_THREADS * NORM_MAX_WORKGROUPS;
+
+/** Sum-squares workgroups of a tensor of n values. */
+export function normWorkgroups(n: number): number {
+  return Math.max(1, Math.min(NORM_MAX_WORKGROUPS, Math.ceil(Math.ceil(n / 4) / (NORM_THREADS * NORM_VEC4_PER_THREAD))));
+}
 /** Device state layout: [t, halted, β1ᵗ, β2ᵗ]. */
 export const STATE_SIZE = 4;
 /** Step scalars layout: [ok, clip, lrEff, stepSize, sqrtBc2, 0, 0, 0]. */
@@ -39,50 +54,44 @@ export const SCALARS_SIZE = 8;
 const finiteFn = /* wgsl */ `
 fn finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }`;
 
-/** WGSL of the sum-squares kernel for k tensors per dispatch. */
-export function sumSquaresCode(k: number): string {
-  const P = NORM_PARTIALS;
-  const decls = Array.from({ length: k }, (_, j) => `@group(0) @binding(${j + 1}) var<storage, read> g${j}: array<f32>;`).join('\n');
-  const sizes = Array.from({ length: k }, (_, j) => `n${j}: u32,`).join(' ');
-  const parts = Array.from({ length: k }, (_, j) => `
-fn part${j}(w: u32, lid: u32) -> f32 {
-  var s = 0.0;
-  for (var i = w * 256u + lid; i < u.n${j}; i = i + ${P * 256}u) { let x = g${j}[i]; s = s + x * x; }
-  return s;
+/** WGSL of the sum-squares kernel for tensors whose length is (true) or is not a multiple of 4. */
+export function sumSquaresCode(vec4: readonly boolean[]): string {
+  const k = vec4.length;
+  const decls = vec4.map((v, j) => `@group(0) @binding(${j + 1}) var<storage, read> g${j}: array<${v ? 'vec4<f32>' : 'f32'}>;`).join('\n');
+  const fields = Array.from({ length: k }, (_, j) => `n${j}: u32, wg${j}: u32, first${j}: u32,`).join(' ');
+  const parts = vec4.map((v, j) => `
+fn part${j}(t: u32) -> f32 {
+  let n4 = (u.n${j} + 3u) / 4u;
+  let stride = u.wg${j} * ${NORM_THREADS}u;
+  var s = vec4<f32>(0.0);
+  for (var i = t; i < n4; i = i + stride) {
+    ${v ? `let x = g${j}[i];` : `var x = vec4<f32>(0.0);
+    for (var c = 0u; c < 4u; c = c + 1u) { if (4u * i + c < u.n${j}) { x[c] = g${j}[4u * i + c]; } }`}
+    s = s + x * x;
+  }
+  return s.x + s.y + s.z + s.w;
 }`).join('\n');
-  const cases = Array.from({ length: k }, (_, j) => `case ${j}u: { s = part${j}(wg.x, lid); }`).join(' ');
-  const sizeOf = Array.from({ length: k }, (_, j) => `case ${j}u: { n = u.n${j}; }`).join(' ');
+  // tensor j takes workgroups [first_j, first_j + wg_j); its thread t writes slot t of its row
+  const pick = Array.from({ length: k }, (_, j) => `${j ? ' else ' : ''}if (w < u.first${j} + u.wg${j}) { partials[(u.slot0 + ${j}u) * ${NORM_PARTIALS}u + t(w - u.first${j}, lid)] = part${j}(t(w - u.first${j}, lid)); }`).join('');
   return /* wgsl */ `
-struct Uniforms { slot0: u32, ${sizes} };
+struct Uniforms { slot0: u32, ${fields} };
 @group(0) @binding(0) var<storage, read_write> partials: array<f32>;
 ${decls}
 @group(0) @binding(${k + 1}) var<uniform> u: Uniforms;
-var<workgroup> acc: array<f32, 256>;
 ${parts}
-@compute @workgroup_size(256)
+fn t(block: u32, lid: u32) -> u32 { return block * ${NORM_THREADS}u + lid; }
+@compute @workgroup_size(${NORM_THREADS})
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  var n = 0u;
-  switch wg.y { ${sizeOf} default: {} }
-  if (wg.x * 256u >= n) {
-    // no element of this tensor for this workgroup (small tensors: biases, LayerNorm): its partial
-    // is 0, written without the tree reduction (uniform per workgroup: no barrier is skipped)
-    if (lid == 0u) { partials[(u.slot0 + wg.y) * ${P}u + wg.x] = 0.0; }
-    return;
-  }
-  var s = 0.0;
-  switch wg.y { ${cases} default: {} }
-  acc[lid] = s;
-  workgroupBarrier();
-  for (var h = 128u; h > 0u; h = h >> 1u) {
-    if (lid < h) { acc[lid] = acc[lid] + acc[lid + h]; }
-    workgroupBarrier();
-  }
-  if (lid == 0u) { partials[(u.slot0 + wg.y) * ${P}u + wg.x] = acc[0]; }
+  let w = wg.x;
+  ${pick}
 }`;
 }
 
-export const FINALIZE_CODE = /* wgsl */ `
-struct Uniforms { n: u32, mode: u32, clipOn: u32, pad0: u32, lr: f32, clipNorm: f32, b1: f32, b2: f32 };
+/** WGSL of the finalize kernel for n tensors (their sum-squares workgroup counts in the uniforms). */
+export function finalizeCode(n: number): string {
+  const rows = Math.max(1, Math.ceil(n / 4));
+  return /* wgsl */ `
+struct Uniforms { n: u32, mode: u32, clipOn: u32, pad0: u32, lr: f32, clipNorm: f32, b1: f32, b2: f32, wg: array<vec4<u32>, ${rows}> };
 @group(0) @binding(0) var<storage, read> partials: array<f32>;
 @group(0) @binding(1) var<storage, read> loss: array<f32>;
 @group(0) @binding(2) var<storage, read_write> state: array<f32>;
@@ -93,8 +102,9 @@ ${finiteFn}
 @compute @workgroup_size(256)
 fn main(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < u.n; i = i + 256u) {
+    let used = u.wg[i / 4u][i % 4u] * ${NORM_THREADS}u;
     var s = 0.0;
-    for (var w = 0u; w < ${NORM_PARTIALS}u; w = w + 1u) { s = s + partials[i * ${NORM_PARTIALS}u + w]; }
+    for (var t = 0u; t < used; t = t + 1u) { s = s + partials[i * ${NORM_PARTIALS}u + t]; }
     report[3u + i] = s;
   }
   storageBarrier();
@@ -133,6 +143,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
   scal[3] = stepSize;
   scal[4] = sqrtBc2;
 }`;
+}
 
 export interface NormBuffers {
   /** [N · NORM_PARTIALS] scratch. */
@@ -154,22 +165,37 @@ export interface NormHyper {
 
 /** Enqueues the norm pass and the finalize kernel; `report` [3 + N] receives loss, ‖g‖, applied, Σg² per tensor. */
 export function enqueueGlobalNorm(backend: WebGPUBackendLike, grads: readonly tf.TensorInfo[], loss: tf.TensorInfo, bufs: NormBuffers, report: tf.TensorInfo, h: NormHyper): void {
+  const size = (g: tf.TensorInfo) => g.shape.reduce((a, b) => a * b, 1);
+  const partialsSize = size(bufs.partials);
+  if (partialsSize < grads.length * NORM_PARTIALS) throw new Error(`internal: ${partialsSize} norm partials for ${grads.length} tensors (need ${NORM_PARTIALS} each)`);
+  const wgs = grads.map((g) => normWorkgroups(size(g)));
   const k = Math.max(1, Math.min(15, maxStorageBindings(backend) - 1));
   for (let s = 0; s < grads.length; s += k) {
     const chunk = grads.slice(s, s + k);
+    let total = 0;
+    const fields = chunk.flatMap((g, j) => {
+      const first = total;
+      total += wgs[s + j];
+      return [
+        { type: 'uint32' as const, value: size(g) },
+        { type: 'uint32' as const, value: wgs[s + j] },
+        { type: 'uint32' as const, value: first },
+      ];
+    });
     dispatchWgsl(backend, {
       name: 'TabtuneSumSquares',
-      code: sumSquaresCode(chunk.length),
+      code: sumSquaresCode(chunk.map((g) => size(g) % 4 === 0)),
       bindings: [{ tensor: bufs.partials, write: true }, ...chunk.map((g) => ({ tensor: g }))],
-      uniforms: [{ type: 'uint32', value: s }, ...chunk.map((g) => ({ type: 'uint32' as const, value: g.shape.reduce((a, b) => a * b, 1) }))],
-      workgroups: [NORM_PARTIALS, chunk.length],
+      uniforms: [{ type: 'uint32', value: s }, ...fields],
+      workgroups: [total],
     });
   }
   const c = h.maxGradNorm;
   const clipOn = c > 0 && Number.isFinite(c);
+  const table = Array.from({ length: Math.max(1, Math.ceil(grads.length / 4)) * 4 }, (_, i) => ({ type: 'uint32' as const, value: wgs[i] ?? 0 }));
   dispatchWgsl(backend, {
     name: 'TabtuneNormFinalize',
-    code: FINALIZE_CODE,
+    code: finalizeCode(grads.length),
     bindings: [{ tensor: bufs.partials }, { tensor: loss }, { tensor: bufs.state, write: true }, { tensor: report, write: true }, { tensor: bufs.scal, write: true }],
     uniforms: [
       { type: 'uint32', value: grads.length },
@@ -180,6 +206,7 @@ export function enqueueGlobalNorm(backend: WebGPUBackendLike, grads: readonly tf
       { type: 'float32', value: clipOn ? c : 0 },
       { type: 'float32', value: h.beta1 },
       { type: 'float32', value: h.beta2 },
+      ...table,
     ],
     workgroups: [1],
   });

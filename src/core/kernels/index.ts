@@ -6,7 +6,8 @@
  * Training side (gpu-dispatch.ts: own command encoding, for kernels that write several buffers
  * in place): scatter-add (embedding gradient), column sums (bias / LayerNorm gradients), the
  * optimizer's global-norm + Adam kernels; tfjs's matmuls kept off its split-K program
- * (matmul-no-split-k.ts: atomic adds would make a resumed run differ in the last bits).
+ * (matmul-no-split-k.ts: atomic adds would make a resumed run differ in the last bits) and x·Wᵀ
+ * steered onto its vec4 program, identity transposes as views (matmul-transposed-b.ts).
  */
 export { registerWebGPUTrainingKernels, useWebGPUTrainingKernels, installedWebGPUKernels } from './webgpu-training-kernels';
 export { scatterAdd } from './scatter-add';

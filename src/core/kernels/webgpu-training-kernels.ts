@@ -4,7 +4,9 @@
  *   UnsortedSegmentSum (gradient of every gather: embedding lookups)  -> scatter-add.ts
  *   Sum over leading axes (bias, LayerNorm γ/β, position gradients)   -> column-sum.ts
  * and wraps tfjs's BatchMatMul and _FusedMatMul so that the matmuls tfjs would run split-K
- * (atomic adds: not bit-reproducible) run with a fixed-order program (matmul-no-split-k.ts).
+ * (atomic adds: not bit-reproducible) run with a fixed-order program (matmul-no-split-k.ts), and
+ * x·Wᵀ runs as Wᵀ copied + tfjs's vec4 program instead of its scalar one (matmul-transposed-b.ts);
+ * tfjs's Transpose by the identity permutation returns a view instead of a copy (same file).
  * Called by initBackend('webgpu'); idempotent. The replaced kernels keep their names, so
  * tf.profile reports them under UnsortedSegmentSum and Sum.
  */
@@ -13,6 +15,7 @@ import type { WebGPUBackendLike } from './gpu-dispatch';
 import { columnSumWebGPU, leadingAxes } from './column-sum';
 import { scatterAddApplies, scatterAddWebGPU } from './scatter-add';
 import { withoutSplitK } from './matmul-no-split-k';
+import { withVec4TransposedB, withoutIdentityTranspose } from './matmul-transposed-b';
 
 let installed = false;
 let names: string[] = [];
@@ -59,12 +62,18 @@ export function registerWebGPUTrainingKernels(): string[] {
   });
   const theirs = [seg, sum];
   const extra: string[] = [];
+  const transpose = tf.getKernel(tf.Transpose, 'webgpu');
   for (const name of [tf.BatchMatMul, tf._FusedMatMul]) {
     const mm = tf.getKernel(name, 'webgpu');
     if (!mm) continue;
     theirs.push(mm);
-    mine.push(withoutSplitK(mm));
-    extra.push(`${name} (no split-K)`);
+    mine.push(transpose ? withVec4TransposedB(withoutSplitK(mm), transpose) : withoutSplitK(mm));
+    extra.push(`${name} (no split-K${transpose ? ', x·Wᵀ on the vec4 program' : ''})`);
+  }
+  if (transpose) {
+    theirs.push(transpose);
+    mine.push(withoutIdentityTranspose(transpose));
+    extra.push(`${tf.Transpose} (identity permutation: a view)`);
   }
   swap = (on) => {
     for (const k of theirs) tf.unregisterKernel(k.kernelName, 'webgpu');
