@@ -24,8 +24,14 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 }
 
+/** What the studio is built from; a commit that touches only bench/, e2e/ or docs does not change it. */
+const APP_PATHS = ['src', 'index.html', 'public', 'vite.config.ts', 'package.json', 'package-lock.json'];
+
+/** This tree; `commit` is the last commit that changed the app (plus "+dirty" with uncommitted app changes). */
 export function currentTree(repoRoot: string): Tree {
-  return { label: 'new', dir: repoRoot, commit: git(repoRoot, 'rev-parse', '--short', 'HEAD'), dispose: () => {} };
+  const commit = git(repoRoot, 'log', '-1', '--format=%h', '--', ...APP_PATHS);
+  const dirty = git(repoRoot, 'status', '--porcelain', '--', ...APP_PATHS) !== '';
+  return { label: 'new', dir: repoRoot, commit: dirty ? `${commit}+dirty` : commit, dispose: () => {} };
 }
 
 /** `spec`: a directory holding a checked-out tree with node_modules, or a git ref of this repository. */
@@ -80,7 +86,12 @@ export interface Served {
 export async function buildAndServe(tree: Tree, outDir: string, port: number): Promise<Served> {
   const vite = join(tree.dir, 'node_modules', '.bin', 'vite');
   process.stderr.write(`studio-ab: building ${tree.label} (${tree.commit}, ${tree.dir}) into ${outDir}\n`);
-  execFileSync(vite, ['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: tree.dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    execFileSync(vite, ['build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'error'], { cwd: tree.dir, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string };
+    throw new Error(`studio-ab: vite build failed in ${tree.dir}:\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+  }
   const child = spawn(vite, ['preview', '--outDir', outDir, '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
     cwd: tree.dir,
     stdio: ['ignore', 'ignore', 'inherit'],

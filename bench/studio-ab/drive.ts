@@ -14,7 +14,7 @@
 import { loadavg } from 'node:os';
 import { chromium, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../../e2e/chromium.mjs';
-import { PROBE_SCRIPT, type ProbeRecord } from './probe';
+import { PROBE_SCRIPT, WORKER_PROBE, type ProbeRecord } from './probe';
 
 export interface RunSettingsWanted {
   maxSeqLength: number;
@@ -115,6 +115,14 @@ export async function measureRun(opts: {
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await context.addInitScript({ content: PROBE_SCRIPT });
+    // The built worker module (assets/worker-<hash>.js in both builds) with the dispatch counter first.
+    let workerProbed = false;
+    await context.route(/\/assets\/worker-[^/]*\.js$/, async (route) => {
+      const response = await route.fetch();
+      workerProbed = true;
+      const headers = Object.fromEntries(Object.entries(response.headers()).filter(([k]) => k !== 'content-length' && k !== 'etag'));
+      await route.fulfill({ response, body: WORKER_PROBE + (await response.text()), headers: { ...headers, 'content-type': 'text/javascript' } });
+    });
     const page = await context.newPage();
     page.on('pageerror', (e) => opts.log(`[${opts.label} page error] ${e.message}`));
     page.on('console', (m) => {
@@ -157,6 +165,7 @@ export async function measureRun(opts: {
       await new Promise((r) => setTimeout(r, 1000));
     }
     const firstStepS = (record.steps[0].t - (record.startClicked ?? record.steps[0].t)) / 1000;
+    if (!workerProbed) opts.log(`${opts.label}: no assets/worker-*.js was requested: no dispatch counts`);
     return { label: opts.label, url: opts.url, browserVersion: browser.version(), adapterInfo, loadBefore, loadAfter: load(), form, record, firstStepS };
   } finally {
     await browser.close();

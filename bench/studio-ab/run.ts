@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { buildAndServe, currentTree, oldTree, type Served, type Tree } from './builds';
 import { measureRun, type RunResult, type RunSettingsWanted } from './drive';
 import { writeBertTiny, writeMrpcLong } from './fixtures';
-import { compareRounds, formatTable, median, spread, stepIntervals } from './summary';
+import { compareRounds, formatTable, median, perStepCount, spread, stepIntervals } from './summary';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -69,13 +69,22 @@ function workerStepS(m: Measured, warmup: number, timed: number): number {
   return median(m.result.record.steps.slice(warmup, warmup + timed).map((s) => batch / s.examplesPerSec));
 }
 
+/** GPU dispatches / queue submits per step from the worker probe's running totals over the warm-up and timed steps ('n/a' without them). */
+function perStep(m: Measured, key: 'dispatches' | 'submits', warmup: number, timed: number): string {
+  const n = perStepCount(m.result.record.steps.slice(0, warmup + timed).map((s) => s[key]));
+  return n === null ? 'n/a' : n.toFixed(0);
+}
+
 /** `--from results.json`: the tables again from a finished run's raw results. */
 function loadResults(file: string): Measured[] {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Array<RunResult & { round: number; build: 'old' | 'new'; commit: string; intervals: number[] }>;
   return raw.map((r) => ({ round: r.round, tree: { label: r.build, commit: r.commit }, result: r, intervals: r.intervals }));
 }
 
-/** The run's totals as the worker announced them; both builds must agree. */
+/**
+ * The run's totals as the worker announced them; both builds must agree. Setting names differ
+ * between builds (old RunSettings: batchSize, epochs; new Settings: trainBatchSize, numTrainEpochs).
+ */
 function runFacts(r: RunResult): Record<string, unknown> {
   const run = r.record.runStarted[0]?.run as { settings?: Record<string, unknown>; stepsPerEpoch?: number; numTrainFeatures?: number; numTrainExamples?: number; task?: string } | undefined;
   if (!run) throw new Error(`studio-ab: ${r.label}: no runStarted event was seen`);
@@ -85,10 +94,14 @@ function runFacts(r: RunResult): Record<string, unknown> {
     trainExamples: run.numTrainExamples,
     trainFeatures: run.numTrainFeatures,
     stepsPerEpoch: run.stepsPerEpoch,
-    batch: s.batchSize,
+    batch: s.batchSize ?? s.trainBatchSize,
     seq: s.maxSeqLength,
+    epochs: s.epochs ?? s.numTrainEpochs,
+    maxTrainExamples: s.maxTrainExamples,
     seed: s.seed,
-    epochs: s.epochs,
+    learningRate: s.learningRate,
+    optimizer: s.optimizer,
+    gradientAccumulationSteps: s.gradientAccumulationSteps,
     backend: r.record.backend.at(-1)?.name,
   };
 }
@@ -164,11 +177,11 @@ function printRound(runs: Measured[], warmup: number, timed: number): void {
   console.log(`\n=== round ${runs[0].round} (steps ${warmup + 1}..${warmup + timed} timed: intervals between step arrivals in the page) ===`);
   console.log(
     formatTable(
-      ['build', 'commit', 'load 1/5/15 min at start', 'first step s', 'timed step intervals s', 'median s', 'min-max s', 'worker s/step', 'steps/epoch', 'batch', 'seq', 'backend'],
+      ['build', 'commit', 'load 1/5/15 min at start', 'first step s', 'timed step intervals s', 'median s', 'min-max s', 'worker s/step', 'dispatches/step', 'submits/step', 'steps/epoch', 'batch', 'seq', 'backend'],
       runs.map((m) => {
         const f = runFacts(m.result);
         const sp = spread(m.intervals);
-        return [m.tree.label, m.tree.commit, m.result.loadBefore.join(' '), m.result.firstStepS.toFixed(1), m.intervals.map((x) => x.toFixed(2)).join(' '), median(m.intervals).toFixed(2), `${sp.min.toFixed(2)}-${sp.max.toFixed(2)}`, workerStepS(m, warmup, timed).toFixed(2), String(f.stepsPerEpoch), String(f.batch), String(f.seq), String(f.backend)];
+        return [m.tree.label, m.tree.commit, m.result.loadBefore.join(' '), m.result.firstStepS.toFixed(1), m.intervals.map((x) => x.toFixed(2)).join(' '), median(m.intervals).toFixed(2), `${sp.min.toFixed(2)}-${sp.max.toFixed(2)}`, workerStepS(m, warmup, timed).toFixed(2), perStep(m, 'dispatches', warmup, timed), perStep(m, 'submits', warmup, timed), String(f.stepsPerEpoch), String(f.batch), String(f.seq), String(f.backend)];
       }),
     ),
   );

@@ -3,7 +3,7 @@
  * median / spread, and the old/new ratios per round and overall.
  */
 import { describe, expect, it } from 'vitest';
-import { compareRounds, formatTable, median, spread, stepIntervals } from './summary';
+import { compareRounds, formatTable, median, perStepCount, spread, stepIntervals } from './summary';
 
 const arrivals = (ts: number[], firstStep = 1) => ts.map((t, i) => ({ step: firstStep + i, t }));
 
@@ -33,6 +33,16 @@ describe('median and spread', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(spread([4, 1, 3, 2])).toEqual({ min: 1, max: 4 });
     expect(() => median([])).toThrow(/no values/);
+  });
+});
+
+describe('perStepCount', () => {
+  it('takes the median difference of the running totals, so a pipeline edge does not skew it', () => {
+    expect(perStepCount([1226, 1839, 2452, 3065, 3678, 4291])).toBe(613);
+    // The last step was reported before anything more was submitted (the epoch's end).
+    expect(perStepCount([625, 758, 891, 1024, 1157, 1157])).toBe(133);
+    expect(perStepCount([1, undefined, 3])).toBeNull();
+    expect(perStepCount([5])).toBeNull();
   });
 });
 

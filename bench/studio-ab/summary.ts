@@ -3,6 +3,8 @@
  *   stepIntervals(arrivals, warmup, timed)  seconds between the arrivals of consecutive steps,
  *                                           after `warmup` steps (the first compiles the shaders)
  *   median(xs), spread(xs)                  the middle value; min / max
+ *   perStepCount(totals)                    GPU dispatches (or submits) per step from running
+ *                                           totals read at each step's arrival
  *   compareRounds(rounds)                   per-round old/new ratios of the median step time and
  *                                           the overall ratio (pooled intervals, and the geometric
  *                                           mean of the per-round ratios)
@@ -45,6 +47,18 @@ export function median(xs: readonly number[]): number {
 export function spread(xs: readonly number[]): { min: number; max: number } {
   if (xs.length === 0) throw new Error('spread of no values');
   return { min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/**
+ * Per-step count from running totals taken when each step's event was posted: the median of the
+ * differences between consecutive steps. A pipelined build has already submitted step k+1 when
+ * step k is reported, except where it stops enqueueing (an epoch's end), so one difference may be
+ * 0 or doubled; the median ignores that edge.
+ */
+export function perStepCount(totals: ReadonlyArray<number | undefined>): number | null {
+  if (totals.length < 2 || totals.some((t) => t === undefined)) return null;
+  const t = totals as readonly number[];
+  return median(t.slice(1).map((x, i) => x - t[i]));
 }
 
 /** One round: the timed step intervals (s) of the old build's run and of the new build's run. */
