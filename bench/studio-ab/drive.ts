@@ -33,6 +33,8 @@ export interface RunResult {
   adapterInfo: string;
   loadBefore: number[];
   loadAfter: number[];
+  /** The 1-minute load average when each step arrived (sampled by the runner, about once a second). */
+  loadAtSteps: number[];
   /** Set by the per-build adapter: label → value, '(absent)' when the build has no such field. */
   form: Record<string, string>;
   record: ProbeRecord;
@@ -148,6 +150,7 @@ export async function measureRun(opts: {
     const need = opts.warmup + opts.timed;
     const end = Date.now() + opts.timeoutMs;
     let seen = 0;
+    const loadAtSteps: number[] = [];
     let record: ProbeRecord;
     for (;;) {
       record = await page.evaluate(() => JSON.parse(JSON.stringify((window as unknown as { __studioAb: ProbeRecord }).__studioAb)) as ProbeRecord);
@@ -158,6 +161,7 @@ export async function measureRun(opts: {
         const last = record.steps[record.steps.length - 1];
         const prev = record.steps.length > 1 ? record.steps[record.steps.length - 2].t : record.startClicked ?? last.t;
         opts.log(`${opts.label}: step ${last.step} (+${((last.t - prev) / 1000).toFixed(2)} s, load ${load()[0]})`);
+        while (loadAtSteps.length < record.steps.length) loadAtSteps.push(load()[0]);
         seen = record.steps.length;
       }
       if (record.steps.length >= need) break;
@@ -166,7 +170,7 @@ export async function measureRun(opts: {
     }
     const firstStepS = (record.steps[0].t - (record.startClicked ?? record.steps[0].t)) / 1000;
     if (!workerProbed) opts.log(`${opts.label}: no assets/worker-*.js was requested: no dispatch counts`);
-    return { label: opts.label, url: opts.url, browserVersion: browser.version(), adapterInfo, loadBefore, loadAfter: load(), form, record, firstStepS };
+    return { label: opts.label, url: opts.url, browserVersion: browser.version(), adapterInfo, loadBefore, loadAfter: load(), loadAtSteps, form, record, firstStepS };
   } finally {
     await browser.close();
   }

@@ -75,6 +75,12 @@ function perStep(m: Measured, key: 'dispatches' | 'submits', warmup: number, tim
   return n === null ? 'n/a' : n.toFixed(0);
 }
 
+/** Median 1-minute load average at the timed steps' arrivals ('n/a' for results saved before it was recorded). */
+function loadDuring(m: Measured, warmup: number, timed: number): string {
+  const xs = m.result.loadAtSteps?.slice(warmup, warmup + timed) ?? [];
+  return xs.length ? median(xs).toFixed(1) : 'n/a';
+}
+
 /** `--from results.json`: the tables again from a finished run's raw results. */
 function loadResults(file: string): Measured[] {
   const raw = JSON.parse(readFileSync(file, 'utf8')) as Array<RunResult & { round: number; build: 'old' | 'new'; commit: string; intervals: number[] }>;
@@ -177,11 +183,11 @@ function printRound(runs: Measured[], warmup: number, timed: number): void {
   console.log(`\n=== round ${runs[0].round} (steps ${warmup + 1}..${warmup + timed} timed: intervals between step arrivals in the page) ===`);
   console.log(
     formatTable(
-      ['build', 'commit', 'load 1/5/15 min at start', 'first step s', 'timed step intervals s', 'median s', 'min-max s', 'worker s/step', 'dispatches/step', 'submits/step', 'steps/epoch', 'batch', 'seq', 'backend'],
+      ['build', 'commit', 'load 1/5/15 min at start', 'load at timed steps', 'first step s', 'timed step intervals s', 'median s', 'min-max s', 'worker s/step', 'dispatches/step', 'submits/step', 'steps/epoch', 'batch', 'seq', 'backend'],
       runs.map((m) => {
         const f = runFacts(m.result);
         const sp = spread(m.intervals);
-        return [m.tree.label, m.tree.commit, m.result.loadBefore.join(' '), m.result.firstStepS.toFixed(1), m.intervals.map((x) => x.toFixed(2)).join(' '), median(m.intervals).toFixed(2), `${sp.min.toFixed(2)}-${sp.max.toFixed(2)}`, workerStepS(m, warmup, timed).toFixed(2), perStep(m, 'dispatches', warmup, timed), perStep(m, 'submits', warmup, timed), String(f.stepsPerEpoch), String(f.batch), String(f.seq), String(f.backend)];
+        return [m.tree.label, m.tree.commit, m.result.loadBefore.join(' '), loadDuring(m, warmup, timed), m.result.firstStepS.toFixed(1), m.intervals.map((x) => x.toFixed(2)).join(' '), median(m.intervals).toFixed(2), `${sp.min.toFixed(2)}-${sp.max.toFixed(2)}`, workerStepS(m, warmup, timed).toFixed(2), perStep(m, 'dispatches', warmup, timed), perStep(m, 'submits', warmup, timed), String(f.stepsPerEpoch), String(f.batch), String(f.seq), String(f.backend)];
       }),
     ),
   );
@@ -203,10 +209,13 @@ function printSummary(measured: Measured[], warmup: number, timed: number): void
   console.log(`form: old ${JSON.stringify(measured.find((m) => m.tree.label === 'old')?.result.form)}; new ${JSON.stringify(measured.find((m) => m.tree.label === 'new')?.result.form)}`);
   console.log(
     formatTable(
-      ['round', 'old median s', 'new median s', 'old/new', 'load at old run', 'load at new run'],
+      ['round', 'old median s', 'new median s', 'old/new', 'load at old start / timed steps', 'load at new start / timed steps'],
       complete.map(([round], i) => {
         const c = cmp.rounds[i];
-        const at = (label: string) => measured.find((m) => m.round === round && m.tree.label === label)!.result.loadBefore[0].toFixed(2);
+        const at = (label: string) => {
+          const m = measured.find((x) => x.round === round && x.tree.label === label)!;
+          return `${m.result.loadBefore[0].toFixed(1)} / ${loadDuring(m, warmup, timed)}`;
+        };
         return [round, c.oldMedian.toFixed(2), c.newMedian.toFixed(2), c.ratio.toFixed(2), at('old'), at('new')];
       }),
     ),
