@@ -21,7 +21,7 @@
  */
 import { PRESETS, trainingStepFlops, type BertConfig, type PresetName } from '../../src/core/model';
 import { REFERENCE_GPU } from './reference-gpu';
-import { fewMatMulWorkgroups } from '../../src/core/kernels/matmul-transposed-b';
+import { fewMatMulWorkgroups } from '../../src/core/kernels';
 
 interface K {
   name: string;

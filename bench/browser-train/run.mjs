@@ -24,6 +24,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../../e2e/chromium.mjs';
+import { waitForUrl } from '../common/wait-for-url.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const PAGE = '/bench/browser-train/index.html';
@@ -34,19 +35,6 @@ function flag(name, fallback) {
 }
 const has = (name) => process.argv.includes(`--${name}`);
 
-async function waitFor(url, ms) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > end) throw new Error(`${url} did not answer within ${ms / 1000} s`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 async function startVite() {
   const port = Number(process.env.BENCH_PORT ?? 5196);
@@ -55,7 +43,7 @@ async function startVite() {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(url, 120_000);
+  await waitForUrl(url, 120_000);
   return { url, stop: () => vite.kill('SIGTERM') };
 }
 

@@ -7,18 +7,11 @@
 import type { BertConfig } from '../../src/core/model';
 import { encoderParamShapes, poolerParamShapes } from '../../src/core/model';
 import type { HostBatch, WeightMap } from '../../src/core/model';
+import { xorshiftUniform } from './xorshift';
 
 /** xorshift32 + Box–Muller, N(0, initializerRange); LayerNorm gains 1, biases 0. */
 export function randomWeights(c: BertConfig, seed: number): WeightMap {
-  let s = seed >>> 0 || 1;
-  const u = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
+  const u = xorshiftUniform(seed);
   const w: WeightMap = new Map();
   for (const [name, shape] of [...encoderParamShapes(c), ...poolerParamShapes(c)]) {
     const n = shape.reduce((a, b) => a * b, 1);

@@ -11,6 +11,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { waitForUrl } from '../common/wait-for-url.mjs';
 
 export interface Tree {
   label: 'old' | 'new';
@@ -64,19 +65,6 @@ export function oldTree(spec: string, repoRoot: string, workDir: string): Tree {
   };
 }
 
-async function waitFor(url: string, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > end) throw new Error(`studio-ab: ${url} did not answer within ${ms / 1000} s`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 export interface Served {
   url: string;
@@ -97,6 +85,6 @@ export async function buildAndServe(tree: Tree, outDir: string, port: number): P
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(url, 60_000);
+  await waitForUrl(url, 60_000);
   return { url, stop: () => void child.kill('SIGTERM') };
 }

@@ -14,6 +14,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { xorshiftUniform } from '../common/xorshift';
 
 /**
  * Whitespace words in the two MRPC sentences together. MRPC's text is pre-tokenised (punctuation
@@ -100,15 +101,7 @@ function safetensors(tensors: Array<[string, number[], Float32Array]>): Buffer {
 
 export function writeBertTiny(dir: string, sharedDir: string, seed = 1): string[] {
   mkdirSync(dir, { recursive: true });
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return (s + 0.5) / 4294967296;
-  };
+  const next = xorshiftUniform(seed);
   const tensors = bertTinyShapes().map(([name, shape]): [string, number[], Float32Array] => [name, shape, randomTensor(name, shape.reduce((a, b) => a * b, 1), next)]);
   writeFileSync(join(dir, 'model.safetensors'), safetensors(tensors));
   const config = {

@@ -21,6 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../e2e/chromium.mjs';
+import { waitForUrl } from '../../common/wait-for-url.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const flag = (name, fallback) => {
@@ -36,18 +37,6 @@ if (!out) throw new Error('old-build/run.mjs: --out <file.json> is required');
 const build = existsSync(join(tree, 'src/core/kernels')) ? 'current' : 'old';
 const options = { preset: flag('preset', 'tiny'), batch: Number(flag('batch', '8')), seq: Number(flag('seq', '128')), noop: process.argv.includes('--noop') };
 
-async function waitFor(url, ms) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > end) throw new Error(`${url} did not answer within ${ms / 1000} s`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 const root = mkdtempSync(join(tmpdir(), 'tabtune-old-build-'));
 symlinkSync(join(tree, 'node_modules'), join(root, 'node_modules'));
@@ -69,7 +58,7 @@ const url = `http://127.0.0.1:${port}`;
 const html = `<!doctype html><html><body><p>Status: <output id="status">loading</output></p><pre id="log"></pre><script type="module" src="/@fs${HERE}/page.ts"></script></body></html>`;
 let browser;
 try {
-  await waitFor(url, 120_000);
+  await waitForUrl(url, 120_000);
   browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
   const page = await browser.newPage();
   page.setDefaultTimeout(0);
