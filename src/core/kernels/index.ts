@@ -21,4 +21,4 @@ export { biasGelu, biasGeluComposed, type GeluForm } from './bias-gelu';
 export { attentionProbs, attentionProbsComposed } from './attention-softmax';
 export { headScores, headContext, headScoresComposed, headContextComposed } from './head-matmul';
 export { softmaxCrossEntropy, softmaxCrossEntropyComposed } from './cross-entropy';
-export { fewMatMulWorkgroups } from './matmul-transposed-b';
+export { fewMatMulWorkgroups } from './matmul-selection';

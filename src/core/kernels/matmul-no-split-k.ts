@@ -21,44 +21,20 @@
  * Every other matmul keeps tfjs's choice.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { fewMatMulWorkgroups, matMulDims, matMulProgramForced, PROGRAM_FLAG, workgroupThreshold, type MatMulArgs } from './matmul-selection';
 
 /** tfjs-backend-webgpu's MatMulProgramType (webgpu_util.js). */
 const REDUCE = 0;
 const SMALL_OUTPUT = 2;
-const PROGRAM_FLAG = 'WEBGPU_MATMUL_PROGRAM_TYPE';
-const THRESHOLD_FLAG = 'WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL';
-
-interface MatMulArgs {
-  a: tf.TensorInfo;
-  b: tf.TensorInfo;
-  transposeA: boolean;
-  transposeB: boolean;
-}
-
-/** The shapes tfjs's batchMatMulImpl derives: [batch, M, N, K]. */
-function matMulDims({ a, b, transposeA, transposeB }: MatMulArgs): [number, number, number, number] {
-  const ra = a.shape.length;
-  const rb = b.shape.length;
-  const M = transposeA ? a.shape[ra - 1] : a.shape[ra - 2];
-  const N = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
-  const K = transposeB ? b.shape[rb - 1] : b.shape[rb - 2];
-  const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
-  const batch = Math.max(size(a.shape.slice(0, -2)), size(b.shape.slice(0, -2)));
-  return [batch, M, N, K];
-}
 
 /**
  * The program tfjs 4.22 would run this matmul with if it would be split-K, else undefined.
- * `threshold` is the backend's thresholdToIncreaseWorkgroups.
+ * `threshold` is T of the few-workgroups test (matmul-selection.ts workgroupThreshold).
  */
 export function deterministicProgramFor(args: MatMulArgs, threshold: number): number | undefined {
-  if (tf.env().getNumber(PROGRAM_FLAG) >= 0) return undefined; // a program forced by the user: tfjs's own choice
-  const flagT = tf.env().getNumber(THRESHOLD_FLAG);
-  const T = flagT > 0 ? flagT : threshold;
+  if (matMulProgramForced()) return undefined; // a program forced by the user: tfjs's own choice
   const [batch, M, N, K] = matMulDims(args);
-  const tiles = batch * Math.ceil(M / 32) * Math.ceil(N / 32);
-  const few = tiles <= T || (M <= 8 && tiles <= 2 * T);
-  const splitK = few && batch * M * N > 128 && batch === 1 && K >= 2000;
+  const splitK = fewMatMulWorkgroups(batch, M, N, threshold) && batch * M * N > 128 && batch === 1 && K >= 2000;
   if (!splitK) return undefined;
   return M * N <= 1024 ? REDUCE : SMALL_OUTPUT;
 }
@@ -82,8 +58,7 @@ export function withoutSplitK(kernel: tf.KernelConfig): tf.KernelConfig {
     kernelFunc: (args) => {
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const threshold = (args.backend as unknown as { thresholdToIncreaseWorkgroups?: number }).thresholdToIncreaseWorkgroups ?? 8;
-      const program = deterministicProgramFor({ a, b, transposeA, transposeB }, threshold);
+      const program = deterministicProgramFor({ a, b, transposeA, transposeB }, workgroupThreshold(args.backend));
       return program === undefined ? kernel.kernelFunc(args) : withMatMulProgram(program, () => kernel.kernelFunc(args));
     },
   };

@@ -31,9 +31,7 @@
  * model test on WebGPU (they run through these kernels).
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-const PROGRAM_FLAG = 'WEBGPU_MATMUL_PROGRAM_TYPE';
-const THRESHOLD_FLAG = 'WEBGPU_THRESHOLD_TO_INCREASE_WORKGROUPS_FOR_MATMUL';
+import { fewMatMulWorkgroups, matMulDims, matMulProgramForced, workgroupThreshold } from './matmul-selection';
 
 /** The parts of tfjs-backend-webgpu's backend these wrappers use (reference counts of shared data). */
 interface RefCounting {
@@ -50,30 +48,14 @@ function view(backend: RefCounting, x: tf.TensorInfo, shape: number[]): tf.Tenso
 }
 
 /**
- * tfjs 4.22's "few workgroups" test (kernels/BatchMatMul_impl.js): with it, tfjs runs its reduce,
- * split-K or small-output program instead of the packed one. T = its
- * thresholdToIncreaseWorkgroups (8 on SwiftShader).
- */
-export function fewMatMulWorkgroups(batch: number, M: number, N: number, T: number): boolean {
-  const tiles = batch * Math.ceil(M / 32) * Math.ceil(N / 32);
-  return tiles <= T || (M <= 8 && tiles <= 2 * T);
-}
-
-/**
  * True when tfjs 4.22 would run a × bᵀ (transposeB, not transposeA) with its scalar packed
  * program and a × b would be vec4: a program not forced by the user, enough 32×32 tiles (not
  * its reduce / split-K / small-output programs), K and N multiples of 4.
  */
-export function transposedBGoesVec4(aShape: readonly number[], bShape: readonly number[], transposeA: boolean, transposeB: boolean, threshold: number): boolean {
-  if (!transposeB || transposeA || aShape.length < 2 || bShape.length < 2) return false;
-  if (tf.env().getNumber(PROGRAM_FLAG) >= 0) return false;
-  const M = aShape[aShape.length - 2];
-  const K = aShape[aShape.length - 1];
-  const N = bShape[bShape.length - 2];
-  const batch = Math.max(size(aShape.slice(0, -2)), size(bShape.slice(0, -2)));
-  const flagT = tf.env().getNumber(THRESHOLD_FLAG);
-  const T = flagT > 0 ? flagT : threshold;
-  return !fewMatMulWorkgroups(batch, M, N, T) && K % 4 === 0 && N % 4 === 0;
+export function transposedBGoesVec4(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, threshold: number): boolean {
+  if (!transposeB || transposeA || a.shape.length < 2 || b.shape.length < 2 || matMulProgramForced()) return false;
+  const [batch, M, N, K] = matMulDims({ a, b, transposeA, transposeB });
+  return !fewMatMulWorkgroups(batch, M, N, threshold) && K % 4 === 0 && N % 4 === 0;
 }
 
 /** `matmul` (BatchMatMul or _FusedMatMul of webgpu) with x·Bᵀ run as Bᵀ copied, then x·(Bᵀ) on the vec4 program. */
@@ -83,8 +65,7 @@ export function withVec4TransposedB(matmul: tf.KernelConfig, transpose: tf.Kerne
     kernelFunc: (args) => {
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const attrs = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const threshold = (args.backend as unknown as { thresholdToIncreaseWorkgroups?: number }).thresholdToIncreaseWorkgroups ?? 8;
-      if (!transposedBGoesVec4(a.shape, b.shape, attrs.transposeA, attrs.transposeB, threshold)) return matmul.kernelFunc(args);
+      if (!transposedBGoesVec4(a, b, attrs.transposeA, attrs.transposeB, workgroupThreshold(args.backend))) return matmul.kernelFunc(args);
       const backend = args.backend as unknown as RefCounting;
       const outer = b.shape.slice(0, -2);
       const [N, K] = b.shape.slice(-2);
