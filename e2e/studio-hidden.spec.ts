@@ -64,8 +64,14 @@ async function windowState(cdp: CDPSession, state: 'minimized' | 'normal'): Prom
 
 test.afterAll(async () => {
   await browser?.close().catch(() => undefined);
-  if (proc && proc.exitCode === null) proc.kill('SIGKILL');
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  if (proc && proc.exitCode === null) {
+    const exited = new Promise((r) => proc!.once('exit', r));
+    proc.kill('SIGKILL');
+    await exited;
+  }
+  // Chromium's helper processes may still be writing into the profile for a moment after the
+  // browser exits (a CI run failed here with ENOTEMPTY): retry the removal rather than fail.
+  if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 });
 
 test('training advances while the page is hidden, with its progress in the title', async ({}, testInfo) => {
