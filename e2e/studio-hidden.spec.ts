@@ -6,7 +6,7 @@
  * (Emulation.setFocusEmulationEnabled) for every page of the browsers it launches, and a page
  * with focus emulation stays 'visible' whatever happens to its window (minimized, another tab in
  * front, headless or headed). So here Chromium is started by the test (same binary and flags as
- * e2e/chromium.mjs, headless, a DevTools port), and Playwright attaches over CDP with
+ * e2e/chromium.mjs, headless, a DevTools port: e2e/own-chromium.ts), and Playwright attaches over CDP with
  * `noDefaults`, which leaves the default context's pages without focus emulation. Minimizing the
  * window through CDP (Browser.setWindowBounds) then hides the page as a user's minimize does.
  *
@@ -15,40 +15,13 @@
  * percentages (each title change is recorded with the visibility at that moment), which is the
  * worker's steps reaching the page; shown again, the run finishes with every step on its curve.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium, expect, test, type Browser, type CDPSession, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, chromiumPath } from './chromium.mjs';
 import { guardNetwork, snap } from './helpers';
 import { mrpcFiles, tinyUncasedFiles } from './fixture-folders';
+import { launchOwnChromium, type OwnChromium } from './own-chromium';
 
-let proc: ChildProcess | null = null;
-let profile = '';
+let own: OwnChromium | null = null;
 let browser: Browser | null = null;
-
-/** Starts Chromium headless with a DevTools port; resolves with its http endpoint. */
-async function launchOwnChromium(): Promise<string> {
-  profile = mkdtempSync(join(tmpdir(), 'tabtune-hidden-'));
-  const env = { ...process.env };
-  // Headless: an X display the browser cannot reach would only make it look for one.
-  delete env.DISPLAY;
-  const exe = chromiumPath();
-  if (!exe) throw new Error('no Chromium at /usr/bin/chromium (or CHROMIUM_PATH): npm test installs it (scripts/ensure-deps.mjs)');
-  const child = spawn(exe, [...CHROMIUM_ARGS, '--headless', '--window-size=1280,800', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { env, stdio: 'ignore' });
-  proc = child;
-  const portFile = join(profile, 'DevToolsActivePort');
-  for (let i = 0; i < 300; i++) {
-    if (existsSync(portFile)) {
-      const port = readFileSync(portFile, 'utf8').split('\n')[0];
-      if (/^\d+$/.test(port)) return `http://127.0.0.1:${port}`;
-    }
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`Chromium (${exe}) did not open its DevTools port (exit code ${child.exitCode})`);
-}
 
 async function setField(page: Page, label: string, value: string) {
   const field = page.getByLabel(label, { exact: true });
@@ -62,22 +35,16 @@ async function windowState(cdp: CDPSession, state: 'minimized' | 'normal'): Prom
   await cdp.send('Browser.setWindowBounds', { windowId, bounds: { windowState: state } });
 }
 
+// Ends the browser's whole process tree before removing its profile (own-chromium.ts says why).
 test.afterAll(async () => {
-  await browser?.close().catch(() => undefined);
-  if (proc && proc.exitCode === null) {
-    const exited = new Promise((r) => proc!.once('exit', r));
-    proc.kill('SIGKILL');
-    await exited;
-  }
-  // Chromium's helper processes may still be writing into the profile for a moment after the
-  // browser exits (a CI run failed here with ENOTEMPTY): retry the removal rather than fail.
-  if (profile) rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  await own?.close(browser);
 });
 
 test('training advances while the page is hidden, with its progress in the title', async ({}, testInfo) => {
   test.setTimeout(15 * 60_000);
   const baseURL = testInfo.project.use.baseURL!;
-  browser = await chromium.connectOverCDP(await launchOwnChromium(), { noDefaults: true });
+  own = await launchOwnChromium(['--window-size=1280,800']);
+  browser = await chromium.connectOverCDP(own.endpoint, { noDefaults: true });
   const context = browser.contexts()[0];
   const page = context.pages()[0] ?? (await context.newPage());
   const net = guardNetwork(page);
