@@ -25,8 +25,9 @@
  * thread, as four 4 × 4 blocks at rows ty·4 and 32 + ty·4, columns tx·4 and 32 + tx·4), or a
  * 32 × 32 tile (4 × 4 per thread) when 64-tiles would leave fewer than TILE64_MIN_WORKGROUPS
  * workgroups (small weight gradients with a long K: a real GPU needs the workgroups more than the
- * reuse). Per K slice of BK = 16 both operand tiles are staged in workgroup memory k-major
- * (As[k][m], Bs[k][n], as vec4 of 4 rows / 4 columns), so the inner loop reads one vec4 of A
+ * reuse). Per K slice of BK = 16 (32 with 32-tiles: 8 KB of workgroup memory either way) both
+ * operand tiles are staged in workgroup memory k-major (As[k][m], Bs[k][n], as vec4 of 4 rows /
+ * 4 columns), so the inner loop reads one vec4 of A
  * and one of B per 4 × 4 block and issues 16 vec4 fma for 4 vec4 loads (64 multiply-adds per
  * 16 values read; tfjs 4.22's packed program does 16 per 8 with its 4 × 4 per thread and 32 × 32
  * tiles). An operand stored along k (x·Wᵀ's W, Q·Kᵀ's K) is loaded as 4 × 4 blocks of 4 vec4
@@ -49,9 +50,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { runProgramOn, type KernelProgram, type UniformData } from './run-program';
 import { tiledMatMulApplies, workgroupThreshold } from './matmul-selection';
 
-const BK = 16;
-/** Fewer workgroups than this with 64 × 64 tiles: 32 × 32 tiles instead. */
-export const TILE64_MIN_WORKGROUPS = 32;
+/** K slice per tile edge: 8 KB of workgroup memory for both operand tiles either way. */
+const SLICE = { 64: 16, 32: 32 } as const;
+/**
+ * Fewer workgroups than this with 64 × 64 tiles: 32 × 32 tiles instead (two workgroups per core
+ * of an 8-core laptop GPU; below it only the small weight gradients of BERT-Tiny, where a step
+ * on a real GPU is bound by its dispatches anyway).
+ */
+export const TILE64_MIN_WORKGROUPS = 16;
 
 /** Where an operand's consecutive values run: A along k or m, B along k or n. */
 export interface TiledLayout {
@@ -95,6 +101,7 @@ const UNIFORMS = 'M : i32, N : i32, K : i32, G2 : i32, aS1 : i32, aS2 : i32, aSr
  */
 function source(layout: TiledLayout, v4: boolean, tile: 64 | 32, bias: boolean): string {
   const T = tile;
+  const BK = SLICE[tile];
   const TQ = T / 4; // vec4 columns of a tile row
   const RB = T / 32; // 4 × 4 blocks per thread in each direction
   const blocks = (T / 4) * (BK / 4); // 4 × 4 blocks of an operand tile
