@@ -14,8 +14,10 @@
  *   20-step loss curve, dropout off             |Δ| ≤ 1e-4 · |loss_wasm| per step
  *   matmul dYᵀ·X with K = 2048 and a [2, 96] / [8, 256] output (tfjs's split-K range, rerouted by
  *     matmul-no-split-k.ts) against the host's float64 sum: 1e-5 as above; run twice: 0
- *   x·Wᵀ plain, batched and fused with a bias (matmul-transposed-b.ts: Wᵀ copied, vec4 program)
- *     against the host's float64 products: 1e-5 as above; a Transpose by the identity: 0
+ *   tiled matmul (matmul-tiled.ts): the four transpose layouts read in place, plain, batched,
+ *     broadcast and fused with a bias, vec4 and scalar variants, 64- and 32-tiles, edge sizes,
+ *     against the host's float64 products: 1e-5 as above; every variant compiled; a Transpose by
+ *     the identity (transpose-identity.ts): 0
  *   resumed run (cancel at 3, checkpoint, resume): every loss and every weight bit identical, and
  *     no split-K matmul compiled; the same for a span head at B·S = 16·128 (cancel at 2 of 5)
  */
@@ -53,8 +55,8 @@ test.describe('training kernels on WebGPU', () => {
     expect(r.replaced).toEqual([
       'UnsortedSegmentSum (scatter-add)',
       'Sum (leading axes: column sum)',
-      'BatchMatMul (no split-K, x·Wᵀ on the vec4 program)',
-      '_FusedMatMul (no split-K, x·Wᵀ on the vec4 program)',
+      'BatchMatMul (tiled program, no split-K)',
+      '_FusedMatMul (tiled program, no split-K)',
       'Transpose (identity permutation: a view)',
     ]);
   });
@@ -70,6 +72,20 @@ test.describe('training kernels on WebGPU', () => {
     for (const opt of ['bert-adam', 'adamw', 'bert-adam (slabs of 20500)', 'adamw (slabs of 20500)']) {
       expect(diffs.find((d) => d.name === `${opt} applied steps`)!.maxAbsDiff, `${opt}: 4 of 5 steps applied on both paths`).toBe(0);
     }
+    expect(diffs.filter((d) => d.name.startsWith('tiled matmul')).length).toBe(13);
+    // Each case ran on the tiled program, and together they compiled every variant they should.
+    expect(await page.evaluate(() => window.tabtuneTrainKernels!.tiledPrograms())).toEqual(expect.arrayContaining([
+      'tabtuneMatMulTiled_akbk_s_32_bias',
+      'tabtuneMatMulTiled_akbk_v4_32',
+      'tabtuneMatMulTiled_akbk_v4_32_bias',
+      'tabtuneMatMulTiled_akbk_v4_64_bias',
+      'tabtuneMatMulTiled_akbn_s_32',
+      'tabtuneMatMulTiled_akbn_v4_64',
+      'tabtuneMatMulTiled_ambk_s_32',
+      'tabtuneMatMulTiled_ambk_v4_32',
+      'tabtuneMatMulTiled_ambn_s_32',
+      'tabtuneMatMulTiled_ambn_v4_32',
+    ]));
   });
 
   test('20 seeded steps (dropout off) give the WASM loss curve within 1e-4 relative', async () => {

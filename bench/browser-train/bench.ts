@@ -104,6 +104,12 @@ export interface BenchReport {
   fallbacks: { name: string; reason: string }[];
   adapter: string;
   matmul: MatmulMeasure;
+  /**
+   * The same 1024×1024 matmul on tfjs's own program (Tabtune's kernels switched off for that one
+   * measurement; variant kernels on WebGPU only): the page's reference before BatchMatMul ran on
+   * Tabtune's tiled program (src/core/kernels/matmul-tiled.ts).
+   */
+  tfjsMatmul: MatmulMeasure | null;
   rows: BenchRow[];
 }
 
@@ -251,6 +257,16 @@ async function run(options: BenchOptions = {}): Promise<BenchReport> {
   const steps = options.steps ?? 3;
   const matmul = await measureMatmulGflops(options.matmulSize ?? 1024, options.matmulRepeats ?? 3);
   log(`matmul ${matmul.size}: best ${matmul.bestGflops.toFixed(2)} GFLOP/s`);
+  let tfjsMatmul: MatmulMeasure | null = null;
+  if (kernels && info.name === 'webgpu') {
+    useWebGPUTrainingKernels(false);
+    try {
+      tfjsMatmul = await measureMatmulGflops(options.matmulSize ?? 1024, options.matmulRepeats ?? 3);
+    } finally {
+      useWebGPUTrainingKernels(true);
+    }
+    log(`matmul ${tfjsMatmul.size} on tfjs's program: best ${tfjsMatmul.bestGflops.toFixed(2)} GFLOP/s`);
+  }
   const rows: BenchRow[] = [];
   for (const name of options.presets ?? ['tiny', 'mini']) {
     const c = PRESETS[name];
@@ -319,7 +335,7 @@ async function run(options: BenchOptions = {}): Promise<BenchReport> {
       model.dispose();
     }
   }
-  return { variant, reference: REFERENCE_GPU, backend: info.name, fallbacks: info.fallbacks, adapter, matmul, rows };
+  return { variant, reference: REFERENCE_GPU, backend: info.name, fallbacks: info.fallbacks, adapter, matmul, tfjsMatmul, rows };
 }
 
 /** One dropout-off step of a fresh model on this page's backend and on WASM: both losses. */

@@ -10,10 +10,10 @@
  * counts as issued (LayerNorm backward 2, scatter-add 2 with its zero fill, the optimizer's
  * ⌈T/(b−1)⌉ norm passes + 1 finalize + ⌈T/⌊(b−2)/2⌋⌉ Adam dispatches (moments in one slab,
  * adam.ts) on an adapter of b storage bindings per shader stage, `--bindings`, default 10 as
- * SwiftShader; WebGPU's default is 8; T trainable tensors), and one weight transpose before each
- * dense forward product that tfjs would run on its packed program (x·Wᵀ runs as Wᵀ copied + the
- * vec4 program, src/core/kernels/matmul-transposed-b.ts; its few-workgroup test with T = 8, as
- * SwiftShader). Σ max(F/peak, B/bandwidth) + dispatches × overhead, REFERENCE_GPU.
+ * SwiftShader; WebGPU's default is 8; T trainable tensors); every matmul one dispatch (x·Wᵀ reads
+ * W in place on Tabtune's tiled program, src/core/kernels/matmul-tiled.ts; the products left to
+ * tfjs's few-workgroup programs are one dispatch too, kept off split-K).
+ * Σ max(F/peak, B/bandwidth) + dispatches × overhead, REFERENCE_GPU.
  * Matmul FLOPs agree with params.ts's trainingStepFlops (checked at the end of each row). Checked
  * against tiny's profiled step (bench.ts --profile tiny): the dispatch count must match.
  * Glossary: B batch, S sequence, M = B·S rows, H hidden, I intermediate, N heads, D = H/N,
@@ -21,7 +21,6 @@
  */
 import { PRESETS, trainingStepFlops, type BertConfig, type PresetName } from '../../src/core/model';
 import { REFERENCE_GPU } from './reference-gpu';
-import { fewMatMulWorkgroups } from '../../src/core/kernels';
 
 interface K {
   name: string;
@@ -45,11 +44,8 @@ export function stepKernels(c: BertConfig, B: number, S: number, C = 2, bindings
   const ks: K[] = [];
   const k = (name: string, flops: number, floats: number, dispatches = 1, matmul = false) => ks.push({ name, flops, floats, dispatches, matmul });
   const mm = (name: string, m: number, n: number, kk: number, extra = 0) => k(name, 2 * m * n * kk, m * kk + kk * n + m * n + extra, 1, true);
-  /** A dense forward x [m, kk] · Wᵀ (W [n, kk]): Wᵀ copied first when tfjs would run its packed program. */
-  const dense = (name: string, m: number, n: number, kk: number, extra = 0) => {
-    if (!fewMatMulWorkgroups(1, m, n, 8) && kk % 4 === 0 && n % 4 === 0) k(`Transpose ${name} Wᵀ`, 0, 2 * n * kk);
-    mm(name, m, n, kk, extra);
-  };
+  /** A dense forward x [m, kk] · Wᵀ (W [n, kk] read in place: no copy). */
+  const dense = (name: string, m: number, n: number, kk: number, extra = 0) => mm(name, m, n, kk, extra);
   // Forward: attention mask (cast, 1 − m, ×(−10000)), embeddings.
   for (const n of ['Cast', 'Sub', 'Multiply']) k(n, B * S, 2 * B * S);
   k('GatherV2 words', 0, 2 * M * H + M);

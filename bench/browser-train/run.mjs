@@ -90,6 +90,8 @@ async function main() {
     console.log(`backend: ${r.backend}${r.adapter ? ` (adapter ${r.adapter})` : ''}${r.fallbacks.length ? `; fallbacks: ${r.fallbacks.map((f) => `${f.name}: ${f.reason}`).join('; ')}` : ''}`);
     console.log(`browser: ${browser.version()}; machine: ${(await import('node:os')).cpus().length} cores, load ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log(`matmul ${m.size}x${m.size} (same page): best ${m.bestGflops.toFixed(2)} GFLOP/s, median ${m.medianGflops.toFixed(2)} GFLOP/s`);
+    const tm = r.tfjsMatmul;
+    if (tm) console.log(`matmul ${tm.size}x${tm.size} on tfjs's own program (same page, Tabtune's kernels off): best ${tm.bestGflops.toFixed(2)} GFLOP/s; step GFLOP/s as % of it: ${r.rows.map((x) => `${x.preset} ${((100 * x.gflops) / tm.bestGflops).toFixed(0)}%`).join(', ')}`);
     console.log('FLOPs/step = B*S*(6*P + 12*L*S*H) (core/model/params.ts), P = non-embedding matmul weights; warm-up step excluded, median of timed steps\n');
     console.log(
       table(

@@ -130,31 +130,57 @@ async function parity(): Promise<KernelDiff[]> {
     out.push(await diff(`matmul dYᵀ·X [${M}, ${N}] K=${K} exact: run twice`, again, got));
     tf.dispose([dy, x, got, hostT, again]);
   }
-  // x·Wᵀ (matmul-transposed-b.ts: Wᵀ copied, then tfjs's vec4 program), plain and fused with a
-  // bias, rank 2 and 3 (tfjs's fused matmul reshapes to [1, M, K]), against the host's float64
-  // products; an identity Transpose (a view) against its input, bit for bit.
-  for (const [M, N, K] of [[256, 96, 64], [130, 132, 68]] as const) {
-    const x = randn([M, K], 50 + M);
-    const w = randn([N, K], 51 + N);
+  // Tabtune's tiled matmul (matmul-tiled.ts, run for every product tfjs would run on its packed
+  // program): the four transpose layouts, read in place (x·Wᵀ, dYᵀ·X, ... without copies), plain,
+  // batched, broadcast and fused with a bias, on the vec4 variant and on the scalar one (a
+  // contiguous extent not a multiple of 4), on 64×64 and 32×32 tiles, sizes not multiples of the
+  // tile or of the 16-wide K slice; against the host's float64 products.
+  // [batchA, batchB, M, N, K, transposeA, transposeB, bias]
+  const cases: [number, number, number, number, number, boolean, boolean, boolean][] = [
+    [0, 0, 256, 96, 64, false, true, false], // x·Wᵀ, vec4, 32-tiles
+    [0, 0, 130, 132, 68, false, true, true], // x·Wᵀ + b, edges
+    [0, 0, 1024, 128, 128, false, true, true], // tiny's dense forward: 64-tiles
+    [0, 0, 1024, 128, 128, false, false, false], // dY·W: 64-tiles
+    [0, 0, 200, 100, 300, true, false, false], // dYᵀ·X, vec4, edges
+    [0, 0, 198, 101, 67, true, false, false], // dYᵀ·X, scalar
+    [0, 0, 101, 198, 67, false, true, true], // x·Wᵀ + b, scalar
+    [0, 0, 90, 77, 45, true, true, false], // Aᵀ·Bᵀ, scalar
+    [0, 0, 92, 76, 44, true, true, false], // Aᵀ·Bᵀ, vec4
+    [1, 1, 1030, 132, 36, false, false, false], // rank 3, 64-tiles with edges
+    [3, 3, 70, 90, 44, false, true, false], // batched x·Wᵀ
+    [3, 1, 70, 90, 45, false, false, false], // b broadcast over the batch, scalar
+    [1, 5, 40, 66, 20, true, false, false], // a broadcast over the batch
+  ];
+  for (const [bA, bB, M, N, K, tA, tB, withBias] of cases) {
+    const aShape = tA ? [K, M] : [M, K];
+    const bShape = tB ? [N, K] : [K, N];
+    const a = randn(bA ? [bA, ...aShape] : aShape, 50 + M + K);
+    const b = randn(bB ? [bB, ...bShape] : bShape, 51 + N + K);
     const bias = randn([N], 52 + N);
-    const [xs, ws, bs] = [await x.data(), await w.data(), await bias.data()];
-    const host = new Float32Array(M * N);
-    for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
-      let acc = 0;
-      for (let k = 0; k < K; k++) acc += xs[m * K + k] * ws[n * K + k];
-      host[m * N + n] = acc;
+    const [as, bs, cs] = [await a.data(), await b.data(), await bias.data()];
+    const G = Math.max(bA, bB, 1);
+    const host = new Float32Array(G * M * N);
+    for (let g = 0; g < G; g++) {
+      const ao = bA > 1 ? g * M * K : 0;
+      const bo = bB > 1 ? g * K * N : 0;
+      for (let m = 0; m < M; m++) for (let n = 0; n < N; n++) {
+        let acc = withBias ? cs[n] : 0;
+        for (let k = 0; k < K; k++) acc += as[ao + (tA ? k * M + m : m * K + k)] * bs[bo + (tB ? n * K + k : k * N + n)];
+        host[(g * M + m) * N + n] = acc;
+      }
     }
-    const hostT = tf.tensor2d(host, [M, N]);
-    const plain = tf.matMul(x, w, false, true); // [M, N]
-    out.push(await diff(`matmul x·Wᵀ [${M}, ${N}] K=${K} (vec4 after Wᵀ)`, plain, hostT));
-    const batched = tf.matMul(tf.reshape(x, [1, M, K]), tf.reshape(w, [1, N, K]), false, true); // [1, M, N]
-    out.push(await diff(`matmul x·Wᵀ [1, ${M}, ${N}] K=${K} (vec4 after Wᵀ)`, batched, hostT));
-    const fused = tf.fused.matMul({ a: x, b: w, transposeB: true, bias }); // [M, N]
-    const hostBias = tf.add(hostT, bias);
-    out.push(await diff(`fused matmul x·Wᵀ + b [${M}, ${N}] K=${K} (vec4 after Wᵀ)`, fused, hostBias));
+    const got = withBias ? tf.fused.matMul({ a, b, transposeA: tA, transposeB: tB, bias }) : tf.matMul(a, b, tA, tB);
+    const want = tf.tensor(host, bA || bB ? [G, M, N] : [M, N]);
+    if (got.shape.join() !== want.shape.join()) throw new Error(`tiled matmul: shape [${got.shape}], expected [${want.shape}]`);
+    const label = `${bA || bB ? `[${bA}|${bB}] ` : ''}${tA ? 'aᵀ' : 'a'}·${tB ? 'bᵀ' : 'b'}${withBias ? ' + bias' : ''}`;
+    out.push(await diff(`tiled matmul ${label} [${M}, ${N}] K=${K}`, got, want));
+    tf.dispose([a, b, bias, got, want]);
+  }
+  {
+    const w = randn([96, 64], 53);
     const same = tf.transpose(w, [0, 1]);
-    out.push(await diff(`transpose by the identity [${N}, ${K}] exact: a view`, same, w));
-    tf.dispose([x, w, bias, hostT, plain, batched, fused, hostBias, same]);
+    out.push(await diff('transpose by the identity [96, 64] exact: a view', same, w));
+    tf.dispose([w, same]);
   }
   // Column sums over leading axes.
   for (const [shape, axes] of [[[3, 37, 50], [0]], [[3, 37, 50], [0, 1]], [[1024, 128], [0]], [[8, 2], [0]]] as [number[], number[]][]) {
@@ -410,16 +436,25 @@ async function resume(cut = 3, kind: 'classification' | 'span' = 'classification
   return { total: full.numTrainSteps, cut, straight: straightLosses, resumed: resumedLosses, differingWeights, weightCount: straightWeights.size, numTensorsFlat: tf.memory().numTensors === before, splitKPrograms: compiledSplitK() };
 }
 
-/** Keys of tfjs-backend-webgpu's pipeline cache (one per compiled program) naming its split-K matmul. */
-function compiledSplitK(): string[] {
+/** Keys of tfjs-backend-webgpu's pipeline cache (one per compiled program) starting with `prefix`. */
+function compiled(prefix: string): string[] {
   const cache = (tf.backend() as unknown as { pipelineCache?: Record<string, unknown> }).pipelineCache;
   if (!cache) throw new Error('tfjs-backend-webgpu has no pipelineCache: cannot see which matmul programs ran');
-  return Object.keys(cache).filter((k) => k.startsWith('matMulSplitK'));
+  return Object.keys(cache).filter((k) => k.startsWith(prefix));
+}
+
+/** tfjs's split-K matmul programs compiled in this page (atomic adds: must stay empty). */
+const compiledSplitK = () => compiled('matMulSplitK');
+
+/** The tiled matmul variants compiled in this page (shader key up to its first input rank). */
+function tiledPrograms(): string[] {
+  return [...new Set(compiled('tabtuneMatMulTiled_').map((k) => k.replace(/_8,8,1.*$/, '')))].sort();
 }
 
 export interface KernelsHarness {
   init: typeof init;
   parity: typeof parity;
+  tiledPrograms: typeof tiledPrograms;
   curve: typeof curve;
   resume: typeof resume;
 }
@@ -430,5 +465,5 @@ declare global {
   }
 }
 
-window.tabtuneTrainKernels = { init, parity, curve, resume };
+window.tabtuneTrainKernels = { init, parity, tiledPrograms, curve, resume };
 document.getElementById('status')!.textContent = 'ready';

@@ -5,9 +5,12 @@
  * LayerNorm with residual and dropout, bias + GELU, the attention core.
  * Training side (gpu-dispatch.ts: own command encoding, for kernels that write several buffers
  * in place): scatter-add (embedding gradient), column sums (bias / LayerNorm gradients), the
- * optimizer's global-norm + Adam kernels; tfjs's matmuls kept off its split-K program
- * (matmul-no-split-k.ts: atomic adds would make a resumed run differ in the last bits) and x·Wᵀ
- * steered onto its vec4 program, identity transposes as views (matmul-transposed-b.ts).
+ * optimizer's global-norm + Adam kernels; BatchMatMul / _FusedMatMul on Tabtune's tiled
+ * program wherever tfjs would run its packed one (matmul-tiled.ts: 64×64 tiles, operands read in
+ * their stored layout; the per-head products of head-matmul.ts run on it too), the rest kept off
+ * tfjs's split-K program (matmul-no-split-k.ts: atomic adds would make a resumed run differ in
+ * the last bits; the rule for both in matmul-selection.ts); identity transposes as views
+ * (transpose-identity.ts).
  */
 export { registerWebGPUTrainingKernels, useWebGPUTrainingKernels, installedWebGPUKernels } from './webgpu-training-kernels';
 export { scatterAdd } from './scatter-add';
@@ -21,4 +24,3 @@ export { biasGelu, biasGeluComposed, type GeluForm } from './bias-gelu';
 export { attentionProbs, attentionProbsComposed } from './attention-softmax';
 export { headScores, headContext, headScoresComposed, headContextComposed } from './head-matmul';
 export { softmaxCrossEntropy, softmaxCrossEntropyComposed } from './cross-entropy';
-export { fewMatMulWorkgroups } from './matmul-selection';

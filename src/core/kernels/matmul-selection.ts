@@ -1,7 +1,8 @@
 /**
- * tfjs-backend-webgpu 4.22's matmul program selection (kernels/BatchMatMul_impl.js), restated
- * once for the two wrappers that steer it (matmul-no-split-k.ts, matmul-transposed-b.ts) and for
- * bench/browser-train/estimate.ts:
+ * Which program runs a BatchMatMul / _FusedMatMul on WebGPU, stated once: tfjs-backend-webgpu
+ * 4.22's own selection (kernels/BatchMatMul_impl.js), used by the wrapper that keeps it off
+ * split-K (matmul-no-split-k.ts), and the rule that hands tfjs's packed-program cases to
+ * Tabtune's tiled program (tiledMatMulApplies below; matmul-tiled.ts). tfjs's selection:
  *   dims       [batch, M, N, K] as batchMatMulImpl derives them from the shapes and transposes;
  *   few tiles  batch·⌈M/32⌉·⌈N/32⌉ ≤ T, or ≤ 2T when M ≤ 8: tfjs then runs its reduce, split-K
  *              or small-output program instead of the packed one;
@@ -49,4 +50,30 @@ export function matMulProgramForced(): boolean {
 export function workgroupThreshold(backend: unknown): number {
   const flagT = tf.env().getNumber(THRESHOLD_FLAG);
   return flagT > 0 ? flagT : ((backend as { thresholdToIncreaseWorkgroups?: number }).thresholdToIncreaseWorkgroups ?? 8);
+}
+
+/** The parts of a BatchMatMul / _FusedMatMul call that decide whether the tiled program runs it. */
+export interface MatMulCall extends MatMulArgs {
+  bias?: tf.TensorInfo | null;
+  preluActivationWeights?: tf.TensorInfo | null;
+  activation?: string | null;
+}
+
+/**
+ * Tabtune's tiled program (matmul-tiled.ts) runs a BatchMatMul / _FusedMatMul exactly when tfjs
+ * would run its packed program: no program forced and not few tiles (tfjs's own reduce /
+ * small-output programs stay, kept off split-K by matmul-no-split-k.ts); float32 operands whose
+ * batches are equal or one of them 1; fused: no activation (or linear) and a bias of N values
+ * (or none). Every other matmul keeps tfjs's choice.
+ */
+export function tiledMatMulApplies(call: MatMulCall, threshold: number): boolean {
+  const { a, b, bias, preluActivationWeights, activation } = call;
+  if (matMulProgramForced() || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return false;
+  const [batch, M, N] = matMulDims(call);
+  if (fewMatMulWorkgroups(batch, M, N, threshold)) return false;
+  const batchA = size(a.shape.slice(0, -2));
+  const batchB = size(b.shape.slice(0, -2));
+  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return false;
+  if (preluActivationWeights || (activation && activation !== 'linear')) return false;
+  return !bias || (bias.dtype === 'float32' && size(bias.shape) === N && bias.shape[bias.shape.length - 1] === N);
 }

@@ -10,8 +10,10 @@
  * source, so one pipeline serves every shape.
  *
  *   useModelKernels()                 -> true on WebGPU unless switched off (setModelKernels)
- *   runProgram(program, inputs, u)    -> the output tensor (float32, program.outputShape), run as a
+ *   runProgram(program, inputs, u[, name]) -> the output tensor (float32, program.outputShape), run as a
  *                                        tfjs kernel named after the program (visible to tf.profile)
+ *   runProgramOn(backend, program, inputs, u) -> the same from inside a wrapped tfjs kernel
+ *                                        (TensorInfos; profiled under the wrapped kernel's name)
  *   flatDispatch(n, workgroup)        -> [ceil(n / workgroup), 1, 1] (the backend reshapes past 65535)
  *   WORKGROUP_INDEX                   -> WGSL expression of the linear workgroup index
  */
@@ -28,6 +30,10 @@ export interface KernelProgram {
   workgroupSize: [number, number, number];
   uniforms?: string;
   size?: boolean;
+  /** Values per element of each input binding (4: declared array<vec4<f32>>), default outputComponent. */
+  variableComponents?: number[];
+  /** Values per element of the output binding (default 1). */
+  outputComponent?: number;
   getUserCode: () => string;
 }
 
@@ -50,12 +56,13 @@ export function useModelKernels(): boolean {
 const registered = new Set<string>();
 
 /**
- * Runs `program` as a tfjs kernel named after its shaderKey (e.g. TabtuneLayerNormForwardRD),
- * registered for the webgpu backend on first use: tf.profile and the engine's kernel
+ * Runs `program` as a tfjs kernel named after its shaderKey (e.g. TabtuneLayerNormForwardRD), or
+ * `name` when given (one kernel name for several program variants, each compiled under its own
+ * shaderKey), registered for the webgpu backend on first use: tf.profile and the engine's kernel
  * bookkeeping then see it like any tfjs kernel.
  */
-export function runProgram(program: KernelProgram, inputs: tf.Tensor[], uniforms: UniformData[]): tf.Tensor {
-  const kernelName = program.shaderKey.charAt(0).toUpperCase() + program.shaderKey.slice(1);
+export function runProgram(program: KernelProgram, inputs: tf.Tensor[], uniforms: UniformData[], name?: string): tf.Tensor {
+  const kernelName = name ?? program.shaderKey.charAt(0).toUpperCase() + program.shaderKey.slice(1);
   if (!registered.has(kernelName)) {
     tf.registerKernel({
       kernelName,
@@ -72,6 +79,17 @@ export function runProgram(program: KernelProgram, inputs: tf.Tensor[], uniforms
   const named: tf.NamedTensorMap = {};
   program.variableNames.forEach((n, i) => (named[n] = inputs[i]));
   return tf.engine().runKernel(kernelName, named, { program, uniforms } as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/**
+ * Runs `program` on `backend` from inside another kernel's kernelFunc (a wrapped tfjs kernel,
+ * e.g. BatchMatMul): inputs and output are the backend's TensorInfos, and the dispatch is
+ * attributed to the wrapped kernel in tf.profile.
+ */
+export function runProgramOn(backend: unknown, program: KernelProgram, inputs: tf.TensorInfo[], uniforms: UniformData[]): tf.TensorInfo {
+  const b = backend as WebGPUBackendLike;
+  if (typeof b.runWebGPUProgram !== 'function') throw new Error(`${program.shaderKey}: the backend cannot run WebGPU programs`);
+  return b.runWebGPUProgram(program, inputs, 'float32', uniforms);
 }
 
 export function flatDispatch(n: number, workgroup: number): [number, number, number] {

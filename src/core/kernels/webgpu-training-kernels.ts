@@ -3,10 +3,12 @@
  * folder, for the shapes those handle (everything else goes to tfjs's own kernel):
  *   UnsortedSegmentSum (gradient of every gather: embedding lookups)  -> scatter-add.ts
  *   Sum over leading axes (bias, LayerNorm γ/β, position gradients)   -> column-sum.ts
- * and wraps tfjs's BatchMatMul and _FusedMatMul so that the matmuls tfjs would run split-K
- * (atomic adds: not bit-reproducible) run with a fixed-order program (matmul-no-split-k.ts), and
- * x·Wᵀ runs as Wᵀ copied + tfjs's vec4 program instead of its scalar one (matmul-transposed-b.ts);
- * tfjs's Transpose by the identity permutation returns a view instead of a copy (same file).
+ * and wraps tfjs's BatchMatMul and _FusedMatMul: the products tfjs would run on its packed
+ * program run on Tabtune's tiled program (matmul-tiled.ts: 64 × 64 tiles, operands read in their
+ * stored layout, x·Wᵀ without a copy), and those it would run split-K (atomic adds: not
+ * bit-reproducible) run with a fixed-order program of tfjs (matmul-no-split-k.ts); the rule is
+ * matmul-selection.ts's. tfjs's Transpose by the identity permutation returns a view instead of
+ * a copy (transpose-identity.ts).
  * Called by initBackend('webgpu'); idempotent. The replaced kernels keep their names, so
  * tf.profile reports them under UnsortedSegmentSum and Sum.
  */
@@ -15,7 +17,8 @@ import type { WebGPUBackendLike } from './gpu-dispatch';
 import { columnSumWebGPU, leadingAxes } from './column-sum';
 import { scatterAddApplies, scatterAddWebGPU } from './scatter-add';
 import { withoutSplitK } from './matmul-no-split-k';
-import { withVec4TransposedB, withoutIdentityTranspose } from './matmul-transposed-b';
+import { withTiledMatMul } from './matmul-tiled';
+import { withoutIdentityTranspose } from './transpose-identity';
 
 let installed = false;
 let names: string[] = [];
@@ -67,8 +70,8 @@ export function registerWebGPUTrainingKernels(): string[] {
     const mm = tf.getKernel(name, 'webgpu');
     if (!mm) continue;
     theirs.push(mm);
-    mine.push(transpose ? withVec4TransposedB(withoutSplitK(mm), transpose) : withoutSplitK(mm));
-    extra.push(`${name} (no split-K${transpose ? ', x·Wᵀ on the vec4 program' : ''})`);
+    mine.push(withTiledMatMul(withoutSplitK(mm)));
+    extra.push(`${name} (tiled program, no split-K)`);
   }
   if (transpose) {
     theirs.push(transpose);
