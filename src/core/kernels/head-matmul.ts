@@ -25,6 +25,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { runProgram, useModelKernels } from './run-program';
+import { fitsOneDispatch } from './matmul-selection';
 import { tiledMatMulProgram, tiledMatMulUniforms, type TiledDims } from './matmul-tiled';
 
 type Form = 'scores' | 'apply' | 'applyT';
@@ -74,7 +75,7 @@ export function headContextComposed(p: tf.Tensor4D, v: tf.Tensor2D, B: number, S
 
 /** Q·Kᵀ per head: the strided kernel on WebGPU (forward and gradient), composed elsewhere. */
 export function headScores(q: tf.Tensor2D, k: tf.Tensor2D, B: number, S: number, N: number, composedMatmul?: (a: tf.Tensor3D, b: tf.Tensor3D, transposeB: boolean) => tf.Tensor3D): tf.Tensor4D {
-  if (!useModelKernels()) return headScoresComposed(q, k, B, S, N, composedMatmul);
+  if (!useModelKernels() || !fitsOneDispatch(B * N, S, S)) return headScoresComposed(q, k, B, S, N, composedMatmul);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [qt, kt, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
     save([qt, kt]);
@@ -92,7 +93,7 @@ export function headScores(q: tf.Tensor2D, k: tf.Tensor2D, B: number, S: number,
 
 /** P·V per head with the heads merged back into [B·S, H]: the strided kernel on WebGPU, composed elsewhere. */
 export function headContext(p: tf.Tensor4D, v: tf.Tensor2D, B: number, S: number, N: number, composedMatmul?: (a: tf.Tensor3D, b: tf.Tensor3D, transposeB: boolean) => tf.Tensor3D): tf.Tensor2D {
-  if (!useModelKernels()) return headContextComposed(p, v, B, S, N, composedMatmul);
+  if (!useModelKernels() || !fitsOneDispatch(B * N, S, S)) return headContextComposed(p, v, B, S, N, composedMatmul);
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [pt, vt, save] = args as [tf.Tensor4D, tf.Tensor2D, tf.GradSaveFunc];
     save([pt, vt]);

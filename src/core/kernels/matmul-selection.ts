@@ -60,17 +60,28 @@ export interface MatMulCall extends MatMulArgs {
 }
 
 /**
+ * WebGPU's guaranteed workgroups per dispatch dimension (maxComputeWorkgroupsPerDimension's
+ * default): the tiled program puts one product per z and ⌈M/32⌉, ⌈N/32⌉ tiles at most along y, x.
+ */
+export const MAX_WORKGROUPS_PER_DIMENSION = 65535;
+
+/** True when a tiled product of `batch` × [M, N] fits one dispatch (any tile size). */
+export function fitsOneDispatch(batch: number, M: number, N: number): boolean {
+  return batch <= MAX_WORKGROUPS_PER_DIMENSION && Math.ceil(M / 32) <= MAX_WORKGROUPS_PER_DIMENSION && Math.ceil(N / 32) <= MAX_WORKGROUPS_PER_DIMENSION;
+}
+
+/**
  * Tabtune's tiled program (matmul-tiled.ts) runs a BatchMatMul / _FusedMatMul exactly when tfjs
  * would run its packed program: no program forced and not few tiles (tfjs's own reduce /
  * small-output programs stay, kept off split-K by matmul-no-split-k.ts); float32 operands whose
  * batches are equal or one of them 1; fused: no activation (or linear) and a bias of N values
- * (or none). Every other matmul keeps tfjs's choice.
+ * (or none); the product fits one dispatch. Every other matmul keeps tfjs's choice.
  */
 export function tiledMatMulApplies(call: MatMulCall, threshold: number): boolean {
   const { a, b, bias, preluActivationWeights, activation } = call;
   if (matMulProgramForced() || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return false;
   const [batch, M, N] = matMulDims(call);
-  if (fewMatMulWorkgroups(batch, M, N, threshold)) return false;
+  if (fewMatMulWorkgroups(batch, M, N, threshold) || !fitsOneDispatch(batch, M, N)) return false;
   const batchA = size(a.shape.slice(0, -2));
   const batchB = size(b.shape.slice(0, -2));
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) return false;
