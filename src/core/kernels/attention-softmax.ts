@@ -8,15 +8,15 @@
  *   attentionProbs(raw, maskAdder, sqrtD, key | null)          -> probs [B, N, S, S]
  *   attentionProbsComposed(...)  the same with tfjs ops (WASM/CPU, parity reference)
  *
- * WGSL: several score rows per 64-thread workgroup, `rowThreads(S)` threads per row (16 at
- * S = 128: 4 rows per workgroup), 4 consecutive scores per thread and round (one Philox block,
+ * WGSL: several score rows per 64-thread workgroup, `rowThreads(S)` threads per row (8 at
+ * S = 128: 8 rows per workgroup), 4 consecutive scores per thread and round (one Philox block,
  * so the masks are those of every other dropout of the same key), ≤ 16 values per thread in
  * registers, so S ≤ 1024 (longer rows run composed). The row's max and Σexp come from one
  * reduction over the row's threads (the "online softmax" merge, run-program.ts's rowMaxSum: one
  * barrier, then each thread folds its row's slots): one reduction forward, two backward (with
  * Σ dp·p). Rows per workgroup rather than one row per workgroup for the reasons layer-norm.ts
  * gives: a fixed cost per workgroup (2048 rows per call at tiny's size), fewer barriers per
- * reduction, coalesced 16-lane reads of 64 consecutive scores on a GPU.
+ * reduction, coalesced 8-lane reads of 32 consecutive scores (128 bytes) on a GPU.
  * Forward 1 dispatch, backward 1 dispatch; neither the softmax before dropout nor the mask is
  * ever stored. The mask is a constant (no gradient).
  *
@@ -52,7 +52,7 @@ export function attentionProbsComposed(raw: tf.Tensor4D, maskAdder: tf.Tensor4D,
 function program(backward: boolean, drop: boolean, shape: number[]): KernelProgram {
   const [B, N, S, T] = shape;
   const rows = B * N * S;
-  const perRow = rowThreads(T); // 16 threads per score row at seq 128
+  const perRow = rowThreads(T); // 8 threads per score row at seq 128
   const slots = WG / perRow; // rows per workgroup
   const rounds = Math.ceil(T / (4 * perRow));
   const loop = (body: string) => rowLoop(body, perRow, rounds);

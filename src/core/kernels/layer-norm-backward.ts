@@ -12,7 +12,7 @@
  *   dγ = Σ_rows dy'·x̂,  dβ = Σ_rows dy',  d(positions)[s] = Σ_b dh[b·S + s]
  *
  *   dispatch 1 "rows": G row groups, several per 64-thread workgroup (rowThreads(H) threads per
- *     group: 16 for H = 128, 4 groups per workgroup, as the forward); group g takes rows g, g + G, g + 2G, ...
+ *     group: 8 for H = 128, 8 groups per workgroup, as the forward); group g takes rows g, g + G, g + 2G, ...
  *     (with positions G = P, the table's rows, and rows g, g + S, ... for g < S: a workgroup owns
  *     every row of one position and writes d(positions)[g] whole, zero for g ≥ S; else G = ⌈M / 4⌉).
  *     Every thread runs the same number of row iterations (a group past its last row computes on
