@@ -8,10 +8,15 @@
  *   attentionProbs(raw, maskAdder, sqrtD, key | null)          -> probs [B, N, S, S]
  *   attentionProbsComposed(...)  the same with tfjs ops (WASM/CPU, parity reference)
  *
- * WGSL: one score row per workgroup of 64 threads (32 for S ≤ 128), 4 consecutive scores per
- * thread (one Philox block), ≤ 16 values per thread in registers, so S ≤ 1024 (longer rows run
- * composed). The row's max and Σexp come from one workgroup reduction (the "online softmax"
- * merge, run-program.ts's workgroupMaxSum): one reduction forward, two backward (with Σ dp·p).
+ * WGSL: several score rows per 64-thread workgroup, `rowThreads(S)` threads per row (8 at
+ * S = 128: 8 rows per workgroup), 4 consecutive scores per thread and round (one Philox block,
+ * so the masks are those of every other dropout of the same key), ≤ 16 values per thread in
+ * registers, so S ≤ 1024 (longer rows run composed). The row's max and Σexp come from one
+ * reduction over the row's threads (the "online softmax" merge, run-program.ts's rowMaxSum: one
+ * barrier, then each thread folds its row's slots): one reduction forward, two backward (with
+ * Σ dp·p). Rows per workgroup rather than one row per workgroup for the reasons layer-norm.ts
+ * gives: a fixed cost per workgroup (2048 rows per call at tiny's size), fewer barriers per
+ * reduction, coalesced 8-lane reads of 32 consecutive scores (128 bytes) on a GPU.
  * Forward 1 dispatch, backward 1 dispatch; neither the softmax before dropout nor the mask is
  * ever stored. The mask is a constant (no gradient).
  *
@@ -31,7 +36,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { dropoutComposed } from './dropout';
 import { DROPOUT_UNIFORMS, PHILOX_WGSL, dropoutUniforms, type DropoutKey } from './philox';
-import { WORKGROUP_INDEX, runProgram, useModelKernels, workgroupSumWgsl, type KernelProgram, type UniformData } from './run-program';
+import { WORKGROUP_INDEX, rowGroupWgsl, rowLoop, rowThreads, runProgram, useModelKernels, type KernelProgram, type UniformData } from './run-program';
 
 const WG = 64;
 const MAX_PER_THREAD = 16;
@@ -44,64 +49,57 @@ export function attentionProbsComposed(raw: tf.Tensor4D, maskAdder: tf.Tensor4D,
   });
 }
 
-/** WGSL loop over this thread's columns: 4 consecutive per thread (one Philox block), slot `s`. */
-function loopOver(body: string, wg: number): string {
-  return `for (var s = 0; (s >> 2) * ${4 * wg} < cols; s = s + 1) {
-      let c = (s >> 2) * ${4 * wg} + i32(tid) * 4 + (s & 3);
-      if (c < cols) {
-        ${body}
-      }
-    }`;
-}
-
 function program(backward: boolean, drop: boolean, shape: number[]): KernelProgram {
   const [B, N, S, T] = shape;
   const rows = B * N * S;
-  const wg = T <= 128 ? 32 : WG; // threads per score row: none idle at seq 128
-  const rowLoop = (body: string) => loopOver(body, wg);
+  const perRow = rowThreads(T); // 8 threads per score row at seq 128
+  const slots = WG / perRow; // rows per workgroup
+  const rounds = Math.ceil(T / (4 * perRow));
+  const loop = (body: string) => rowLoop(body, perRow, rounds);
   const keep = (v: string, i: string) => (drop ? `${v} = select(0.0, ${v} * uniforms.dropScale, dropKeep(u32(${i})));` : '');
   return {
     variableNames: backward ? ['raw', 'mask', 'dy'] : ['raw', 'mask'],
     outputShape: shape,
-    shaderKey: `tabtuneAttentionSoftmax${backward ? 'Grad' : ''}${drop ? 'D' : ''}${wg === WG ? '' : wg}`,
+    shaderKey: `tabtuneAttentionSoftmax${backward ? 'Grad' : ''}${drop ? 'D' : ''}_${perRow}x${rounds}`,
     dispatchLayout: { x: [0, 1, 2, 3] },
-    dispatch: [rows, 1, 1],
-    workgroupSize: [wg, 1, 1],
+    dispatch: [Math.ceil(rows / slots), 1, 1],
+    workgroupSize: [WG, 1, 1],
     uniforms: `rows : i32, cols : i32, rowsPerBatch : i32, sqrtD : f32, ${DROPOUT_UNIFORMS}`,
     getUserCode: () => `
   ${PHILOX_WGSL}
-  ${workgroupSumWgsl(wg)}
+  ${rowGroupWgsl(perRow, slots)}
   fn main(index : i32) {
-    let row = ${WORKGROUP_INDEX};
-    let tid = localIndex;
+    let lane = localIndex % ${perRow}u;
+    let slot = localIndex / ${perRow}u;
+    let row = ${WORKGROUP_INDEX} * ${slots} + i32(slot);
     let cols = uniforms.cols;
     let valid = row < uniforms.rows;
     let r = select(0, row, valid);
     let base = r * cols;
     let maskBase = (r / uniforms.rowsPerBatch) * cols;
-    var sv : array<f32, ${MAX_PER_THREAD}>;
+    var sv : array<f32, ${4 * rounds}>;
     // this thread's max m and Σ exp(score − m), merged over the row in one reduction
     var m = -3.4e38;
-    ${rowLoop('let score = raw[base + c] / uniforms.sqrtD + mask[maskBase + c]; sv[s] = score; m = max(m, score);')}
+    ${loop('let score = raw[base + c] / uniforms.sqrtD + mask[maskBase + c]; sv[s] = score; m = max(m, score);')}
     var e = 0.0;
-    ${rowLoop('let ex = exp(sv[s] - m); sv[s] = ex; e = e + ex;')}
-    let maxSum = workgroupMaxSum(m, e, tid);
+    ${loop('let ex = exp(sv[s] - m); sv[s] = ex; e = e + ex;')}
+    let maxSum = rowMaxSum(m, e, lane, slot);
     let toProb = exp(m - maxSum.x) / maxSum.y; // p = exp(score − m) · exp(m − row max) / Σ exp(score − row max)
     ${backward ? `
     var dpp = 0.0;
-    var dpv : array<f32, ${MAX_PER_THREAD}>;
-    ${rowLoop(`let p = sv[s] * toProb;
+    var dpv : array<f32, ${4 * rounds}>;
+    ${loop(`let p = sv[s] * toProb;
         sv[s] = p;
         var dp = dy[base + c];
         ${keep('dp', 'base + c')}
         dpv[s] = dp;
         dpp = dpp + dp * p;`)}
-    let total = workgroupSum2(vec2<f32>(dpp, 0.0), tid).x;
+    let total = rowSum2(vec2<f32>(dpp, 0.0), lane, slot).x;
     if (valid) {
-      ${rowLoop('result[base + c] = sv[s] * (dpv[s] - total) / uniforms.sqrtD;')}
+      ${loop('result[base + c] = sv[s] * (dpv[s] - total) / uniforms.sqrtD;')}
     }` : `
     if (valid) {
-      ${rowLoop(`var p = sv[s] * toProb;
+      ${loop(`var p = sv[s] * toProb;
         ${keep('p', 'base + c')}
         result[base + c] = p;`)}
     }`}

@@ -11,10 +11,14 @@
  *   dx = dropout(dh) under the forward's key, or dh            d(bias) = Σ_rows dx
  *   dγ = Σ_rows dy'·x̂,  dβ = Σ_rows dy',  d(positions)[s] = Σ_b dh[b·S + s]
  *
- *   dispatch 1 "rows": G workgroups of 64 threads (32 for H ≤ 128); workgroup g takes rows g, g + G, g + 2G, ...
+ *   dispatch 1 "rows": G row groups, several per 64-thread workgroup (rowThreads(H) threads per
+ *     group: 8 for H = 128, 8 groups per workgroup, as the forward); group g takes rows g, g + G, g + 2G, ...
  *     (with positions G = P, the table's rows, and rows g, g + S, ... for g < S: a workgroup owns
- *     every row of one position and writes d(positions)[g] whole, zero for g ≥ S; else G = ⌈M / 4⌉). Per row it recomputes h and its stats (the
- *     dropout mask regenerated from the key; two workgroup reductions per row: the stats, then
+ *     every row of one position and writes d(positions)[g] whole, zero for g ≥ S; else G = ⌈M / 4⌉).
+ *     Every thread runs the same number of row iterations (a group past its last row computes on
+ *     row 0 and keeps nothing), so the reductions' barriers stay in uniform control flow.
+ *     Per row it recomputes h and its stats (the
+ *     dropout mask regenerated from the key; two reductions over the group's threads per row: the stats, then
  *     Σg and Σg·x̂ together), writes dx (and dh when it differs), and keeps
  *     per-column partial sums of dγ, dβ (and d(bias)) in registers; at the end it writes them
  *     as row g of partials [G, k·H].
@@ -28,14 +32,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { dispatchWgsl, newOutput, runAsKernel, type Binding, type WebGPUBackendLike } from './gpu-dispatch';
 import { PHILOX_WGSL, dropoutParams, type DropoutKey } from './philox';
-import { workgroupSumWgsl } from './run-program';
+import { rowGroupWgsl, rowLoop, rowThreads } from './run-program';
 
 const WG = 64;
-
-/** Threads per row (forward and backward): 32 for rows of ≤ 128 (BERT-Tiny: no idle half-workgroup), else 64. */
-export function layerNormThreads(cols: number): number {
-  return cols <= 128 ? 32 : WG;
-}
 const MAX_PER_THREAD = 32;
 const ROWS_PER_GROUP = 4;
 
@@ -47,9 +46,12 @@ export interface LayerNormGradParts {
   dropAfter: boolean;
 }
 
-const UNIFORMS = `struct Uniforms { rows : i32, cols : i32, seqLen : i32, groups : i32, rowGroups : i32, step : i32, eps : f32, dropSeed : u32, dropCall : u32, dropThreshold : u32, dropScale : f32 };`;
+const UNIFORMS = `struct Uniforms { rows : i32, cols : i32, seqLen : i32, groups : i32, rowGroups : i32, step : i32, iters : i32, eps : f32, dropSeed : u32, dropCall : u32, dropThreshold : u32, dropScale : f32 };`;
 
-function rowsCode(v: LayerNormGradParts, wg: number): { code: string; sections: number } {
+function rowsCode(v: LayerNormGradParts, cols: number): { code: string; sections: number; slots: number } {
+  const perRow = rowThreads(cols);
+  const slots = WG / perRow; // row groups per workgroup
+  const rounds = Math.ceil(cols / (4 * perRow));
   const writeDh = v.residual && v.dropBefore; // d(residual) = dh differs from dx only with dropout before
   const sections = v.bias ? 3 : 2;
   let b = 0;
@@ -66,17 +68,12 @@ function rowsCode(v: LayerNormGradParts, wg: number): { code: string; sections: 
   bind('gamma', false);
   bind('dy', false);
   decl.push(`@group(0) @binding(${b}) var<uniform> uniforms : Uniforms;`);
-  const loop = (body: string) => `for (var s = 0; (s >> 2) * ${4 * wg} < cols; s = s + 1) {
-      let c = (s >> 2) * ${4 * wg} + i32(tid) * 4 + (s & 3);
-      if (c < cols) {
-        ${body}
-      }
-    }`;
+  const loop = (body: string) => rowLoop(body, perRow, rounds);
   const code = `
 ${UNIFORMS}
 ${decl.join('\n')}
 ${PHILOX_WGSL}
-${workgroupSumWgsl(wg)}
+${rowGroupWgsl(perRow, slots)}
 fn hAt(i : i32, c : i32, row : i32) -> f32 {
   var v = x[i];
   ${v.bias ? 'v = v + bias[c];' : ''}
@@ -88,19 +85,28 @@ fn hAt(i : i32, c : i32, row : i32) -> f32 {
 fn dyAt(i : i32) -> f32 {
   ${v.dropAfter ? 'return select(0.0, dy[i] * uniforms.dropScale, dropKeep(u32(i)));' : 'return dy[i];'}
 }
-@compute @workgroup_size(${wg}, 1, 1)
+@compute @workgroup_size(${WG}, 1, 1)
 fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : vec3<u32>, @builtin(local_invocation_index) tid : u32) {
-  let g = i32(wid.y * nwg.x + wid.x);
-  if (g >= uniforms.groups) { return; }
+  let lane = tid % ${perRow}u;
+  let slot = tid / ${perRow}u;
+  let firstG = i32(wid.y * nwg.x + wid.x) * ${slots}; // uniform over the workgroup
+  let g = firstG + i32(slot);
+  // A workgroup whose groups all take no rows (position-table rows ≥ S) skips the loop.
+  let iters = select(0, uniforms.iters, firstG < uniforms.rowGroups);
   let cols = uniforms.cols;
-  var hv : array<f32, ${MAX_PER_THREAD}>;
-  var gv : array<f32, ${MAX_PER_THREAD}>;
-  var pg : array<f32, ${MAX_PER_THREAD}>;
-  var pb : array<f32, ${MAX_PER_THREAD}>;
-  ${v.bias ? `var pd : array<f32, ${MAX_PER_THREAD}>;` : ''}
-  ${v.positions ? `var pp : array<f32, ${MAX_PER_THREAD}>;` : ''}
-  // Groups ≥ rowGroups (rows of a position table beyond S) take no rows: zero gradient and partials.
-  for (var row = select(uniforms.rows, g, g < uniforms.rowGroups); row < uniforms.rows; row = row + uniforms.step) {
+  var hv : array<f32, ${4 * rounds}>;
+  var gv : array<f32, ${4 * rounds}>;
+  var pg : array<f32, ${4 * rounds}>;
+  var pb : array<f32, ${4 * rounds}>;
+  ${v.bias ? `var pd : array<f32, ${4 * rounds}>;` : ''}
+  ${v.positions ? `var pp : array<f32, ${4 * rounds}>;` : ''}
+  // The same trip count for every thread (the reductions' barriers need uniform control flow);
+  // groups ≥ rowGroups (rows of a position table beyond S, or past the last group) take no rows:
+  // zero gradient and partials.
+  for (var it = 0; it < iters; it = it + 1) {
+    let row0 = g + it * uniforms.step;
+    let valid = g < uniforms.rowGroups && row0 < uniforms.rows;
+    let row = select(0, row0, valid);
     let base = row * cols;
     var sum = 0.0;
     var cnt = 0.0;
@@ -108,11 +114,11 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : v
     let own = select(0.0, sum / cnt, cnt > 0.0);
     var q = 0.0;
     ${loop('let d = hv[s] - own; q = q + d * d;')}
-    let stats = workgroupStats(cnt, own, q, tid); // the forward's mean and variance, one reduction
+    let stats = rowStats(cnt, own, q, lane, slot); // the forward's mean and variance, one reduction
     let mean = stats.y;
     let rstd = 1.0 / sqrt(stats.z / f32(cols) + uniforms.eps);
     var acc = vec2<f32>(0.0, 0.0);
-    ${loop(`let dyv = dyAt(base + c);
+    ${loop(`let dyv = select(0.0, dyAt(base + c), valid);
         let xhat = (hv[s] - mean) * rstd;
         let gg = dyv * gamma[c];
         hv[s] = xhat;
@@ -120,21 +126,24 @@ fn main(@builtin(workgroup_id) wid : vec3<u32>, @builtin(num_workgroups) nwg : v
         pg[s] = pg[s] + dyv * xhat;
         pb[s] = pb[s] + dyv;
         acc = acc + vec2<f32>(gg, gg * xhat);`)}
-    let sums = workgroupSum2(acc, tid) / f32(cols);
-    ${loop(`let dhv = rstd * (gv[s] - sums.x - hv[s] * sums.y);
+    let sums = rowSum2(acc, lane, slot) / f32(cols);
+    if (valid) {
+      ${loop(`let dhv = rstd * (gv[s] - sums.x - hv[s] * sums.y);
         ${writeDh ? 'dh[base + c] = dhv;' : ''}
         ${v.dropBefore ? 'let dxv = select(0.0, dhv * uniforms.dropScale, dropKeep(u32(base + c)));' : 'let dxv = dhv;'}
         dx[base + c] = dxv;
         ${v.bias ? 'pd[s] = pd[s] + dxv;' : ''}
         ${v.positions ? 'pp[s] = pp[s] + dhv;' : ''}`)}
+    }
   }
+  if (g >= uniforms.groups) { return; }
   let pbase = g * ${sections} * cols;
   ${loop(`partials[pbase + c] = pg[s];
       partials[pbase + cols + c] = pb[s];
       ${v.bias ? 'partials[pbase + 2 * cols + c] = pd[s];' : ''}
       ${v.positions ? 'dpos[g * cols + c] = pp[s];' : ''}`)}
 }`;
-  return { code, sections };
+  return { code, sections, slots };
 }
 
 function paramsCode(sections: number): string {
@@ -210,7 +219,9 @@ export function layerNormBackwardWebGPU(a: LayerNormGradInputs): LayerNormGrads 
   const groups = a.positions ? P : Math.max(1, Math.ceil(rows / ROWS_PER_GROUP));
   const rowGroups = a.positions ? S : groups; // groups that take rows
   const step = a.positions ? S : groups;
-  const { code, sections } = rowsCode(v, layerNormThreads(cols));
+  const { code, sections, slots } = rowsCode(v, cols);
+  const iters = a.positions ? rows / S : Math.ceil(rows / groups);
+  const workgroups = Math.ceil(groups / slots);
   const drop = a.dropout ? dropoutParams(a.dropout) : null;
   const writeDh = v.residual && v.dropBefore;
   const inputs: tf.NamedTensorMap = { dy: a.dy, x: a.x, gamma: a.gamma };
@@ -231,7 +242,7 @@ export function layerNormBackwardWebGPU(a: LayerNormGradInputs): LayerNormGrads 
     if (a.residual) bindings.push({ tensor: a.residual });
     if (a.positions) bindings.push({ tensor: a.positions });
     bindings.push({ tensor: a.gamma }, { tensor: a.dy });
-    const wx = Math.min(groups, 65535);
+    const wx = Math.min(workgroups, 65535);
     dispatchWgsl(backend, {
       name: `${name}Rows`,
       code,
@@ -243,13 +254,14 @@ export function layerNormBackwardWebGPU(a: LayerNormGradInputs): LayerNormGrads 
         { type: 'int32', value: groups },
         { type: 'int32', value: rowGroups },
         { type: 'int32', value: step },
+        { type: 'int32', value: iters },
         { type: 'float32', value: a.eps },
         { type: 'uint32', value: a.dropout ? a.dropout.seed >>> 0 : 0 },
         { type: 'uint32', value: a.dropout ? a.dropout.call >>> 0 : 0 },
         { type: 'uint32', value: drop ? drop.threshold : 0 },
         { type: 'float32', value: drop ? drop.scale : 1 },
       ],
-      workgroups: [wx, Math.ceil(groups / wx)],
+      workgroups: [wx, Math.ceil(workgroups / wx)],
     });
     const params = ['dgamma', 'dbeta', 'dbias'].slice(0, sections).map(() => newOutput(backend, [cols]));
     dispatchWgsl(backend, {

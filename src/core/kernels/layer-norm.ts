@@ -12,11 +12,22 @@
  *   addLayerNorm(x, gamma, beta, eps, { residual?, positions?, dropout?, dropoutAfter? })  -> [M, H]
  *   addLayerNormComposed(...)  the same with tfjs ops (WASM/CPU, and the parity reference)
  *
- * WGSL, one row per workgroup of 64 threads (32 for H ≤ 128), 4 consecutive columns per thread
- * (one Philox block per thread and round; a thread holds ≤ 32 values of its row in registers,
- * so H ≤ 2048; wider rows run composed):
+ * WGSL, several rows per 64-thread workgroup: a row takes `rowThreads(H)` threads (8 for
+ * H = 128, 8 rows per workgroup; 64 for H > 512), 4 consecutive columns per thread and round
+ * (one Philox block), a fixed number of rounds per shader (a thread holds ≤ 32 values of its row
+ * in registers, so H ≤ 2048; wider rows run composed). Why, on SwiftShader and on a GPU: a
+ * workgroup has a fixed cost (on SwiftShader it runs on one CPU thread; one row per workgroup
+ * made 1024 workgroups per LayerNorm of tiny; packing rows took these kernels and the attention
+ * softmax from ~1.2 to ~0.4 s of GPU time in a tiny step: bench/browser-train/README.md, fifth round), and a 128-wide
+ * row spread over 32-64 threads leaves each thread 2-4 values and a reduction of log2(32)
+ * barrier steps. With 8
+ * threads per row, 8 consecutive threads read 32 consecutive floats (128 bytes) per round
+ * (coalesced), each reduction is one barrier and a fold of the row's 8 slots (broadcast reads, no bank conflicts,
+ * the same bits in every thread), and a tiny step still has 128 workgroups per LayerNorm (more
+ * than a laptop GPU's compute units; BERT-base at batch 8: H = 768, 64 threads per row, one row
+ * per workgroup, 1024 workgroups).
  *   forward   1 dispatch: out (h recomputed from its parts, dropout masks from their key); mean
- *             and variance from one workgroup reduction (run-program.ts's workgroupStats)
+ *             and variance from one reduction over the row's threads (run-program.ts's rowStats)
  *   backward  2 dispatches (layer-norm-backward.ts): dx, d(residual), d(positions) and the
  *             partial column sums of dγ, dβ (and d(bias)) in one pass over the rows, then the
  *             partials summed into dγ, dβ (and d(bias)).
@@ -26,9 +37,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { dropoutComposed } from './dropout';
-import { layerNormBackwardFits, layerNormBackwardWebGPU, layerNormThreads } from './layer-norm-backward';
+import { layerNormBackwardFits, layerNormBackwardWebGPU } from './layer-norm-backward';
 import { DROPOUT_UNIFORMS, PHILOX_WGSL, dropoutUniforms, type DropoutKey } from './philox';
-import { WORKGROUP_INDEX, runProgram, useModelKernels, workgroupSumWgsl, type KernelProgram, type UniformData } from './run-program';
+import { WORKGROUP_INDEX, rowGroupWgsl, rowLoop, rowThreads, runProgram, useModelKernels, type KernelProgram, type UniformData } from './run-program';
 
 const WG = 64;
 const MAX_PER_THREAD = 32;
@@ -112,50 +123,39 @@ function inputNames(v: Variant, extra: string[]): string[] {
   return ['x', ...(v.bias ? ['bias'] : []), ...(v.residual ? ['residual'] : []), ...(v.positions ? ['positions'] : []), ...extra];
 }
 
-/**
- * WGSL loop over this thread's columns of a row: 4 consecutive columns per thread (one Philox
- * block when the row is 4-aligned), 4·WG columns per round; slot `s` indexes the thread's
- * register arrays and is the same in every loop of a kernel.
- */
-function rowLoop(body: string, wg: number): string {
-  return `for (var s = 0; (s >> 2) * ${4 * wg} < cols; s = s + 1) {
-      let c = (s >> 2) * ${4 * wg} + i32(tid) * 4 + (s & 3);
-      if (c < cols) {
-        ${body}
-      }
-    }`;
-}
-
 function rowProgram(name: string, v: Variant, inputs: string[], outputShape: number[], rows: number, cols: number, body: (loop: (b: string) => string) => string): KernelProgram {
-  const wg = layerNormThreads(cols);
-  const loop = (b: string) => rowLoop(b, wg);
+  const perRow = rowThreads(cols);
+  const slots = WG / perRow; // rows per workgroup
+  const rounds = Math.ceil(cols / (4 * perRow));
+  const loop = (b: string) => rowLoop(b, perRow, rounds);
   return {
     variableNames: inputs,
     outputShape,
-    shaderKey: `tabtuneLayerNorm${name}${variantKey(v)}${wg === WG ? '' : wg}`,
+    shaderKey: `tabtuneLayerNorm${name}${variantKey(v)}_${perRow}x${rounds}`,
     dispatchLayout: { x: [0] },
-    dispatch: [rows, 1, 1],
-    workgroupSize: [wg, 1, 1],
+    dispatch: [Math.ceil(rows / slots), 1, 1],
+    workgroupSize: [WG, 1, 1],
     uniforms: rowUniforms,
     getUserCode: () => `
   ${PHILOX_WGSL}
-  ${workgroupSumWgsl(wg)}
+  ${rowGroupWgsl(perRow, slots)}
   ${hSnippet(v, false)}
   fn main(index : i32) {
-    let row = ${WORKGROUP_INDEX};
-    let tid = localIndex;
+    let lane = localIndex % ${perRow}u;
+    let slot = localIndex / ${perRow}u;
+    let row = ${WORKGROUP_INDEX} * ${slots} + i32(slot);
     let cols = uniforms.cols;
     let valid = row < uniforms.rows;
     let base = select(0, row * cols, valid);
-    var hv : array<f32, ${MAX_PER_THREAD}>;
-    // this thread's count, mean and Σ(h − its mean)², merged over the workgroup in one reduction
+    var hv : array<f32, ${4 * rounds}>;
+    // this thread's count, mean and Σ(h − its mean)², merged over the row's threads in one reduction
     var sum = 0.0;
     var cnt = 0.0;
     ${loop('let hval = hAt(base + c); hv[s] = hval; sum = sum + hval; cnt = cnt + 1.0;')}
     let own = select(0.0, sum / cnt, cnt > 0.0);
     var q = 0.0;
     ${loop('let d = hv[s] - own; q = q + d * d;')}
-    let stats = workgroupStats(cnt, own, q, tid);
+    let stats = rowStats(cnt, own, q, lane, slot);
     let mean = stats.y;
     let variance = stats.z / f32(cols);
     let rstd = 1.0 / sqrt(variance + uniforms.eps);

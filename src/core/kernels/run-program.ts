@@ -149,3 +149,72 @@ export function workgroupSumWgsl(size: number): string {
     let v = vec4<f32>(m, e, 0.0, 0.0);${tree('red[tid] = mergeMaxSum(red[tid], red[tid + s]);', 'total.xy')}
   }`;
 }
+
+/**
+ * Rows of a workgroup split among groups of `perRow` threads (a power of two ≤ 64): thread
+ * `lane` = localIndex mod perRow of slot `slot` = localIndex / perRow. Each reduction writes one
+ * vec4 per thread to workgroup memory, waits at one barrier, and every thread then folds its
+ * row's perRow values itself in lane order (broadcast reads: every thread of a row reads the same
+ * address), so all threads of a row get the same bits; a second barrier guards the slots before
+ * the next reduction. Two barriers per reduction whatever the row width, against log2(size) + 2
+ * for workgroupSumWgsl's tree over one row per workgroup. Call from uniform control flow.
+ *   rowSum2(v, lane, slot)        Σ of a vec2 over the row's threads
+ *   rowStats(n, mean, m2, ...)    Chan's merge as workgroupStats
+ *   rowMaxSum(m, s, ...)          the online-softmax merge as workgroupMaxSum
+ */
+export function rowGroupWgsl(perRow: number, slots: number): string {
+  const fold = (first: string, merge: string) => `
+    rowRed[slot * ${perRow}u + lane] = v;
+    workgroupBarrier();
+    var total = rowRed[slot * ${perRow}u];
+    for (var k = 1u; k < ${perRow}u; k = k + 1u) { let o = rowRed[slot * ${perRow}u + k]; ${merge} }
+    workgroupBarrier();
+    return ${first};`;
+  return `
+  var<workgroup> rowRed : array<vec4<f32>, ${perRow * slots}>;
+  fn rowSum2(v2 : vec2<f32>, lane : u32, slot : u32) -> vec2<f32> {
+    let v = vec4<f32>(v2, 0.0, 0.0);${fold('total.xy', 'total = total + o;')}
+  }
+  fn rowMergeStats(a : vec4<f32>, b : vec4<f32>) -> vec4<f32> {
+    let n = a.x + b.x;
+    if (n == 0.0) { return a; }
+    let d = b.y - a.y;
+    let f = b.x / n;
+    return vec4<f32>(n, a.y + d * f, a.z + b.z + d * d * a.x * f, 0.0);
+  }
+  fn rowStats(n : f32, mean : f32, m2 : f32, lane : u32, slot : u32) -> vec4<f32> {
+    let v = vec4<f32>(n, mean, m2, 0.0);${fold('total', 'total = rowMergeStats(total, o);')}
+  }
+  fn rowMaxSum(m : f32, e : f32, lane : u32, slot : u32) -> vec2<f32> {
+    let v = vec4<f32>(m, e, 0.0, 0.0);${fold('total.xy', 'let mm = max(total.x, o.x); total = vec4<f32>(mm, total.y * exp(total.x - mm) + o.y * exp(o.x - mm), 0.0, 0.0);')}
+  }`;
+}
+
+/**
+ * Threads per row for the row kernels (LayerNorm, attention softmax): enough that a thread holds
+ * ≤ 16 values of a row (four 4-column Philox blocks), at least 4, at most 64 (then up to 32 values
+ * each, rows ≤ 2048). H = 128: 8 threads, 8 rows per 64-thread workgroup. Measured on tiny (bench
+ * README, fifth round): 16 threads per 128-wide row 0.58 s of these kernels per step, 8 threads
+ * 0.37 s, 4 threads 0.34 s (within noise of 8); 8 rather than 4 keeps the LayerNorm backward's six
+ * per-thread arrays at 16 values each (96 registers), which a real GPU holds without spilling.
+ */
+export function rowThreads(cols: number): number {
+  let t = 4;
+  while (t < 64 && t * 16 < cols) t *= 2;
+  return t;
+}
+
+/**
+ * WGSL loop over this thread's columns of a row: 4 consecutive columns per thread (one Philox
+ * block when the row is 4-aligned), 4·perRow columns per round, `rounds` rounds (a constant of
+ * the shader: the loop has a fixed trip count); slot `s` indexes the thread's register arrays and
+ * is the same in every loop of a kernel.
+ */
+export function rowLoop(body: string, perRow: number, rounds: number): string {
+  return `for (var s = 0; s < ${4 * rounds}; s = s + 1) {
+      let c = (s >> 2) * ${4 * perRow} + i32(lane) * 4 + (s & 3);
+      if (c < cols) {
+        ${body}
+      }
+    }`;
+}
