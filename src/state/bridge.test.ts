@@ -113,6 +113,17 @@ describe('bridge', () => {
     expect(store.getState().runs.map((r) => r.id)).toEqual(['a']);
   });
 
+  it('shows an edit at once, and the session\'s validated settings replace it when they arrive', () => {
+    const { bridge, last, store } = setup();
+    store.setState({ settings: defaultSettings('mrpc') });
+    bridge.updateSettings({ trainableParameters: 'lora' });
+    expect(store.getState().settings.trainableParameters).toBe('lora');
+    expect(last().sent.at(-1)?.message).toEqual({ type: 'configure', edits: { trainableParameters: 'lora' } });
+    // The session refused the edit (say, this model cannot take adapters): its answer stands.
+    last().emit({ type: 'settings', task: 'mrpc', settings: defaultSettings('mrpc'), edited: [], adapted: [], issues: [] });
+    expect(store.getState().settings.trainableParameters).toBe('full');
+  });
+
   it('restarts a crashed worker, re-sending the kept files and the configuration', async () => {
     const { bridge, workers, store, storage } = setup();
     await storage.putRun({ ...record('r9', 5), status: 'running' });

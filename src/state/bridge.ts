@@ -332,7 +332,14 @@ export function createBridge(options: BridgeOptions): StudioBridge {
       send({ type: 'removeFile', path });
     },
     setTask: (task) => send({ type: 'configure', task }),
-    updateSettings: (patch) => send({ type: 'configure', edits: patch }),
+    updateSettings(patch) {
+      // Shown at once: a controlled input (the trainable-parameter radios, a checkbox) would
+      // otherwise snap back until the session's `settings` answer arrives, which on a busy
+      // machine is long enough to be seen (and for a test's click to read the old state). The
+      // session's answer then replaces these settings with the validated ones.
+      store.setState((s) => ({ settings: { ...s.settings, ...patch } }));
+      send({ type: 'configure', edits: patch });
+    },
     resetSettings: () => send({ type: 'configure', reset: true }),
     setColumns: (columns) => send({ type: 'configure', columns }),
     start(runName, startOptions = {}) {
