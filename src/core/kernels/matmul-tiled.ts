@@ -113,58 +113,39 @@ function source(layout: TiledLayout, v4: boolean, tile: 64 | 32, bias: boolean):
     v4
       ? `select(vec4<f32>(0.0), vec4<f32>(${buf}[min((${i}) >> 2u, ${buf}Last)]), ${inb})`
       : `vec4<f32>(${[0, 1, 2, 3].map((e) => `select(0.0, f32(${buf}[min(${i} + ${e}, ${buf}Last)]), ${inbE(e)})`).join(', ')})`;
-  // A tile (T rows m × BK k) into As[k][m/4].
-  const loadA = layout.aAlongK
-    ? `
+  // An operand tile into workgroup memory k-major: A (T rows m × BK k) into As[k][m/4], B (BK k ×
+  // T columns n) into Bs[k][n/4]. `x` names the operand's own axis (m for A, n for B), X its size.
+  const loadTile = (op: 'A' | 'B', alongK: boolean) => {
+    const [x, X, base, sr, dst] = op === 'A' ? ['m', 'M', 'aBase', 'aSr', 'As'] : ['n', 'N', 'bBase', 'bSr', 'Bs'];
+    const x0 = `${x}0`;
+    return alongK
+      ? `
     for (var blk = t; blk < ${blocks}; blk = blk + 64) {
-      let mq = blk / ${BK / 4};
+      let xq = blk / ${BK / 4};
       let kq = blk % ${BK / 4};
       let k = k0 + kq * 4;
       var v : array<vec4<f32>, 4>;
       for (var i = 0; i < 4; i = i + 1) {
-        let m = m0 + mq * 4 + i;
-        let at = aBase + m * uniforms.aSr + k;
-        v[i] = ${load4('A', 'at', 'm < uniforms.M && k < uniforms.K', (e) => `m < uniforms.M && k + ${e} < uniforms.K`)};
+        let x = ${x0} + xq * 4 + i;
+        let at = ${base} + x * uniforms.${sr} + k;
+        v[i] = ${load4(op, 'at', `x < uniforms.${X} && k < uniforms.K`, (e) => `x < uniforms.${X} && k + ${e} < uniforms.K`)};
       }
       for (var c = 0; c < 4; c = c + 1) {
-        As[(kq * 4 + c) * ${TQ} + mq] = vec4<f32>(v[0][c], v[1][c], v[2][c], v[3][c]);
+        ${dst}[(kq * 4 + c) * ${TQ} + xq] = vec4<f32>(v[0][c], v[1][c], v[2][c], v[3][c]);
       }
     }`
-    : `
+      : `
     for (var q = t; q < ${blocks * 4}; q = q + 64) {
-      let mq = q % ${TQ};
+      let xq = q % ${TQ};
       let kk = q / ${TQ};
-      let m = m0 + mq * 4;
+      let x = ${x0} + xq * 4;
       let k = k0 + kk;
-      let at = aBase + k * uniforms.aSr + m;
-      As[kk * ${TQ} + mq] = ${load4('A', 'at', 'm < uniforms.M && k < uniforms.K', (e) => `m + ${e} < uniforms.M && k < uniforms.K`)};
+      let at = ${base} + k * uniforms.${sr} + x;
+      ${dst}[kk * ${TQ} + xq] = ${load4(op, 'at', `x < uniforms.${X} && k < uniforms.K`, (e) => `x + ${e} < uniforms.${X} && k < uniforms.K`)};
     }`;
-  // B tile (BK k × T columns n) into Bs[k][n/4].
-  const loadB = layout.bAlongK
-    ? `
-    for (var blk = t; blk < ${blocks}; blk = blk + 64) {
-      let nq = blk / ${BK / 4};
-      let kq = blk % ${BK / 4};
-      let k = k0 + kq * 4;
-      var v : array<vec4<f32>, 4>;
-      for (var j = 0; j < 4; j = j + 1) {
-        let n = n0 + nq * 4 + j;
-        let at = bBase + n * uniforms.bSr + k;
-        v[j] = ${load4('B', 'at', 'n < uniforms.N && k < uniforms.K', (e) => `n < uniforms.N && k + ${e} < uniforms.K`)};
-      }
-      for (var c = 0; c < 4; c = c + 1) {
-        Bs[(kq * 4 + c) * ${TQ} + nq] = vec4<f32>(v[0][c], v[1][c], v[2][c], v[3][c]);
-      }
-    }`
-    : `
-    for (var q = t; q < ${blocks * 4}; q = q + 64) {
-      let nq = q % ${TQ};
-      let kk = q / ${TQ};
-      let n = n0 + nq * 4;
-      let k = k0 + kk;
-      let at = bBase + k * uniforms.bSr + n;
-      Bs[kk * ${TQ} + nq] = ${load4('B', 'at', 'n < uniforms.N && k < uniforms.K', (e) => `n + ${e} < uniforms.N && k < uniforms.K`)};
-    }`;
+  };
+  const loadA = loadTile('A', layout.aAlongK);
+  const loadB = loadTile('B', layout.bAlongK);
   const acc: string[] = [];
   const fmas: string[] = [];
   const reads: string[] = [];

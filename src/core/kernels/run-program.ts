@@ -131,13 +131,7 @@ export function workgroupSumWgsl(size: number): string {
   fn workgroupMax(v1 : f32, tid : u32) -> f32 {
     let v = vec4<f32>(v1, 0.0, 0.0, 0.0);${tree('red[tid].x = max(red[tid].x, red[tid + s].x);', 'total.x')}
   }
-  fn mergeStats(a : vec4<f32>, b : vec4<f32>) -> vec4<f32> {
-    let n = a.x + b.x;
-    if (n == 0.0) { return a; }
-    let d = b.y - a.y;
-    let f = b.x / n;
-    return vec4<f32>(n, a.y + d * f, a.z + b.z + d * d * a.x * f, 0.0);
-  }
+  ${mergeStatsWgsl('mergeStats')}
   fn workgroupStats(n : f32, mean : f32, m2 : f32, tid : u32) -> vec4<f32> {
     let v = vec4<f32>(n, mean, m2, 0.0);${tree('red[tid] = mergeStats(red[tid], red[tid + s]);')}
   }
@@ -147,6 +141,21 @@ export function workgroupSumWgsl(size: number): string {
   }
   fn workgroupMaxSum(m : f32, e : f32, tid : u32) -> vec2<f32> {
     let v = vec4<f32>(m, e, 0.0, 0.0);${tree('red[tid] = mergeMaxSum(red[tid], red[tid + s]);', 'total.xy')}
+  }`;
+}
+
+/**
+ * Chan et al.'s merge of two partial (count, mean, M2) triples held as vec4 (x n, y mean, z M2):
+ * the WGSL function `name`, shared by the one-row (workgroupStats) and the row-group (rowStats)
+ * reductions.
+ */
+function mergeStatsWgsl(name: string): string {
+  return `fn ${name}(a : vec4<f32>, b : vec4<f32>) -> vec4<f32> {
+    let n = a.x + b.x;
+    if (n == 0.0) { return a; }
+    let d = b.y - a.y;
+    let f = b.x / n;
+    return vec4<f32>(n, a.y + d * f, a.z + b.z + d * d * a.x * f, 0.0);
   }`;
 }
 
@@ -175,13 +184,7 @@ export function rowGroupWgsl(perRow: number, slots: number): string {
   fn rowSum2(v2 : vec2<f32>, lane : u32, slot : u32) -> vec2<f32> {
     let v = vec4<f32>(v2, 0.0, 0.0);${fold('total.xy', 'total = total + o;')}
   }
-  fn rowMergeStats(a : vec4<f32>, b : vec4<f32>) -> vec4<f32> {
-    let n = a.x + b.x;
-    if (n == 0.0) { return a; }
-    let d = b.y - a.y;
-    let f = b.x / n;
-    return vec4<f32>(n, a.y + d * f, a.z + b.z + d * d * a.x * f, 0.0);
-  }
+  ${mergeStatsWgsl('rowMergeStats')}
   fn rowStats(n : f32, mean : f32, m2 : f32, lane : u32, slot : u32) -> vec4<f32> {
     let v = vec4<f32>(n, mean, m2, 0.0);${fold('total', 'total = rowMergeStats(total, o);')}
   }
