@@ -15,14 +15,14 @@
  * WGSL, several rows per 64-thread workgroup: a row takes `rowThreads(H)` threads (8 for
  * H = 128, 8 rows per workgroup; 64 for H > 512), 4 consecutive columns per thread and round
  * (one Philox block), a fixed number of rounds per shader (a thread holds ≤ 32 values of its row
- * in registers, so H ≤ 2048; wider rows run composed). Why, on SwiftShader and on a GPU: a
- * workgroup has a fixed cost (on SwiftShader it runs on one CPU thread; one row per workgroup
- * made 1024 workgroups per LayerNorm of tiny; packing rows took these kernels and the attention
- * softmax from ~1.2 to ~0.4 s of GPU time in a tiny step: bench/browser-train/README.md, fifth round), and a 128-wide
- * row spread over 32-64 threads leaves each thread 2-4 values and a reduction of log2(32)
- * barrier steps. With 8
- * threads per row, 8 consecutive threads read 32 consecutive floats (128 bytes) per round
- * (coalesced), each reduction is one barrier and a fold of the row's 8 slots (broadcast reads, no bank conflicts,
+ * in registers, so H ≤ 2048; wider rows run composed).
+ * Why, on SwiftShader and on a GPU: a workgroup has a fixed cost (on SwiftShader it runs on one
+ * CPU thread; one row per workgroup made 1024 workgroups per LayerNorm of tiny; packing rows took
+ * these kernels and the attention softmax from ~1.2 to ~0.4 s of GPU time in a tiny step:
+ * bench/browser-train/README.md, fifth round), and a 128-wide row spread over 32-64 threads
+ * leaves each thread 2-4 values and a reduction of log2(32) barrier steps. With 8 threads per
+ * row, 8 consecutive threads read 32 consecutive floats (128 bytes) per round (coalesced), each
+ * reduction is one barrier and a fold of the row's 8 slots (broadcast reads, no bank conflicts,
  * the same bits in every thread), and a tiny step still has 128 workgroups per LayerNorm (more
  * than a laptop GPU's compute units; BERT-base at batch 8: H = 768, 64 threads per row, one row
  * per workgroup, 1024 workgroups).
