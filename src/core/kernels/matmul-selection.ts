@@ -24,6 +24,16 @@ export interface MatMulArgs {
 
 const size = (s: readonly number[]) => s.reduce((x, y) => x * y, 1);
 
+/**
+ * The operands' batch sizes [a, b] (values of their leading axes) when the tiled program can
+ * take them: equal, or one of them 1 (broadcast); undefined otherwise.
+ */
+export function tiledBatches(a: tf.TensorInfo, b: tf.TensorInfo): [number, number] | undefined {
+  const batchA = size(a.shape.slice(0, -2));
+  const batchB = size(b.shape.slice(0, -2));
+  return batchA === batchB || batchA === 1 || batchB === 1 ? [batchA, batchB] : undefined;
+}
+
 /** The shapes tfjs's batchMatMulImpl derives: [batch, M, N, K]. */
 export function matMulDims({ a, b, transposeA, transposeB }: MatMulArgs): [number, number, number, number] {
   const ra = a.shape.length;
@@ -82,9 +92,7 @@ export function tiledMatMulApplies(call: MatMulCall, threshold: number): boolean
   if (matMulProgramForced() || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return false;
   const [batch, M, N] = matMulDims(call);
   if (fewMatMulWorkgroups(batch, M, N, threshold) || !fitsOneDispatch(batch, M, N)) return false;
-  const batchA = size(a.shape.slice(0, -2));
-  const batchB = size(b.shape.slice(0, -2));
-  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return false;
+  if (!tiledBatches(a, b)) return false;
   if (preluActivationWeights || (activation && activation !== 'linear')) return false;
   return !bias || (bias.dtype === 'float32' && size(bias.shape) === N && bias.shape[bias.shape.length - 1] === N);
 }

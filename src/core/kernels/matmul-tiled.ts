@@ -48,7 +48,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { runProgramOn, type KernelProgram, type UniformData } from './run-program';
-import { tiledMatMulApplies, workgroupThreshold } from './matmul-selection';
+import { tiledBatches, tiledMatMulApplies, workgroupThreshold } from './matmul-selection';
 
 /** K slice per tile edge: 8 KB of workgroup memory for both operand tiles either way. */
 const SLICE = { 64: 16, 32: 32 } as const;
@@ -248,10 +248,9 @@ export function batchMatMulDims(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: 
   const M = transposeA ? a1 : a0;
   const K = transposeA ? a0 : a1;
   const N = transposeB ? b0 : b1;
-  const size = (s: readonly number[]) => s.reduce((x, y) => x * y, 1);
-  const batchA = size(a.shape.slice(0, -2));
-  const batchB = size(b.shape.slice(0, -2));
-  if (batchA !== batchB && batchA !== 1 && batchB !== 1) return undefined;
+  const batches = tiledBatches(a, b);
+  if (!batches) return undefined;
+  const [batchA, batchB] = batches;
   const batch = Math.max(batchA, batchB);
   return {
     layout: { aAlongK: !transposeA, bAlongK: transposeB },
